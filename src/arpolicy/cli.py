@@ -1,0 +1,1 @@
+"""Command line interface (placeholder replaced by the demo command below)."""
