@@ -116,19 +116,25 @@ class PlanStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
-def _enum_converter(cls: type[Any]) -> Any:
-    def convert(value: object) -> Any:
-        return value if type(value) is cls else cls(value)
-
-    convert.__doc__ = f"Convert a value to {cls.__name__}."
-    return convert
+def _profile(value: Profile | str) -> Profile:
+    return value if type(value) is Profile else Profile(value)
 
 
-_profile = _enum_converter(Profile)
-_invoicekind = _enum_converter(InvoiceKind)
-_paymentmethod = _enum_converter(PaymentMethod)
-_endofmonth = _enum_converter(EndOfMonth)
-_trialkind = _enum_converter(TrialKind)
+def _invoicekind(value: InvoiceKind | str) -> InvoiceKind:
+    return value if type(value) is InvoiceKind else InvoiceKind(value)
+
+
+def _paymentmethod(value: PaymentMethod | str) -> PaymentMethod:
+    return value if type(value) is PaymentMethod else PaymentMethod(value)
+
+
+def _endofmonth(value: EndOfMonth | str) -> EndOfMonth:
+    return value if type(value) is EndOfMonth else EndOfMonth(value)
+
+
+def _trialkind(value: TrialKind | str) -> TrialKind:
+    return value if type(value) is TrialKind else TrialKind(value)
+
 
 # ---------------------------------------------------------------------------
 # validation helpers
