@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import iso3166
@@ -116,24 +116,37 @@ class PlanStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
+def _convert_enum(cls: type[_E], value: object, kind: str, field: str) -> _E:
+    if type(value) is cls:
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(repr(m.value) for m in cls)
+        raise InvalidFieldError(kind, field, value, f"expected one of {choices}") from None
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
 def _profile(value: Profile | str) -> Profile:
-    return value if type(value) is Profile else Profile(value)
+    return _convert_enum(Profile, value, "customer", "profile")
 
 
 def _invoicekind(value: InvoiceKind | str) -> InvoiceKind:
-    return value if type(value) is InvoiceKind else InvoiceKind(value)
+    return _convert_enum(InvoiceKind, value, "invoice", "kind")
 
 
 def _paymentmethod(value: PaymentMethod | str) -> PaymentMethod:
-    return value if type(value) is PaymentMethod else PaymentMethod(value)
+    return _convert_enum(PaymentMethod, value, "payment", "method")
 
 
 def _endofmonth(value: EndOfMonth | str) -> EndOfMonth:
-    return value if type(value) is EndOfMonth else EndOfMonth(value)
+    return _convert_enum(EndOfMonth, value, "paymentterms", "end_of_month")
 
 
 def _trialkind(value: TrialKind | str) -> TrialKind:
-    return value if type(value) is TrialKind else TrialKind(value)
+    return _convert_enum(TrialKind, value, "trial", "kind")
 
 
 # ---------------------------------------------------------------------------
