@@ -20,6 +20,7 @@ __all__ = [
     "InvalidMoneyError",
     "LedgerError",
     "LoadError",
+    "TermsSyntaxError",
     "UnknownCurrencyError",
     "UnknownReferenceError",
 ]
@@ -110,6 +111,22 @@ class UnknownReferenceError(LedgerError):
         self.value = value
         self.reason = reason
         super().__init__(f"{kind} {id!r}: field {field!r} = {value!r}: {reason}")
+
+
+class TermsSyntaxError(ArpolicyError, ValueError):
+    """A payment terms code (``"2/7 net 30"``) that cannot be parsed.
+
+    Attributes:
+        text: the whole code.
+        position: 0-based character offset of the problem in ``text``.
+        reason: what is wrong.
+    """
+
+    def __init__(self, text: str, position: int, reason: str) -> None:
+        self.text = text
+        self.position = position
+        self.reason = reason
+        super().__init__(f"payment terms {text!r} at character {position}: {reason}")
 
 
 class LoadError(ArpolicyError, ValueError):
