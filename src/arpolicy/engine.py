@@ -1,0 +1,841 @@
+"""The policy engine: ``plan`` one date, ``simulate`` a period. Pure.
+
+The engine never reads a file, a clock or an environment variable: the
+ledger, the date, the playbook and the history are arguments. Customers are
+planned independently of each other; their results are merged and sorted, so
+the output never depends on the order of the input records.
+
+See ``docs/explanation/engine.md`` for the semantics in prose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+
+import attrs
+
+from .actions import (
+    Action,
+    ActionKind,
+    HistoryEntry,
+    HistoryStatus,
+    Plan,
+    Reason,
+    Skipped,
+    SkipReason,
+    action_key,
+)
+from .calendar import BusinessCalendar, calendar_for
+from .errors import InvalidFieldError
+from .model import Customer, Invoice, InvoiceKind, Ledger, PlanStatus
+from .money import Money
+from .policy import Anchor, CalendarRule, EndBehaviour, Grouping, Playbook, Policy, Step
+
+__all__ = ["plan", "simulate"]
+
+_ONE_DAY = timedelta(days=1)
+
+SPECIAL_CHANNEL = "email"
+"""Channel of trial notices and plan-broken notices."""
+CREDIT_HOLD_CHANNEL = "internal"
+"""Channel of credit-hold actions (an internal task: stop deliveries, review credit)."""
+
+
+# ---------------------------------------------------------------------------
+# history, indexed per customer
+# ---------------------------------------------------------------------------
+
+
+@attrs.define
+class _CustomerHistory:
+    """What was already done for one customer, as of the planning date."""
+
+    # invoice id -> step name -> [(sent, received_on)]
+    steps: dict[str, dict[str, list[tuple[date, date | None]]]] = attrs.field(factory=dict)
+    keys: set[str] = attrs.field(factory=set)
+    dunning_dates: list[date] = attrs.field(factory=list)
+    slots: set[tuple[str, str, date]] = attrs.field(factory=set)  # channel, currency, date
+
+    def add(self, entry: HistoryEntry, currency: str) -> None:
+        self.keys.add(entry.key)
+        self.slots.add((entry.channel, currency, entry.date))
+        if entry.invoice_ids:
+            self.dunning_dates.append(entry.date)
+        for iid in entry.invoice_ids:
+            self.steps.setdefault(iid, {}).setdefault(entry.step, []).append(
+                (entry.date, entry.received_on)
+            )
+
+    def last_dunning_before(self, day: date) -> date | None:
+        found = [d for d in self.dunning_dates if d < day]
+        return max(found) if found else None
+
+
+_EMPTY_HISTORY = _CustomerHistory()
+
+
+def _entry_of(item: HistoryEntry | Action) -> HistoryEntry:
+    if isinstance(item, Action):
+        return HistoryEntry.from_action(item)
+    if isinstance(item, HistoryEntry):
+        return item
+    raise InvalidFieldError("history", "entry", item, "expected a HistoryEntry or an Action")
+
+
+def _currency_of(entry: HistoryEntry, ledger: Ledger) -> str:
+    if entry.currency:
+        return entry.currency
+    for iid in entry.invoice_ids:
+        try:
+            return ledger.invoice(iid).currency
+        except KeyError:
+            continue
+    return ""
+
+
+def _index_history(
+    entries: Iterable[HistoryEntry], ledger: Ledger, as_of: date
+) -> dict[str, _CustomerHistory]:
+    index: dict[str, _CustomerHistory] = {}
+    for entry in entries:
+        if entry.date > as_of or entry.status is HistoryStatus.FAILED:
+            continue
+        ch = index.get(entry.customer_id)
+        if ch is None:
+            ch = index[entry.customer_id] = _CustomerHistory()
+        ch.add(entry, _currency_of(entry, ledger))
+    return index
+
+
+# ---------------------------------------------------------------------------
+# per-customer planning
+# ---------------------------------------------------------------------------
+
+
+@attrs.define
+class _Result:
+    actions: list[Action] = attrs.field(factory=list)
+    skipped: list[Skipped] = attrs.field(factory=list)
+    wake: date | None = None  # earliest future date at which the output may change
+
+    def wake_at(self, day: date | None) -> None:
+        if day is not None and (self.wake is None or day < self.wake):
+            self.wake = day
+
+
+@attrs.define
+class _Candidate:
+    """An invoice whose step is due today."""
+
+    invoice: Invoice
+    balance: Money
+    policy: Policy
+    index: int
+    scheduled: date
+    superseded: list[int]
+    repeat: int = 0
+
+
+def _calendar(rule: str, customer: Customer) -> BusinessCalendar | None:
+    if rule == CalendarRule.NONE:
+        return None
+    if rule == CalendarRule.CUSTOMER:
+        return calendar_for(customer.country)
+    return calendar_for(rule)
+
+
+def _receipt(sent: date, received: date | None, policy: Policy, customer: Customer) -> date:
+    if received is not None:
+        return received
+    cal = calendar_for(customer.country)
+    return cal.add_business_days(sent, policy.presumed_receipt_days)
+
+
+def _step_date(
+    step: Step,
+    index: int,
+    invoice: Invoice,
+    policy: Policy,
+    customer: Customer,
+    done: dict[str, list[tuple[date, date | None]]],
+) -> date | None:
+    """When step ``index`` of ``invoice`` falls due, or ``None`` if it cannot yet."""
+    previous_receipt: date | None = None
+    if index > 0:
+        prev = policy.steps[index - 1]
+        if step.anchor is Anchor.RECEIPT or prev.requires_acknowledgement:
+            records = done.get(prev.name)
+            if not records:
+                return None
+            sent, received = min(records)
+            previous_receipt = _receipt(sent, received, policy, customer)
+    if step.anchor is Anchor.RECEIPT and previous_receipt is not None:
+        day = previous_receipt + timedelta(days=step.offset_days)
+    elif step.anchor is Anchor.ISSUE:
+        day = invoice.issue_date + timedelta(days=step.offset_days)
+    else:
+        grace = policy.grace_for(invoice.currency) if step.offset_days > 0 else 0
+        day = invoice.due_date + timedelta(days=step.offset_days + grace)
+    if previous_receipt is not None and day < previous_receipt:
+        day = previous_receipt
+    cal = _calendar(step.calendar or policy.calendar, customer)
+    if cal is not None:
+        day = cal.next_business_day(day)
+    return day
+
+
+def _ladder(
+    invoice: Invoice,
+    balance: Money,
+    policy: Policy,
+    customer: Customer,
+    history: _CustomerHistory,
+    as_of: date,
+    result: _Result,
+) -> _Candidate | None:
+    """Find the step due for ``invoice`` today, or record why there is none."""
+    done = history.steps.get(invoice.id, {})
+    steps = policy.steps
+    last = -1
+    for name in done:
+        idx = policy.step_index(name)
+        if idx is not None and idx > last:
+            last = idx
+    chosen: int | None = None
+    chosen_date: date | None = None
+    superseded: list[int] = []
+    for idx in range(last + 1, len(steps)):
+        day = _step_date(steps[idx], idx, invoice, policy, customer, done)
+        if day is None:
+            if chosen is None:
+                result.skipped.append(
+                    Skipped(
+                        customer.id,
+                        invoice.id,
+                        SkipReason.WAITING_FOR_RECEIPT,
+                        f"step {steps[idx].name!r} waits for step "
+                        f"{steps[idx - 1].name!r} to be received",
+                        steps[idx].name,
+                    )
+                )
+                return None
+            break
+        if day > as_of:
+            result.wake_at(day)
+            if chosen is None:
+                result.skipped.append(
+                    Skipped(
+                        customer.id,
+                        invoice.id,
+                        SkipReason.NOT_DUE,
+                        f"next step {steps[idx].name!r} is due on {day.isoformat()}",
+                        steps[idx].name,
+                    )
+                )
+                return None
+            break
+        if chosen is not None:
+            superseded.append(chosen)
+        chosen, chosen_date = idx, day
+        if steps[idx].mandatory:
+            break
+    if chosen is not None and chosen_date is not None:
+        return _Candidate(invoice, balance, policy, chosen, chosen_date, superseded)
+    if last == len(steps) - 1 and steps and policy.end is EndBehaviour.REPEAT:
+        records = done[steps[last].name]
+        count = len(records)
+        due = max(sent for sent, _ in records) + timedelta(days=policy.repeat_every_days)
+        if due <= as_of:
+            return _Candidate(invoice, balance, policy, last, due, [], repeat=count)
+        result.wake_at(due)
+        result.skipped.append(
+            Skipped(
+                customer.id,
+                invoice.id,
+                SkipReason.NOT_DUE,
+                f"step {steps[last].name!r} repeats on {due.isoformat()}",
+                steps[last].name,
+            )
+        )
+        return None
+    result.skipped.append(
+        Skipped(
+            customer.id,
+            invoice.id,
+            SkipReason.LADDER_COMPLETE if last == len(steps) - 1 else SkipReason.ALREADY_DONE,
+            f"every step of policy {policy.name!r} was carried out",
+        )
+    )
+    return None
+
+
+def _deadline(step: Step, as_of: date, customer: Customer) -> date | None:
+    if step.deadline_days is None:
+        return None
+    return calendar_for(customer.country).next_business_day(
+        as_of + timedelta(days=step.deadline_days)
+    )
+
+
+def _fees(step: Step, balances: Sequence[Money], currency: str) -> Money | None:
+    if not step.fees:
+        return None
+    total = Money.zero(currency)
+    whole = Money.total(balances, currency)
+    for fee in step.fees:
+        if not fee.applies_to(currency):
+            continue
+        if fee.basis.value == "invoice":
+            for bal in balances:
+                total = total + fee.amount(bal)
+        else:
+            total = total + fee.amount(whole)
+    return total
+
+
+def _ladder_actions(
+    group: list[_Candidate],
+    step_index: int,
+    customer: Customer,
+    as_of: date,
+) -> list[Action]:
+    policy = group[0].policy
+    step = policy.steps[step_index]
+    currency = group[0].balance.currency
+    invoice_ids = tuple(sorted(c.invoice.id for c in group))
+    balances = [c.balance for c in group]
+    amount = Money.total(balances, currency)
+    fees = _fees(step, balances, currency)
+    repeat = max(c.repeat for c in group)
+    reasons = [
+        Reason(
+            "step_due",
+            f"step {step.name!r} (level {step_index + 1}) of policy {policy.name!r} is due",
+            {
+                "policy": policy.name,
+                "step": step.name,
+                "scheduled": min(c.scheduled for c in group).isoformat(),
+                "anchor": step.anchor.value,
+                "offset_days": step.offset_days,
+            },
+        )
+    ]
+    superseded = sorted({policy.steps[i].name for c in group for i in c.superseded})
+    if superseded:
+        reasons.append(
+            Reason(
+                "catch_up",
+                "lower steps were overdue at once; only the highest is planned",
+                {"superseded": " ".join(superseded)},
+            )
+        )
+    if repeat:
+        reasons.append(
+            Reason("repeat", f"the last step repeats (time {repeat + 1})", {"repeat": repeat})
+        )
+    if policy.grouping is Grouping.HIGHEST and len({c.index for c in group}) > 1:
+        reasons.append(
+            Reason(
+                "grouped",
+                "one notice per customer at the highest level reached",
+                {"levels": " ".join(str(i + 1) for i in sorted({c.index for c in group}))},
+            )
+        )
+    subject = f"repeat:{repeat}" if repeat else ""
+    actions = []
+    for n, channel in enumerate(step.channels):
+        actions.append(
+            Action(
+                date=as_of,
+                customer_id=customer.id,
+                invoice_ids=invoice_ids,
+                step=step.name,
+                level=step_index + 1,
+                channel=channel,
+                tone=step.tone.value,
+                kind=ActionKind(step.action),
+                policy=policy.name,
+                amount_due=amount,
+                fees=fees if n == 0 else None,
+                deadline=_deadline(step, as_of, customer),
+                key=action_key(
+                    customer.id,
+                    step.name,
+                    channel,
+                    currency=currency,
+                    invoice_ids=invoice_ids,
+                    subject=subject,
+                ),
+                reasons=tuple(reasons),
+                template=step.template_key,
+                requires_acknowledgement=step.requires_acknowledgement,
+                formal=step.formal,
+            )
+        )
+    return actions
+
+
+def _breach_start(ledger: Ledger, customer: Customer, limit: Money, as_of: date) -> date:
+    """First day of the current credit-limit breach (exposure above the limit)."""
+    currency = limit.currency
+    deltas: dict[date, int] = {}
+    for inv in ledger.invoices_of(customer.id):
+        if inv.currency != currency or inv.issue_date > as_of:
+            continue
+        sign = -1 if inv.is_credit else 1
+        deltas[inv.issue_date] = deltas.get(inv.issue_date, 0) + sign * inv.amount.minor_units
+    for pay in ledger.payments_of(customer.id):
+        if pay.currency == currency and pay.date <= as_of:
+            deltas[pay.date] = deltas.get(pay.date, 0) - pay.amount.minor_units
+    cumulative = 0
+    start = as_of
+    above = False
+    for day in sorted(deltas):
+        cumulative += deltas[day]
+        if cumulative > limit.minor_units:
+            if not above:
+                start, above = day, True
+        else:
+            above = False
+    return start
+
+
+def _special_actions(
+    ledger: Ledger,
+    customer: Customer,
+    playbook: Playbook,
+    history: _CustomerHistory,
+    as_of: date,
+    balances: dict[str, Money],
+    result: _Result,
+) -> list[Action]:
+    actions: list[Action] = []
+    # payment plans that broke
+    for plan in ledger.plans_of(customer.id):
+        state = plan.state(ledger.payments_of(customer.id), as_of)
+        if state.status is not PlanStatus.BROKEN or state.broken_on is None:
+            continue
+        key = action_key(customer.id, "plan-broken", SPECIAL_CHANNEL, subject=f"plan:{plan.id}")
+        if key in history.keys:
+            continue
+        open_ids = tuple(sorted(i for i in plan.invoice_ids if i in balances))
+        due = Money.total((balances[i] for i in open_ids), plan.currency)
+        actions.append(
+            Action(
+                date=as_of,
+                customer_id=customer.id,
+                invoice_ids=(),
+                step="plan-broken",
+                level=0,
+                channel=SPECIAL_CHANNEL,
+                tone="firm",
+                kind=ActionKind.PLAN_BROKEN,
+                policy="",
+                amount_due=due,
+                fees=None,
+                deadline=None,
+                key=key,
+                reasons=(
+                    Reason(
+                        "plan_broken",
+                        f"payment plan {plan.id!r} missed an instalment; dunning resumes",
+                        {
+                            "plan": plan.id,
+                            "broken_on": state.broken_on.isoformat(),
+                            "invoices": " ".join(open_ids),
+                        },
+                    ),
+                ),
+                template="plan-broken",
+            )
+        )
+    # credit limit breach
+    limit = customer.credit_limit
+    if playbook.credit_hold and limit is not None:
+        exposure = Money.total(
+            (b for b in balances.values() if b.currency == limit.currency), limit.currency
+        )
+        if exposure > limit:
+            start = _breach_start(ledger, customer, limit, as_of)
+            key = action_key(
+                customer.id, "credit-hold", CREDIT_HOLD_CHANNEL, subject=f"credit:{start}"
+            )
+            if key not in history.keys:
+                actions.append(
+                    Action(
+                        date=as_of,
+                        customer_id=customer.id,
+                        invoice_ids=(),
+                        step="credit-hold",
+                        level=0,
+                        channel=CREDIT_HOLD_CHANNEL,
+                        tone="formal",
+                        kind=ActionKind.CREDIT_HOLD,
+                        policy="",
+                        amount_due=exposure,
+                        fees=None,
+                        deadline=None,
+                        key=key,
+                        reasons=(
+                            Reason(
+                                "credit_limit_exceeded",
+                                f"exposure {exposure} exceeds the credit limit {limit}",
+                                {
+                                    "exposure": str(exposure.amount),
+                                    "limit": str(limit.amount),
+                                    "currency": limit.currency,
+                                    "since": start.isoformat(),
+                                },
+                            ),
+                        ),
+                        template="credit-hold",
+                    )
+                )
+    # trials and free allowances ending
+    for trial in ledger.trials_of(customer.id):
+        if as_of > trial.ends:
+            continue
+        chosen: int | None = None
+        for days in playbook.trial_notice_days:  # descending: 7, then 1
+            day = trial.ends - timedelta(days=days)
+            if day <= as_of:
+                chosen = days
+            else:
+                result.wake_at(day)
+                break
+        if chosen is None:
+            continue
+        key = action_key(
+            customer.id, "trial-ending", SPECIAL_CHANNEL, subject=f"trial:{trial.id}:{chosen}"
+        )
+        later = [d for d in playbook.trial_notice_days if d < chosen]
+        if key in history.keys:
+            continue
+        actions.append(
+            Action(
+                date=as_of,
+                customer_id=customer.id,
+                invoice_ids=(),
+                step="trial-ending",
+                level=0,
+                channel=SPECIAL_CHANNEL,
+                tone="courtesy",
+                kind=ActionKind.TRIAL_NOTICE,
+                policy="",
+                amount_due=None,
+                fees=None,
+                deadline=None,
+                key=key,
+                reasons=(
+                    Reason(
+                        "trial_ending",
+                        f"{trial.kind.value} {trial.id!r} ends on {trial.ends.isoformat()}",
+                        {
+                            "trial": trial.id,
+                            "ends": trial.ends.isoformat(),
+                            "days_before": chosen,
+                            "next_notice_days": " ".join(str(d) for d in later),
+                        },
+                    ),
+                ),
+                template="trial-ending",
+            )
+        )
+    return actions
+
+
+def _plan_customer(
+    ledger: Ledger,
+    customer: Customer,
+    playbook: Playbook,
+    history: _CustomerHistory,
+    as_of: date,
+) -> _Result:
+    result = _Result()
+    position = ledger.position(customer.id, as_of)
+    balances = {iid: bal for iid, bal in position.balances.items() if bal.amount > 0}
+    blocked = customer.blocked(as_of)
+    if customer.block is not None and customer.block.until is not None and blocked:
+        result.wake_at(customer.block.until)
+    paused: dict[str, str] = {}
+    for plan in ledger.plans_of(customer.id):
+        state = plan.state(ledger.payments_of(customer.id), as_of)
+        for inst in plan.instalments:
+            wake = inst.due_date + timedelta(days=plan.grace_days + 1)
+            if wake > as_of:
+                result.wake_at(wake)
+        if state.status is PlanStatus.ON_TRACK:
+            for iid in plan.invoice_ids:
+                paused[iid] = plan.id
+
+    specials = _special_actions(ledger, customer, playbook, history, as_of, balances, result)
+
+    # 1. which invoices are candidates
+    active: dict[str, list[tuple[Invoice, Money, Policy]]] = {}
+    for iid in sorted(balances):
+        invoice = ledger.invoice(iid)
+        balance = balances[iid]
+        skip: tuple[SkipReason, str] | None = None
+        policy = _choose_policy(playbook, customer, invoice)
+        if isinstance(policy, str):
+            skip = (SkipReason.NO_POLICY, policy)
+        elif blocked and customer.block is not None:
+            until = customer.block.until
+            skip = (
+                SkipReason.BLOCKED,
+                f"customer blocked ({customer.block.reason})"
+                + (f" until {until.isoformat()}" if until else ""),
+            )
+        elif invoice.disputed(as_of) and invoice.dispute is not None:
+            skip = (SkipReason.DISPUTED, f"disputed: {invoice.dispute.reason or 'no reason given'}")
+            if invoice.dispute.resolved_on is not None:
+                result.wake_at(invoice.dispute.resolved_on)
+        elif invoice.on_hold(as_of) and invoice.on_hold_until is not None:
+            skip = (SkipReason.ON_HOLD, f"on hold until {invoice.on_hold_until.isoformat()}")
+            result.wake_at(invoice.on_hold_until)
+        elif iid in paused:
+            skip = (SkipReason.PAUSED_BY_PLAN, f"covered by payment plan {paused[iid]!r}")
+        if skip is not None:
+            result.skipped.append(Skipped(customer.id, iid, skip[0], skip[1]))
+            continue
+        assert not isinstance(policy, str)
+        active.setdefault(invoice.currency, []).append((invoice, balance, policy))
+
+    # 2. minimum amounts per currency, then the ladder of each invoice
+    candidates: list[_Candidate] = []
+    for currency in sorted(active):
+        items = active[currency]
+        total = Money.total((b for _, b, _ in items), currency)
+        for invoice, balance, policy in items:
+            minimum = policy.minimum_for(currency)
+            if minimum is not None and total < minimum:
+                result.skipped.append(
+                    Skipped(
+                        customer.id,
+                        invoice.id,
+                        SkipReason.BELOW_MINIMUM,
+                        f"open {total} is below the minimum {minimum} of policy {policy.name!r}",
+                    )
+                )
+                continue
+            cand = _ladder(invoice, balance, policy, customer, history, as_of, result)
+            if cand is not None:
+                candidates.append(cand)
+
+    # 3. group into notices
+    groups: dict[tuple[str, str, int, int], list[_Candidate]] = {}
+    for cand in candidates:
+        policy = cand.policy
+        if policy.grouping is Grouping.HIGHEST:
+            key = (policy.name, cand.balance.currency, -1, cand.repeat)
+        else:
+            key = (policy.name, cand.balance.currency, cand.index, cand.repeat)
+        groups.setdefault(key, []).append(cand)
+    ladder: list[tuple[list[_Candidate], int]] = []
+    for key in sorted(groups):
+        group = groups[key]
+        ladder.append((group, max(c.index for c in group)))
+
+    # 4. spacing and channel slots: specials first, then higher levels first.
+    # A slot is (channel, currency); an action without a currency (a trial
+    # notice) takes the channel for every currency.
+    used: set[tuple[str, str]] = {(ch, cur) for ch, cur, day in history.slots if day == as_of}
+
+    def busy(channel: str, currency: str) -> bool:
+        if (channel, currency) in used or (channel, "") in used:
+            return True
+        return currency == "" and any(ch == channel for ch, _ in used)
+
+    for action in specials:
+        if busy(action.channel, action.currency or ""):
+            result.wake_at(as_of + _ONE_DAY)
+            continue
+        result.actions.append(action)
+        used.add((action.channel, action.currency or ""))
+
+    ladder.sort(key=lambda item: (-item[1], item[0][0].policy.name, item[0][0].balance.currency))
+    last = history.last_dunning_before(as_of)
+    for group, index in ladder:
+        policy = group[0].policy
+        currency = group[0].balance.currency
+        step = policy.steps[index]
+        reason: str | None = None
+        if policy.min_days_between and last is not None:
+            ready = last + timedelta(days=policy.min_days_between)
+            if ready > as_of:
+                reason = f"the previous action was on {last.isoformat()}; next on {ready}"
+                result.wake_at(ready)
+        if reason is None:
+            taken = [ch for ch in step.channels if busy(ch, currency)]
+            if taken:
+                reason = f"channel {taken[0]!r} is already used for this customer today"
+                result.wake_at(as_of + _ONE_DAY)
+        if reason is not None:
+            for cand in group:
+                result.skipped.append(
+                    Skipped(customer.id, cand.invoice.id, SkipReason.DEFERRED, reason, step.name)
+                )
+            continue
+        actions = _ladder_actions(group, index, customer, as_of)
+        used.update((a.channel, currency) for a in actions)
+        result.actions.extend(actions)
+        for cand in group:
+            for low in cand.superseded:
+                result.skipped.append(
+                    Skipped(
+                        customer.id,
+                        cand.invoice.id,
+                        SkipReason.SUPERSEDED,
+                        f"superseded by step {step.name!r}",
+                        policy.steps[low].name,
+                    )
+                )
+    if result.actions:
+        result.wake_at(as_of + _ONE_DAY)
+    return result
+
+
+def _choose_policy(playbook: Playbook, customer: Customer, invoice: Invoice) -> Policy | str:
+    """The policy for ``invoice``, or a sentence saying why there is none."""
+    for owner, name in (("invoice", invoice.policy), ("customer", customer.policy)):
+        if name and not playbook.has_policy(name):
+            return f"the {owner} names policy {name!r}, which the playbook does not have"
+    policy = playbook.policy_for(customer, invoice)
+    if policy is None:
+        return f"no policy of the playbook serves profile {customer.profile.value!r}"
+    if invoice.kind not in policy.kinds:
+        kind = "deposit requests" if invoice.kind is InvoiceKind.DEPOSIT else "this kind"
+        return f"policy {policy.name!r} does not handle {kind}"
+    return policy
+
+
+# ---------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------
+
+
+def _resolve_playbook(playbook: Playbook | None) -> Playbook:
+    if playbook is not None:
+        return playbook
+    from .playbooks import default_playbook
+
+    return default_playbook()
+
+
+def _finish(as_of: date, actions: Iterable[Action], skipped: Iterable[Skipped]) -> Plan:
+    ordered = sorted(actions, key=Action.sort_key)
+    skips = sorted(skipped, key=lambda s: (s.customer_id, s.invoice_id, s.step or "", s.reason))
+    return Plan(as_of=as_of, actions=tuple(ordered), skipped=tuple(skips))
+
+
+def plan(
+    ledger: Ledger,
+    *,
+    as_of: date,
+    playbook: Playbook | None = None,
+    history: Iterable[HistoryEntry | Action] | None = None,
+) -> Plan:
+    """Plan the actions due on ``as_of``.
+
+    Args:
+        ledger: customers, invoices, payments, plans and trials.
+        as_of: the date to plan for. Payments dated on or before it count.
+        playbook: the policies; the built-in playbook when ``None``.
+        history: actions already carried out (:class:`HistoryEntry` or
+            :class:`Action` objects). Entries dated after ``as_of`` and failed
+            entries are ignored.
+
+    Returns:
+        A :class:`Plan` whose actions are all dated ``as_of``.
+    """
+    book = _resolve_playbook(playbook)
+    entries = [_entry_of(item) for item in history or ()]
+    index = _index_history(entries, ledger, as_of)
+    actions: list[Action] = []
+    skipped: list[Skipped] = []
+    for customer in ledger.customers:
+        result = _plan_customer(
+            ledger, customer, book, index.get(customer.id, _EMPTY_HISTORY), as_of
+        )
+        actions.extend(result.actions)
+        skipped.extend(result.skipped)
+    return _finish(as_of, actions, skipped)
+
+
+def _static_events(ledger: Ledger, customer: Customer) -> list[date]:
+    """Dates on which the customer's ledger state changes by itself."""
+    days: set[date] = set()
+    for inv in ledger.invoices_of(customer.id):
+        days.add(inv.issue_date)
+        if inv.dispute is not None:
+            days.add(inv.dispute.opened_on)
+            if inv.dispute.resolved_on is not None:
+                days.add(inv.dispute.resolved_on)
+        if inv.on_hold_until is not None:
+            days.add(inv.on_hold_until)
+    for pay in ledger.payments_of(customer.id):
+        days.add(pay.date)
+    for plan_ in ledger.plans_of(customer.id):
+        days.add(plan_.agreed_on)
+        for inst in plan_.instalments:
+            days.add(inst.due_date + timedelta(days=plan_.grace_days + 1))
+    if customer.block is not None and customer.block.until is not None:
+        days.add(customer.block.until)
+    return sorted(days)
+
+
+def simulate(
+    ledger: Ledger,
+    *,
+    start: date,
+    end: date,
+    playbook: Playbook | None = None,
+    history: Iterable[HistoryEntry | Action] | None = None,
+) -> Plan:
+    """Every action from ``start`` to ``end`` (inclusive), each carried out on its date.
+
+    The result equals calling :func:`plan` for every day from ``start`` to
+    ``end`` with the history growing by each day's actions (received on
+    their presumed-receipt day), but the engine jumps from event to event
+    instead of visiting every day.
+
+    Returns:
+        A :class:`Plan` with ``as_of=end``: all actions of the period, and
+        what was skipped on ``end``.
+    """
+    if end < start:
+        raise InvalidFieldError("simulate", "end", end, f"is before start {start.isoformat()}")
+    book = _resolve_playbook(playbook)
+    base = [_entry_of(item) for item in history or ()]
+    by_customer: dict[str, list[HistoryEntry]] = {}
+    for entry in base:
+        by_customer.setdefault(entry.customer_id, []).append(entry)
+    actions: list[Action] = []
+    skipped: list[Skipped] = []
+    for customer in ledger.customers:
+        entries = list(by_customer.get(customer.id, ()))
+        events = _static_events(ledger, customer)
+        pos = 0
+        day = start
+        while True:
+            ch = _CustomerHistory()
+            for entry in entries:
+                if entry.date <= day and entry.status is HistoryStatus.ISSUED:
+                    ch.add(entry, _currency_of(entry, ledger))
+            result = _plan_customer(ledger, customer, book, ch, day)
+            actions.extend(result.actions)
+            entries.extend(HistoryEntry.from_action(a) for a in result.actions)
+            if day == end:
+                skipped.extend(result.skipped)
+                break
+            while pos < len(events) and events[pos] <= day:
+                pos += 1
+            following = [end]
+            if pos < len(events):
+                following.append(events[pos])
+            if result.wake is not None and result.wake > day:
+                following.append(result.wake)
+            day = max(min(following), day + _ONE_DAY)
+            day = min(day, end)
+    return _finish(end, actions, skipped)
