@@ -158,11 +158,15 @@ def test_block_parser_understands_the_conventions(tmp_path: Path) -> None:
         "```\n"
         "````\n"
         '```python title="example.py"\n'
-        ">>> x + 1\n"
+        ">>> y = x + 1\n"
+        ">>> y\n"
         "2\n"
         "```\n"
         "```bash\n"
         "arpolicy demo\n"
+        "```\n"
+        "```py\n"
+        "assert y == 2  # names from a doctest block stay visible\n"
         "```\n",
         encoding="utf-8",
     )
@@ -172,10 +176,11 @@ def test_block_parser_understands_the_conventions(tmp_path: Path) -> None:
         ("python", 7, True, False),
         ("markdown", 10, False, False),
         ("python", 15, False, True),
-        ("bash", 19, False, False),
+        ("bash", 20, False, False),
+        ("py", 23, False, False),
     ]
-    assert [b.runnable for b in blocks] == [True, False, False, True, False]
-    assert run_page(page) == 2
+    assert [b.runnable for b in blocks] == [True, False, False, True, False, True]
+    assert run_page(page) == 3
 
 
 def test_failing_markdown_example_is_reported(tmp_path: Path) -> None:
