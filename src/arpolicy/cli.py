@@ -1,1 +1,337 @@
-"""Command line interface (placeholder replaced by the demo command below)."""
+"""The ``arpolicy`` command line.
+
+One :mod:`click` group, :func:`main`; every command is a subcommand of it
+(``arpolicy demo``, and later ``plan``, ``simulate``, ``explain`` ...).
+Commands stay thin: parse arguments, call the library, print the result.
+
+Output is deterministic: the same arguments print the same bytes. When
+standard output is not a terminal, tables are drawn 100 columns wide without
+colour, whatever the environment says.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+import attrs
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
+from .money import Money
+from .sample import SAMPLE_AS_OF, SAMPLE_SEED, sample_ledger, synthetic_ledger
+
+__all__ = ["main"]
+
+_PLAIN_WIDTH = 100
+_TOP_OVERDUE = 10
+_TRIAL_WINDOW_DAYS = 30
+
+
+def make_console() -> Console:
+    """A console for command output.
+
+    On a terminal it adapts to the terminal; otherwise it is 100 columns
+    wide, without colour or terminal codes, so piped output is stable.
+
+    Returns:
+        A :class:`rich.console.Console` writing to standard output.
+    """
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    return Console(
+        width=_PLAIN_WIDTH,
+        force_terminal=False,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="arpolicy")
+def main() -> None:
+    """Plan dunning: turn what customers owe into dated, explained actions."""
+
+
+# ---------------------------------------------------------------------------
+# arpolicy demo
+# ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=SAMPLE_AS_OF.isoformat(),
+    show_default=True,
+    help="The date to look at the portfolio on (YYYY-MM-DD).",
+)
+@click.option(
+    "--size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Use a synthetic ledger with N invoices instead of the sample portfolio.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=SAMPLE_SEED,
+    show_default=True,
+    help="Seed of the sample or synthetic ledger.",
+)
+def demo(as_of: datetime, size: int | None, seed: int) -> None:
+    """Summarise the built-in sample portfolio as of a date.
+
+    The sample portfolio is always the same for a given seed; --as-of only
+    changes the date it is looked at. With --size N a synthetic ledger of N
+    invoices (and N // 10 customers) issued over the year before --as-of is
+    used instead.
+    """
+    day = as_of.date()
+    if size is None:
+        ledger = sample_ledger(seed=seed)
+        title = f"Sample portfolio (seed {seed}) as of {day.isoformat()}"
+    else:
+        ledger = synthetic_ledger(
+            customers=max(1, size // 10),
+            invoices=size,
+            seed=seed,
+            start=day - timedelta(days=365),
+            days=365,
+        )
+        title = f"Synthetic portfolio ({size} invoices, seed {seed}) as of {day.isoformat()}"
+    console = make_console()
+    with console.capture() as capture:
+        print_summary(console, ledger, day, title=title)
+    # Tables pad every line to their width; trailing blanks help nobody.
+    click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+
+
+@attrs.frozen
+class _OpenItem:
+    invoice: Invoice
+    balance: Money
+    customer_name: str
+    profile: Profile
+    note: str
+
+
+def _open_items(ledger: Ledger, as_of: date) -> tuple[list[_OpenItem], dict[str, Money]]:
+    """Every invoice with an open balance on ``as_of``, and customer credit."""
+    items: list[_OpenItem] = []
+    credit: dict[str, Money] = {}
+    covered = {
+        iid: plan.id
+        for plan in ledger.plans
+        if plan.agreed_on <= as_of
+        and ledger.plan_state(plan.id, as_of).status is PlanStatus.ON_TRACK
+        for iid in plan.invoice_ids
+    }
+    for customer in sorted(ledger.customers, key=lambda c: c.id):
+        position = ledger.position(customer.id, as_of)
+        for currency, amount in position.credit.items():
+            credit[currency] = credit[currency] + amount if currency in credit else amount
+        for iid, balance in position.balances.items():
+            if not balance.is_positive():
+                continue
+            inv = ledger.invoice(iid)
+            notes: list[str] = []
+            if inv.disputed(as_of):
+                notes.append("disputed")
+            if inv.on_hold(as_of):
+                notes.append("on hold")
+            if customer.blocked(as_of):
+                notes.append("blocked")
+            if iid in covered:
+                notes.append(covered[iid])
+            if inv.kind is not InvoiceKind.INVOICE:
+                notes.append(inv.kind.value)
+            items.append(_OpenItem(inv, balance, customer.name, customer.profile, ", ".join(notes)))
+    items.sort(key=lambda item: (item.invoice.due_date, item.invoice.id))
+    return items, credit
+
+
+def _amount(money: Money) -> str:
+    return f"{money.amount:,} {money.currency}"
+
+
+def _total(items: Iterable[Money], currency: str) -> Money:
+    return Money.total((m for m in items if m.currency == currency), currency)
+
+
+def _table(title: str) -> Table:
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+
+
+def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) -> None:
+    """Print a summary of ``ledger`` as of ``as_of``.
+
+    Shows customers by profile and country, open and overdue balances per
+    currency (currencies are never added up), the longest overdue invoices,
+    disputes, holds, blocks, payment plans and trials ending soon.
+
+    Args:
+        console: where to print.
+        ledger: the ledger to summarise.
+        as_of: the date to summarise it on.
+        title: the heading.
+    """
+    console.print(Text(title, style="bold"))
+    issued = sum(1 for i in ledger.invoices if i.issue_date <= as_of)
+    paid = sum(1 for p in ledger.payments if p.date <= as_of)
+    console.print(
+        f"{issued} invoices, deposit requests and credit notes and {paid} payments "
+        f"up to this date, in {', '.join(ledger.currencies())}."
+    )
+    console.print()
+    _print_customers(console, ledger)
+    items, credit = _open_items(ledger, as_of)
+    overdue = [item for item in items if item.invoice.due_date < as_of]
+    _print_balances(console, items, overdue, credit)
+    _print_overdue(console, overdue, as_of)
+    disputed = sum(1 for item in items if item.invoice.disputed(as_of))
+    on_hold = sum(1 for item in items if item.invoice.on_hold(as_of))
+    blocked = sum(1 for c in ledger.customers if c.blocked(as_of))
+    console.print(
+        f"Open items disputed: {disputed}; on hold: {on_hold}. "
+        f"Customers with a dunning block: {blocked}."
+    )
+    console.print()
+    _print_plans(console, ledger, as_of)
+    _print_trials(console, ledger, as_of)
+
+
+def _print_customers(console: Console, ledger: Ledger) -> None:
+    counts = Counter((c.profile, c.country) for c in ledger.customers)
+    countries = sorted({c.country for c in ledger.customers})
+    table = _table(f"Customers ({len(ledger.customers)})")
+    table.add_column("profile")
+    for country in countries:
+        table.add_column(country, justify="right")
+    table.add_column("total", justify="right")
+    for profile in Profile:
+        row = [counts[profile, country] for country in countries]
+        table.add_row(profile.value, *map(str, row), str(sum(row)))
+    console.print(table)
+    console.print()
+
+
+def _print_balances(
+    console: Console, items: list[_OpenItem], overdue: list[_OpenItem], credit: dict[str, Money]
+) -> None:
+    table = _table("Open balances per currency (currencies are never added up)")
+    for name in ("currency", "open items", "open balance", "overdue items", "overdue balance"):
+        table.add_column(name, justify="left" if name == "currency" else "right")
+    table.add_column("customer credit", justify="right")
+    currencies = sorted({item.balance.currency for item in items} | set(credit))
+    for currency in currencies:
+        table.add_row(
+            currency,
+            str(sum(1 for item in items if item.balance.currency == currency)),
+            _amount(_total((item.balance for item in items), currency)),
+            str(sum(1 for item in overdue if item.balance.currency == currency)),
+            _amount(_total((item.balance for item in overdue), currency)),
+            _amount(credit.get(currency, Money.zero(currency))),
+        )
+    console.print(table)
+    console.print()
+
+
+def _print_overdue(console: Console, overdue: list[_OpenItem], as_of: date) -> None:
+    longest = sorted(
+        overdue, key=lambda item: (-item.invoice.days_overdue(as_of), item.invoice.id)
+    )[:_TOP_OVERDUE]
+    table = _table(f"Longest overdue ({len(longest)} of {len(overdue)} overdue items)")
+    table.add_column("invoice", no_wrap=True)
+    table.add_column("customer", overflow="ellipsis", no_wrap=True, max_width=28)
+    table.add_column("profile", no_wrap=True)
+    table.add_column("due date", no_wrap=True)
+    table.add_column("days", justify="right", no_wrap=True)
+    table.add_column("balance", justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold")
+    for item in longest:
+        table.add_row(
+            item.invoice.id,
+            Text(item.customer_name),
+            item.profile.value,
+            item.invoice.due_date.isoformat(),
+            str(item.invoice.days_overdue(as_of)),
+            _amount(item.balance),
+            item.note,
+        )
+    console.print(table)
+    console.print()
+
+
+def _print_plans(console: Console, ledger: Ledger, as_of: date) -> None:
+    plans = sorted((p for p in ledger.plans if p.agreed_on <= as_of), key=lambda p: p.id)
+    if not plans:
+        console.print("No payment plans.")
+        console.print()
+        return
+    states = Counter(ledger.plan_state(p.id, as_of).status.value for p in plans)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(states.items()))
+    table = _table(f"Payment plans and promises to pay ({summary})")
+    table.add_column("plan", no_wrap=True)
+    table.add_column("customer", overflow="ellipsis", no_wrap=True, max_width=28)
+    table.add_column("instalments", justify="right")
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("paid", justify="right", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("next due", no_wrap=True)
+    for plan in plans:
+        state = ledger.plan_state(plan.id, as_of)
+        nxt = state.next_instalment
+        table.add_row(
+            plan.id,
+            Text(ledger.customer(plan.customer_id).name),
+            str(len(plan.instalments)),
+            _amount(plan.total),
+            _amount(state.paid),
+            state.status.value,
+            "-" if nxt is None else nxt.due_date.isoformat(),
+        )
+    console.print(table)
+    console.print()
+
+
+def _print_trials(console: Console, ledger: Ledger, as_of: date) -> None:
+    ending = sorted(
+        (t for t in ledger.trials if 0 <= (t.ends - as_of).days <= _TRIAL_WINDOW_DAYS),
+        key=lambda t: (t.ends, t.id),
+    )
+    if not ending:
+        console.print(f"No trials or free allowances end within {_TRIAL_WINDOW_DAYS} days.")
+        return
+    table = _table(f"Trials and free allowances ending within {_TRIAL_WINDOW_DAYS} days")
+    for name in ("trial", "customer", "kind", "ends", "days left", "description"):
+        table.add_column(name, justify="right" if name == "days left" else "left", no_wrap=True)
+    for trial in ending:
+        table.add_row(
+            trial.id,
+            Text(ledger.customer(trial.customer_id).name),
+            trial.kind.value,
+            trial.ends.isoformat(),
+            str((trial.ends - as_of).days),
+            Text(trial.description),
+        )
+    console.print(table)
+    console.print()
