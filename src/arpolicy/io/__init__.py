@@ -18,9 +18,19 @@ from pathlib import Path
 from ..model import Ledger
 from .ledger_csv import dump_csv, load_csv
 from .ledger_json import dump_json, load_json
+from .policy_toml import dump_playbook, dumps_playbook, load_playbook, loads_playbook
 from .terms import format_terms, parse_terms
 
-__all__ = ["dump_ledger", "format_terms", "load_ledger", "parse_terms"]
+__all__ = [
+    "dump_ledger",
+    "dump_playbook",
+    "dumps_playbook",
+    "format_terms",
+    "load_ledger",
+    "load_playbook",
+    "loads_playbook",
+    "parse_terms",
+]
 
 
 def load_ledger(path: str | os.PathLike[str]) -> Ledger:

@@ -1,0 +1,498 @@
+"""Check a playbook for mistakes before it reaches a customer.
+
+:func:`lint` inspects a :class:`~arpolicy.policy.Playbook`;
+:func:`lint_file` loads a TOML policy file and adds the line of every
+finding (and reports problems that stop the file from loading, such as
+duplicate names, as findings instead of raising); :func:`lint_ledger` checks
+that every customer can be reached on the channels of its policies.
+
+Codes (severity):
+
+* ``out-of-order`` (error): a step falls before an earlier step with the
+  same anchor.
+* ``same-day`` (warning): a step has the same anchor and offset as the step
+  before it, which is then always superseded by catch-up.
+* ``receipt-anchor-first`` (error): the first step is anchored on the
+  receipt of a previous step that does not exist.
+* ``after-handover`` (error): a step after a hand-over step.
+* ``unknown-action`` (error): a step action the engine does not know.
+* ``few-reminders`` (warning): fewer than three steps before the first
+  formal step.
+* ``fee-before-letter`` (error): a policy for consumers charges a fee on or
+  before its 14-day letter (the first formal step that requires
+  acknowledgement), or has fees and no such letter.
+* ``private-formal-without-acknowledgement`` (warning): a policy for
+  consumers whose first formal step does not require acknowledgement.
+* ``unknown-channel`` (warning): a channel that is not in
+  :data:`KNOWN_CHANNELS`.
+* ``unused-policy`` (warning): a policy serving no profile that the
+  playbook never refers to.
+* ``profile-without-policy`` (warning): a customer profile no policy serves.
+* ``unreachable-channel`` (warning, :func:`lint_ledger`): a customer lacks
+  the contact a channel of its policy needs.
+* ``duplicate-policy``, ``duplicate-step``, ``invalid`` (error,
+  :func:`lint_file`): the file does not load.
+
+>>> from arpolicy.playbooks import default_playbook
+>>> lint(default_playbook())
+[]
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from .actions import ActionKind
+from .errors import LoadError
+from .io.policy_toml import build, find_line, parse
+from .model import Ledger, Profile
+from .policy import Anchor, Playbook, Policy, Step
+
+__all__ = [
+    "CHANNEL_CONTACTS",
+    "KNOWN_CHANNELS",
+    "Finding",
+    "Severity",
+    "format_findings",
+    "lint",
+    "lint_file",
+    "lint_ledger",
+]
+
+KNOWN_CHANNELS: Final = frozenset(
+    {
+        "email",
+        "letter",
+        "registered_letter",
+        "phone",
+        "sms",
+        "whatsapp",
+        "payment_link",
+        "agency",
+        "portal",
+        "internal",
+    }
+)
+"""Channel names arpolicy knows; others get an ``unknown-channel`` warning."""
+
+CHANNEL_CONTACTS: Final[Mapping[str, str]] = {
+    "email": "email",
+    "phone": "phone",
+    "sms": "phone",
+    "whatsapp": "whatsapp",
+    "letter": "address",
+    "registered_letter": "address",
+}
+"""The :class:`~arpolicy.model.Contacts` field each channel needs."""
+
+_ACTIONS: Final = frozenset(k.value for k in ActionKind)
+
+MIN_REMINDERS: Final = 3
+"""Reminders expected before the first formal notice."""
+
+
+class Severity(enum.StrEnum):
+    """How bad a finding is."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class Finding:
+    """One problem found in a playbook.
+
+    Attributes:
+        severity: ``"error"`` (the playbook is wrong) or ``"warning"``
+            (probably not what you meant).
+        code: a stable code such as ``"out-of-order"``.
+        message: a sentence for people.
+        policy: the policy concerned, or ``None``.
+        step: the step concerned, or ``None``.
+        line: the line in the policy file (:func:`lint_file` only).
+        customer: the customer concerned (:func:`lint_ledger` only).
+    """
+
+    severity: Severity = attrs.field(converter=Severity)
+    code: str
+    message: str
+    policy: str | None = None
+    step: str | None = None
+    line: int | None = None
+    customer: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.policy is not None:
+            where.append(f"policy {self.policy!r}")
+        if self.step is not None:
+            where.append(f"step {self.step!r}")
+        if self.customer is not None:
+            where.append(f"customer {self.customer!r}")
+        place = f" ({', '.join(where)})" if where else ""
+        return f"{self.severity.value} {self.code}{place}: {self.message}"
+
+
+def _error(code: str, message: str, policy: Policy, step: Step | None = None) -> Finding:
+    return Finding(Severity.ERROR, code, message, policy.name, step.name if step else None)
+
+
+def _warning(code: str, message: str, policy: Policy, step: Step | None = None) -> Finding:
+    return Finding(Severity.WARNING, code, message, policy.name, step.name if step else None)
+
+
+def _serves(playbook: Playbook, policy: Policy, profile: Profile) -> bool:
+    if profile in policy.profiles:
+        return True
+    return any(p == profile.value and n == policy.name for p, n in playbook.by_profile)
+
+
+def _check_order(policy: Policy) -> Iterator[Finding]:
+    last: dict[Anchor, Step] = {}
+    handover: Step | None = None
+    for i, step in enumerate(policy.steps):
+        if i == 0 and step.anchor is Anchor.RECEIPT:
+            yield _error(
+                "receipt-anchor-first",
+                "the first step cannot count from the receipt of a previous step",
+                policy,
+                step,
+            )
+        if handover is not None:
+            yield _error(
+                "after-handover",
+                f"comes after the hand-over step {handover.name!r}; the agency has the claim",
+                policy,
+                step,
+            )
+        if step.action == ActionKind.HANDOVER and handover is None:
+            handover = step
+        if step.action not in _ACTIONS:
+            allowed = ", ".join(k.value for k in ActionKind)
+            yield _error(
+                "unknown-action",
+                f"unknown action {step.action!r}; expected one of {allowed}",
+                policy,
+                step,
+            )
+        if step.anchor is Anchor.RECEIPT:
+            continue
+        before = last.get(step.anchor)
+        last[step.anchor] = step
+        if before is None:
+            continue
+        if step.offset_days < before.offset_days:
+            yield _error(
+                "out-of-order",
+                f"offset {step.offset_days} is before the offset {before.offset_days} of "
+                f"the earlier step {before.name!r} ({step.anchor.value} anchor)",
+                policy,
+                step,
+            )
+        elif step.offset_days == before.offset_days and not before.mandatory:
+            yield _warning(
+                "same-day",
+                f"falls on the same day as step {before.name!r}, which catch-up therefore "
+                "always skips",
+                policy,
+                step,
+            )
+
+
+def _check_reminders(policy: Policy) -> Iterator[Finding]:
+    for i, step in enumerate(policy.steps):
+        if step.formal:
+            if i < MIN_REMINDERS:
+                yield _warning(
+                    "few-reminders",
+                    f"only {i} step(s) before the first formal notice; "
+                    f"at least {MIN_REMINDERS} reminders are good practice",
+                    policy,
+                    step,
+                )
+            return
+
+
+def _check_consumer(playbook: Playbook, policy: Policy) -> Iterator[Finding]:
+    if not _serves(playbook, policy, Profile.PRIVATE):
+        return
+    letter = next(
+        (i for i, s in enumerate(policy.steps) if s.formal and s.requires_acknowledgement), None
+    )
+    for i, step in enumerate(policy.steps):
+        if step.fees and (letter is None or i <= letter):
+            where = (
+                "this policy has no 14-day letter (a formal step that requires acknowledgement)"
+                if letter is None
+                else f"comes no later than the 14-day letter {policy.steps[letter].name!r}"
+            )
+            yield _error(
+                "fee-before-letter",
+                f"charges a fee to consumers but {where}; collection costs are due only "
+                "after that letter's term has run out",
+                policy,
+                step,
+            )
+    first_formal = next((s for s in policy.steps if s.formal), None)
+    if first_formal is not None and not first_formal.requires_acknowledgement:
+        yield _warning(
+            "private-formal-without-acknowledgement",
+            "the first formal notice to consumers should be a 14-day letter that requires "
+            "acknowledgement (its term counts from the day after receipt)",
+            policy,
+            first_formal,
+        )
+
+
+def _check_channels(policy: Policy) -> Iterator[Finding]:
+    for step in policy.steps:
+        for channel in step.channels:
+            if channel not in KNOWN_CHANNELS:
+                yield _warning(
+                    "unknown-channel",
+                    f"unknown channel {channel!r}; known: {', '.join(sorted(KNOWN_CHANNELS))}",
+                    policy,
+                    step,
+                )
+
+
+def lint(playbook: Playbook) -> list[Finding]:
+    """Check ``playbook`` and return what is wrong with it.
+
+    Args:
+        playbook: the playbook.
+
+    Returns:
+        The findings (empty when the playbook is clean), policy by policy in
+        the playbook's order, then playbook-wide findings.
+
+    >>> from arpolicy.policy import Policy, Step
+    >>> book = Playbook(
+    ...     [Policy("p", [Step("a", 5, "email"), Step("b", 2, "email")], profiles=["business"])]
+    ... )
+    >>> [f.code for f in lint(book)]
+    ['out-of-order', 'profile-without-policy', 'profile-without-policy']
+    """
+    findings: list[Finding] = []
+    referenced = {n for _, n in playbook.by_profile} | {n for _, n in playbook.by_tag}
+    if playbook.deposit_policy is not None:
+        referenced.add(playbook.deposit_policy)
+    for policy in playbook.policies:
+        findings.extend(_check_order(policy))
+        findings.extend(_check_reminders(policy))
+        findings.extend(_check_consumer(playbook, policy))
+        findings.extend(_check_channels(policy))
+        if not policy.profiles and policy.name not in referenced:
+            findings.append(
+                _warning(
+                    "unused-policy",
+                    "serves no profile and the playbook never refers to it "
+                    "(only customers or invoices that name it use it)",
+                    policy,
+                )
+            )
+    for profile in Profile:
+        if not any(_serves(playbook, p, profile) for p in playbook.policies):
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "profile-without-policy",
+                    f"no policy serves {profile.value} customers; they get no dunning",
+                )
+            )
+    return findings
+
+
+def lint_ledger(playbook: Playbook, ledger: Ledger) -> list[Finding]:
+    """Report customers who cannot be reached on a channel of their policies.
+
+    A customer's policies are the one the playbook chooses for the customer
+    and those it chooses for each of its invoices (deposit requests, invoice
+    overrides). E-mail needs ``contacts.email``; phone and SMS need
+    ``contacts.phone``; WhatsApp needs ``contacts.whatsapp``; letters need
+    ``contacts.address`` (see :data:`CHANNEL_CONTACTS`).
+
+    Args:
+        playbook: the playbook.
+        ledger: the customers and invoices.
+
+    Returns:
+        One ``unreachable-channel`` warning per customer, policy and channel,
+        naming the first step that uses the channel; sorted by customer.
+    """
+    findings: list[Finding] = []
+    for customer in sorted(ledger.customers, key=lambda c: c.id):
+        policies: dict[str, Policy] = {}
+        chosen = playbook.policy_for(customer)
+        if chosen is not None:
+            policies[chosen.name] = chosen
+        for invoice in ledger.invoices_of(customer.id):
+            for_invoice = playbook.policy_for(customer, invoice)
+            if for_invoice is not None:
+                policies.setdefault(for_invoice.name, for_invoice)
+        for name in sorted(policies):
+            seen: set[str] = set()
+            for step in policies[name].steps:
+                for channel in step.channels:
+                    contact = CHANNEL_CONTACTS.get(channel)
+                    if channel in seen or contact is None or customer.contacts.has(contact):
+                        continue
+                    seen.add(channel)
+                    findings.append(
+                        Finding(
+                            Severity.WARNING,
+                            "unreachable-channel",
+                            f"channel {channel!r} needs a contact {contact!r}, which the "
+                            "customer does not have",
+                            name,
+                            step.name,
+                            customer=customer.id,
+                        )
+                    )
+    return findings
+
+
+# ---------------------------------------------------------------------------
+# files
+# ---------------------------------------------------------------------------
+
+
+def _policy_tables(data: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    raw = data.get("policy")
+    if not isinstance(raw, list):
+        return []
+    return [(i, p) for i, p in enumerate(raw) if isinstance(p, dict)]
+
+
+def _step_tables(policy: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    raw = policy.get("step")
+    if not isinstance(raw, list):
+        return []
+    return [(i, s) for i, s in enumerate(raw) if isinstance(s, dict)]
+
+
+def _drop_duplicates(
+    data: dict[str, Any], index: Mapping[str, int]
+) -> tuple[dict[str, Any], list[Finding]]:
+    """Remove later duplicates of policy and step names; report each one."""
+    findings: list[Finding] = []
+    policies: list[Any] = []
+    policy_names: set[str] = set()
+    raw = data.get("policy")
+    if not isinstance(raw, list):
+        return data, findings
+    tables = dict(_policy_tables(data))
+    for i, item in enumerate(raw):
+        table = tables.get(i)
+        if table is None:
+            policies.append(item)
+            continue
+        name = table.get("name")
+        if isinstance(name, str) and name in policy_names:
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "duplicate-policy",
+                    f"a policy called {name!r} comes earlier in the file; this one is ignored",
+                    name,
+                    line=find_line(index, f"policy[{i}].name"),
+                )
+            )
+            continue
+        if isinstance(name, str):
+            policy_names.add(name)
+        steps: list[Any] = []
+        step_names: set[str] = set()
+        step_tables = dict(_step_tables(table))
+        raw_steps = table.get("step")
+        for j, step in enumerate(raw_steps if isinstance(raw_steps, list) else []):
+            step_name = step_tables.get(j, {}).get("name")
+            if isinstance(step_name, str) and step_name in step_names:
+                findings.append(
+                    Finding(
+                        Severity.ERROR,
+                        "duplicate-step",
+                        f"a step called {step_name!r} comes earlier in this policy; "
+                        "this one is ignored",
+                        name if isinstance(name, str) else None,
+                        step_name,
+                        line=find_line(index, f"policy[{i}].step[{j}].name"),
+                    )
+                )
+                continue
+            if isinstance(step_name, str):
+                step_names.add(step_name)
+            steps.append(step)
+        policies.append({**table, "step": steps} if isinstance(raw_steps, list) else table)
+    return {**data, "policy": policies}, findings
+
+
+def _lines(data: Mapping[str, Any], index: Mapping[str, int]) -> dict[tuple[str, str | None], int]:
+    lines: dict[tuple[str, str | None], int] = {}
+    for i, table in _policy_tables(data):
+        name = table.get("name")
+        if not isinstance(name, str):
+            continue
+        line = find_line(index, f"policy[{i}].name")
+        if line is not None:
+            lines.setdefault((name, None), line)
+        for j, step in _step_tables(table):
+            step_name = step.get("name")
+            line = find_line(index, f"policy[{i}].step[{j}].name")
+            if isinstance(step_name, str) and line is not None:
+                lines.setdefault((name, step_name), line)
+    return lines
+
+
+def lint_file(path: str | os.PathLike[str]) -> list[Finding]:
+    """Load and lint a TOML policy file; findings carry their line.
+
+    Problems that stop the file from loading become findings too:
+    duplicate policy or step names (``duplicate-policy``,
+    ``duplicate-step``; the later duplicate is ignored and the rest is still
+    linted) and any other load error (``invalid``, with the error's line).
+
+    Args:
+        path: the policy file.
+
+    Returns:
+        The findings: load problems first, then those of :func:`lint`.
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+        data, index = parse(text, source)
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Finding(Severity.ERROR, "invalid", f"cannot read the file: {exc}")]
+    except LoadError as exc:
+        return [_load_finding(exc)]
+    data, findings = _drop_duplicates(data, index)
+    try:
+        playbook = build(data, source, index)
+    except LoadError as exc:
+        return [*findings, _load_finding(exc)]
+    lines = _lines(data, index)
+    for finding in lint(playbook):
+        line = None
+        if finding.policy is not None:
+            line = lines.get((finding.policy, finding.step)) or lines.get((finding.policy, None))
+        findings.append(attrs.evolve(finding, line=line))
+    return findings
+
+
+def _load_finding(exc: LoadError) -> Finding:
+    where = f"{exc.column}: " if exc.column else ""
+    return Finding(Severity.ERROR, "invalid", f"{where}{exc.reason}", line=exc.line)
+
+
+def format_findings(findings: Iterable[Finding]) -> str:
+    """One finding per line, for people (see :meth:`Finding.__str__`)."""
+    return "\n".join(str(f) for f in findings)
