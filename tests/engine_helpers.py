@@ -20,9 +20,6 @@ from arpolicy.actions import Action, HistoryEntry, Plan
 from arpolicy.engine import plan
 from arpolicy.model import (
     Customer,
-    Dispute,
-    DunningBlock,
-    Instalment,
     Invoice,
     Ledger,
     Payment,
@@ -49,7 +46,9 @@ def eur(amount: str | int) -> Money:
     return Money(str(amount), "EUR")
 
 
-def customer(cid: str = "C1", *, country: str = "NL", profile: str = "business", **kw: Any) -> Customer:
+def customer(
+    cid: str = "C1", *, country: str = "NL", profile: str = "business", **kw: Any
+) -> Customer:
     """A customer with sensible defaults."""
     return Customer(cid, f"Customer {cid}", profile, country, **kw)
 

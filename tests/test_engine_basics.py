@@ -20,8 +20,8 @@ from arpolicy.actions import (
     SkipReason,
     action_key,
 )
+from arpolicy.errors import InvalidFieldError
 from arpolicy.policy import Fee, FeeBasis, Grouping
-
 from engine_helpers import (
     DUE,
     customer,
@@ -283,14 +283,10 @@ def test_actions_and_skips_are_sorted() -> None:
 
 def test_unknown_customer_in_history_is_ignored() -> None:
     entry = HistoryEntry("k", R1, "C404", "r1", ("I1",), "email", "EUR")
-    assert steps_of(run(playbook(), ledger([invoice()]), R1, [entry])) == [
-        ("r1", ("I1",), "email")
-    ]
+    assert steps_of(run(playbook(), ledger([invoice()]), R1, [entry])) == [("r1", ("I1",), "email")]
 
 
 @pytest.mark.parametrize("bad", ["not an entry", 42])
 def test_bad_history_item_is_a_typed_error(bad: object) -> None:
-    from arpolicy.errors import InvalidFieldError
-
     with pytest.raises(InvalidFieldError):
         run(playbook(), ledger([invoice()]), R1, [bad])  # type: ignore[list-item]

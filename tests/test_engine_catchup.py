@@ -11,7 +11,6 @@ from datetime import date
 from arpolicy.actions import ActionKind, HistoryEntry, SkipReason
 from arpolicy.model import Trial
 from arpolicy.policy import EndBehaviour
-
 from engine_helpers import (
     DUE,
     day_by_day,
