@@ -181,7 +181,7 @@ def _check_date(obj: Any, field: str, value: object, *, optional: bool = False) 
 def _valid_timezone(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
 
@@ -554,7 +554,7 @@ class Payment:
     date: date
     amount: Money
     method: PaymentMethod = attrs.field(
-        default=PaymentMethod.BANK_TRANSFER, converter=PaymentMethod
+        default=PaymentMethod.BANK_TRANSFER, converter=_paymentmethod
     )
     invoice_id: str | None = None
     reference: str | None = None
