@@ -1,0 +1,329 @@
+"""lint: one deliberately broken playbook per check; the built-in one is clean."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import attrs
+import pytest
+
+from arpolicy.lint import Finding, Severity, format_findings, lint, lint_file, lint_ledger
+from arpolicy.model import Contacts, Customer, Invoice, Ledger
+from arpolicy.money import Money
+from arpolicy.playbooks import builtin_playbook_path, default_playbook
+from arpolicy.policy import Anchor, Fee, Playbook, Policy, Step
+
+
+def ladder(*steps: Step) -> list[Step]:
+    return list(steps)
+
+
+# Three reminders and a formal notice: clean for business and government.
+CLEAN = ladder(
+    Step("r1", 1, "email"),
+    Step("r2", 5, "email"),
+    Step("r3", 10, "phone"),
+    Step("notice", 20, "letter", formal=True),
+)
+CLEAN_PRIVATE = ladder(
+    Step("r1", 1, "email"),
+    Step("r2", 5, "email"),
+    Step("r3", 10, "sms"),
+    Step("letter", 20, "letter", formal=True, requires_acknowledgement=True),
+    Step(
+        "costs",
+        15,
+        "letter",
+        anchor=Anchor.RECEIPT,
+        fees=[Fee(name="collection", fixed=[Money("40.00", "EUR")])],
+    ),
+)
+
+
+def book_with(policy: Policy, *others: Policy, **kwargs: object) -> Playbook:
+    """A playbook with ``policy`` and clean policies for the profiles it does not serve."""
+    rest = [
+        Policy("biz-clean", CLEAN, profiles=["business"]),
+        Policy("gov", CLEAN, profiles=["government"]),
+        Policy("priv", CLEAN_PRIVATE, profiles=["private"]),
+    ]
+    rest = [p for p in rest if not (p.profiles & policy.profiles)]
+    return Playbook([policy, *rest, *others], **kwargs)  # type: ignore[arg-type]
+
+
+def codes(findings: list[Finding]) -> list[tuple[str, str | None, str | None]]:
+    return [(f.code, f.policy, f.step) for f in findings]
+
+
+def test_clean_fixture_is_clean() -> None:
+    assert lint(book_with(Policy("biz", CLEAN, profiles=["business"]))) == []
+
+
+def test_builtin_playbook_is_clean() -> None:
+    assert lint(default_playbook()) == []
+    assert lint_file(builtin_playbook_path()) == []
+
+
+def test_steps_out_of_order() -> None:
+    steps = [*CLEAN[:2], Step("early", 3, "email"), CLEAN[3]]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("out-of-order", "biz", "early")]
+    assert findings[0].severity == "error"
+    assert "before the offset 5 of the earlier step 'r2'" in findings[0].message
+
+
+def test_out_of_order_compares_only_the_same_anchor() -> None:
+    steps = [
+        Step("a", 10, "email"),
+        Step("b", 2, "email", anchor=Anchor.ISSUE),
+        Step("c", 12, "email"),
+        Step("d", 1, "email", anchor=Anchor.ISSUE),
+        Step("notice", 20, "letter", formal=True),
+    ]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("out-of-order", "biz", "d")]
+
+
+def test_same_day_step_is_unreachable_unless_the_earlier_is_mandatory() -> None:
+    steps = [*CLEAN[:2], Step("twin", 5, "phone"), CLEAN[3]]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("same-day", "biz", "twin")]
+    assert findings[0].severity == "warning"
+    after_formal = [*CLEAN, Step("same", 20, "email")]
+    assert lint(book_with(Policy("biz", after_formal, profiles=["business"]))) == []
+
+
+def test_receipt_anchor_on_the_first_step() -> None:
+    steps = [Step("first", 1, "email", anchor=Anchor.RECEIPT), *CLEAN[1:]]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("receipt-anchor-first", "biz", "first")]
+    assert findings[0].severity == "error"
+
+
+def test_steps_after_a_handover() -> None:
+    steps = [
+        *CLEAN,
+        Step("agency", 30, "agency", action="handover"),
+        Step("late", 40, "email"),
+        Step("later", 50, "email"),
+    ]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [
+        ("after-handover", "biz", "late"),
+        ("after-handover", "biz", "later"),
+    ]
+    assert {f.severity for f in findings} == {Severity.ERROR}
+
+
+def test_unknown_action() -> None:
+    steps = [*CLEAN, Step("sing", 30, "email", action="serenade")]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("unknown-action", "biz", "sing")]
+
+
+@pytest.mark.parametrize("before", [0, 1, 2])
+def test_fewer_than_three_reminders_before_the_formal_notice(before: int) -> None:
+    steps = [*CLEAN[:before], CLEAN[3]]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("few-reminders", "biz", "notice")]
+    assert findings[0].severity == "warning"
+    assert f"only {before} step(s)" in findings[0].message
+
+
+def test_no_formal_step_needs_no_reminders() -> None:
+    steps = [Step("only", 1, "email")]
+    assert lint(book_with(Policy("biz", steps, profiles=["business"]))) == []
+
+
+FEE = Fee(name="admin", fixed=[Money("5.00", "EUR")])
+
+
+@pytest.mark.parametrize("index", [0, 3])
+def test_consumer_fee_on_or_before_the_14_day_letter(index: int) -> None:
+    steps = list(CLEAN_PRIVATE)
+    steps[index] = attrs.evolve(steps[index], fees=[FEE])
+    findings = lint(book_with(Policy("priv", steps, profiles=["private"])))
+    assert codes(findings) == [("fee-before-letter", "priv", steps[index].name)]
+    assert findings[0].severity == "error"
+
+
+def test_consumer_fee_without_any_14_day_letter() -> None:
+    steps = [*CLEAN_PRIVATE[:3], Step("costs", 30, "letter", fees=[FEE])]
+    findings = lint(book_with(Policy("priv", steps, profiles=["private"])))
+    assert codes(findings) == [("fee-before-letter", "priv", "costs")]
+    assert "no 14-day letter" in findings[0].message
+
+
+def test_fee_rule_applies_to_policies_mapped_to_private_by_profile() -> None:
+    steps = [attrs.evolve(CLEAN[0], fees=[FEE]), *CLEAN[1:]]
+    policy = Policy("biz", steps, profiles=["business"])
+    book = Playbook(
+        [policy, Policy("gov", CLEAN, profiles=["government"])],
+        by_profile={"private": "biz"},
+    )
+    assert codes(lint(book)) == [
+        ("fee-before-letter", "biz", "r1"),
+        ("private-formal-without-acknowledgement", "biz", "notice"),
+    ]
+    # business customers may be charged: the same ladder is fine for them
+    assert lint(book_with(policy)) == []
+
+
+def test_private_formal_step_without_acknowledgement() -> None:
+    steps = [*CLEAN_PRIVATE[:3], Step("letter", 20, "letter", formal=True)]
+    findings = lint(book_with(Policy("priv", steps, profiles=["private"])))
+    assert codes(findings) == [("private-formal-without-acknowledgement", "priv", "letter")]
+    assert findings[0].severity == "warning"
+
+
+def test_unknown_channel() -> None:
+    steps = [*CLEAN[:3], Step("notice", 20, ["letter", "pigeon"], formal=True)]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("unknown-channel", "biz", "notice")]
+    assert "'pigeon'" in findings[0].message
+    assert findings[0].severity == "warning"
+
+
+def test_policy_serving_nobody() -> None:
+    orphan = Policy("orphan", CLEAN)
+    book = book_with(Policy("biz", CLEAN, profiles=["business"]), orphan)
+    assert codes(lint(book)) == [("unused-policy", "orphan", None)]
+    for referenced in (
+        {"by_tag": [("vip", "orphan")]},
+        {"deposit_policy": "orphan"},
+    ):
+        assert (
+            lint(book_with(Policy("biz", CLEAN, profiles=["business"]), orphan, **referenced)) == []
+        )
+
+
+def test_profile_without_policy() -> None:
+    book = Playbook([Policy("biz", CLEAN, profiles=["business"])])
+    findings = lint(book)
+    assert [(f.code, f.policy) for f in findings] == [("profile-without-policy", None)] * 2
+    assert "government" in findings[0].message
+    assert "private" in findings[1].message
+    mapped = Playbook(
+        [Policy("biz", CLEAN, profiles=["business"])],
+        by_profile={"government": "biz", "private": "biz"},
+    )
+    assert "profile-without-policy" not in {f.code for f in lint(mapped)}
+
+
+def test_finding_text() -> None:
+    finding = Finding("error", "out-of-order", "too early", "biz", "r2", line=7)
+    assert str(finding) == "error out-of-order (line 7, policy 'biz', step 'r2'): too early"
+    assert format_findings([finding, finding]).count("\n") == 1
+    with pytest.raises(ValueError, match="fatal"):
+        Finding("fatal", "x", "y")
+
+
+# ---------------------------------------------------------------------------
+# ledgers: channels a customer cannot be reached on
+# ---------------------------------------------------------------------------
+
+
+def test_lint_ledger_reports_missing_contacts() -> None:
+    customers = [
+        Customer("A", "Full", "private", "NL", contacts=Contacts("a@x.nl", "+31", "Street 1")),
+        Customer("B", "Mail only", "private", "NL", contacts=Contacts(email="b@x.nl")),
+        Customer("C", "Post only", "business", "NL", contacts=Contacts(address="Street 2")),
+    ]
+    invoices = [
+        Invoice(
+            "D1", "C", date(2025, 1, 1), date(2025, 1, 10), Money("10.00", "EUR"), kind="deposit"
+        ),
+    ]
+    findings = lint_ledger(default_playbook(), Ledger(customers, invoices))
+    got = [(f.customer, f.policy, f.step, f.message.split("'")[1]) for f in findings]
+    assert got == [
+        ("B", "private-standard", "courtesy-1", "sms"),
+        ("B", "private-standard", "fourteen-day-letter", "letter"),
+        ("C", "business-standard", "courtesy", "email"),
+        ("C", "business-standard", "call", "phone"),
+        ("C", "deposit", "deposit-due", "email"),
+    ]
+    assert {f.severity for f in findings} == {Severity.WARNING}
+    assert {f.code for f in findings} == {"unreachable-channel"}
+
+
+# ---------------------------------------------------------------------------
+# files: lines, and problems that stop loading
+# ---------------------------------------------------------------------------
+
+FILE = """\
+[playbook.by_profile]
+business = "biz"
+government = "biz"
+private = "biz"
+
+[[policy]]
+name = "biz"
+profiles = ["business"]
+
+[[policy.step]]
+name = "one"
+offset_days = 5
+channel = "email"
+
+[[policy.step]]
+name = "two"
+offset_days = 2
+channel = "pigeon"
+
+[[policy.step]]
+name = "one"
+offset_days = 9
+channel = "email"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_lint_file_reports_duplicates_and_keeps_linting(tmp_path: Path) -> None:
+    findings = lint_file(write(tmp_path, FILE))
+    assert [(f.code, f.step, f.line) for f in findings] == [
+        ("duplicate-step", "one", 21),
+        ("out-of-order", "two", 16),
+        ("unknown-channel", "two", 16),
+    ]
+
+
+def test_lint_file_duplicate_policies(tmp_path: Path) -> None:
+    text = FILE.replace('name = "one"\noffset_days = 9', 'name = "three"\noffset_days = 9')
+    text += '\n[[policy]]\nname = "biz"\n'
+    findings = lint_file(write(tmp_path, text))
+    assert (findings[0].code, findings[0].policy, findings[0].line) == (
+        "duplicate-policy",
+        "biz",
+        26,
+    )
+
+
+def test_lint_file_policy_lines(tmp_path: Path) -> None:
+    text = FILE.replace('name = "one"\noffset_days = 9', 'name = "three"\noffset_days = 9')
+    text += '\n[[policy]]\nname = "orphan"\n'
+    findings = lint_file(write(tmp_path, text))
+    assert [(f.code, f.policy, f.line) for f in findings][-1] == ("unused-policy", "orphan", 26)
+
+
+def test_lint_file_turns_load_errors_into_findings(tmp_path: Path) -> None:
+    findings = lint_file(write(tmp_path, FILE.replace('"pigeon"', '"email"\ntone = "rude"')))
+    assert len(findings) == 2
+    assert findings[0].code == "duplicate-step"
+    assert (findings[1].code, findings[1].line) == ("invalid", 19)
+    assert "policy[0].step[1].tone" in findings[1].message
+
+
+def test_lint_file_invalid_toml_and_missing_file(tmp_path: Path) -> None:
+    (finding,) = lint_file(write(tmp_path, "[[policy]\n"))
+    assert (finding.code, finding.severity, finding.line) == ("invalid", "error", 1)
+    (missing,) = lint_file(tmp_path / "nope.toml")
+    assert missing.code == "invalid"
+    assert "cannot read" in missing.message
