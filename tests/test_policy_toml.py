@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,14 @@ from hypothesis import strategies as st
 
 from arpolicy.errors import LoadError
 from arpolicy.io import dump_playbook, dumps_playbook, load_playbook, loads_playbook
-from arpolicy.io.policy_toml import find_line, line_index
+from arpolicy.io.policy_toml import (
+    FEE_KEYS,
+    PLAYBOOK_KEYS,
+    POLICY_KEYS,
+    STEP_KEYS,
+    find_line,
+    line_index,
+)
 from arpolicy.model import InvoiceKind, Profile
 from arpolicy.money import Money
 from arpolicy.policy import (
@@ -515,3 +523,46 @@ def test_line_index_skips_multiline_strings() -> None:
     assert index["policy[0].name"] == 5
     assert find_line(index, "policy[0].step[3].tone") == 1
     assert find_line(index, "nothing") is None
+
+
+# ---------------------------------------------------------------------------
+# the documented example
+# ---------------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "reference" / "policy-files.md"
+
+
+def documented_example() -> str:
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("## A complete example", 1)[1]
+    return section.split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def test_documented_example_loads_and_uses_every_key() -> None:
+    text = documented_example()
+    book = loads_playbook(text, source=str(DOC))
+    assert book.policy("business").steps[2].fees[0].name == "administration"
+    index = line_index(text)
+    used = {".".join(part.split("[")[0] for part in path.split(".")) for path in index}
+    # inline tables: their keys are not lines of their own
+    used |= {"playbook.by_tag.tag", "playbook.by_tag.policy"}
+    schema = (
+        {f"playbook.{k}" for k in PLAYBOOK_KEYS}
+        | {f"policy.{k}" for k in POLICY_KEYS}
+        | {f"policy.step.{k}" for k in STEP_KEYS}
+        | {f"policy.step.fee.{k}" for k in FEE_KEYS}
+    )
+    assert schema - used == set()
+
+
+def test_documented_tables_list_every_key() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for heading, keys in [
+        ("## `[playbook]`", PLAYBOOK_KEYS),
+        ("## `[[policy]]`", POLICY_KEYS),
+        ("## `[[policy.step]]`", STEP_KEYS),
+        ("## `[[policy.step.fee]]`", FEE_KEYS),
+    ]:
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        listed = set(re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE))
+        assert listed == set(keys), heading
