@@ -22,7 +22,7 @@ NOISY_ENV = {"FORCE_COLOR": "1", "COLUMNS": "40", "TTY_COMPATIBLE": "1"}
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner(env=env).invoke(main, list(args), catch_exceptions=False)
+    return CliRunner(env=env).invoke(main, list(args), prog_name="arpolicy", catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +202,26 @@ def test_console_script(default_output: str) -> None:
     assert done.stdout.decode("utf-8") == default_output
     version = _subprocess([str(script), "--version"])
     assert version.stdout.decode() == f"arpolicy, version {arpolicy.__version__}\n"
+
+
+# ---------------------------------------------------------------------------
+# the tutorial shows the real output
+# ---------------------------------------------------------------------------
+
+TUTORIAL = Path(__file__).resolve().parent.parent / "docs" / "tutorials" / "sample-portfolio.md"
+
+
+def text_blocks(path: Path) -> list[str]:
+    blocks = path.read_text(encoding="utf-8").split("```text\n")[1:]
+    return [block.split("\n```", 1)[0] + "\n" for block in blocks]
+
+
+def test_tutorial_shows_the_current_demo_output(default_output: str) -> None:
+    shown = [b for b in text_blocks(TUTORIAL) if b.startswith("Sample portfolio")]
+    assert shown == [default_output]
+
+
+def test_tutorial_shows_the_current_error_message() -> None:
+    result = run("demo", "--as-of", "2026-13-01")
+    shown = [b for b in text_blocks(TUTORIAL) if b.startswith("Usage:")]
+    assert shown == [result.stderr]

@@ -74,7 +74,8 @@ def main() -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=SAMPLE_AS_OF.isoformat(),
     show_default=True,
-    help="The date to look at the portfolio on (YYYY-MM-DD).",
+    metavar="YYYY-MM-DD",
+    help="The date to look at the portfolio on.",
 )
 @click.option(
     "--size",
@@ -114,7 +115,8 @@ def demo(as_of: datetime, size: int | None, seed: int) -> None:
     with console.capture() as capture:
         print_summary(console, ledger, day, title=title)
     # Tables pad every line to their width; trailing blanks help nobody.
-    click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+    lines = [line.rstrip() for line in capture.get().splitlines()]
+    click.echo("\n".join(lines).rstrip("\n"))
 
 
 @attrs.frozen

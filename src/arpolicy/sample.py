@@ -853,7 +853,7 @@ def sample_ledger(*, seed: int = SAMPLE_SEED, as_of: date = SAMPLE_AS_OF) -> Led
     >>> ledger = sample_ledger()
     >>> sorted({c.country for c in ledger.customers})
     ['BE', 'DE', 'FR', 'GB', 'NL']
-    >>> sorted(ledger.plan_state(p.id, date(2026, 11, 2)).status for p in ledger.plans)
+    >>> sorted(ledger.plan_state(p.id, date(2026, 11, 2)).status.value for p in ledger.plans)
     ['broken', 'completed', 'on_track']
     """
     rng = random.Random(seed)
