@@ -566,3 +566,16 @@ def test_documented_tables_list_every_key() -> None:
         section = text.split(heading, 1)[1].split("\n## ", 1)[0]
         listed = set(re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE))
         assert listed == set(keys), heading
+
+
+def test_by_tag_entries_are_checked() -> None:
+    err = error_of('[playbook]\nby_tag = [{ policy = "p" }]\n[[policy]]\nname = "p"\n')
+    assert (err.line, err.column) == (2, "playbook.by_tag[0].tag")
+    err = error_of('[playbook]\nby_tag = [{ tag = "a b", policy = "p" }]\n[[policy]]\nname = "p"\n')
+    assert (err.column, err.value) == ("playbook.by_tag[0].tag", "a b")
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'[[policy]]\nname = "p"\n')
+    assert load_playbook(path) == Playbook([Policy("p", [])])

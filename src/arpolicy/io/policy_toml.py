@@ -510,8 +510,10 @@ class _Reader:
                 where = f"playbook.by_tag[{i}]"
                 entry = self.table(raw, where, TAG_KEYS)
                 tag = self.string(entry, "tag", where)
-                if not tag:
-                    raise self.fail(f"{where}.tag", "missing required key 'tag'", tag)
+                if tag is None:
+                    raise self.fail(f"{where}.tag", "missing required key 'tag'")
+                if not tag.strip() or " " in tag:
+                    raise self.fail(f"{where}.tag", "a tag is a non-empty word without spaces", tag)
                 if "policy" not in entry:
                     raise self.fail(f"{where}.policy", "missing required key 'policy'")
                 tags.append((tag, known(entry["policy"], f"{where}.policy")))
@@ -585,7 +587,7 @@ def loads_playbook(text: str, *, source: str = "<string>") -> Playbook:
 
 
 def load_playbook(path: str | os.PathLike[str]) -> Playbook:
-    """Read a playbook from a TOML file (UTF-8).
+    """Read a playbook from a TOML file (UTF-8, with or without a byte-order mark).
 
     Args:
         path: the file.
@@ -599,7 +601,7 @@ def load_playbook(path: str | os.PathLike[str]) -> Playbook:
     """
     target = Path(path)
     try:
-        text = target.read_bytes().decode("utf-8")
+        text = target.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise LoadError(target, f"cannot read the file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
