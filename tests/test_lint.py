@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from arpolicy.errors import InvalidFieldError
 from arpolicy.lint import Finding, Severity, format_findings, lint, lint_file, lint_ledger
 from arpolicy.model import Contacts, Customer, Invoice, Ledger
 from arpolicy.money import Money
@@ -117,10 +118,10 @@ def test_steps_after_a_handover() -> None:
     assert {f.severity for f in findings} == {Severity.ERROR}
 
 
-def test_unknown_action() -> None:
-    steps = [*CLEAN, Step("sing", 30, "email", action="serenade")]
-    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
-    assert codes(findings) == [("unknown-action", "biz", "sing")]
+def test_unknown_action_is_refused_by_the_step_itself() -> None:
+    with pytest.raises(InvalidFieldError) as info:
+        Step("sing", 30, "email", action="serenade")
+    assert (info.value.field, info.value.value) == ("action", "serenade")
 
 
 @pytest.mark.parametrize("before", [0, 1, 2])

@@ -30,6 +30,7 @@ from .calendar import BusinessCalendar, calendar_for
 from .errors import InvalidFieldError
 from .model import Customer, Invoice, InvoiceKind, Ledger, PlanStatus
 from .money import Money
+from .playbooks import default_playbook
 from .policy import Anchor, CalendarRule, EndBehaviour, Grouping, Playbook, Policy, Step
 
 __all__ = ["plan", "simulate"]
@@ -270,11 +271,17 @@ def _ladder(
     return None
 
 
-def _deadline(step: Step, as_of: date, customer: Customer) -> date | None:
+def _deadline(step: Step, policy: Policy, as_of: date, customer: Customer) -> date | None:
+    """The fresh payment deadline: counted from the action date, or for a step
+    that requires acknowledgement from the day after its presumed receipt;
+    moved to the customer's next business day."""
     if step.deadline_days is None:
         return None
+    start = as_of
+    if step.requires_acknowledgement:
+        start = _receipt(as_of, None, policy, customer)
     return calendar_for(customer.country).next_business_day(
-        as_of + timedelta(days=step.deadline_days)
+        start + timedelta(days=step.deadline_days)
     )
 
 
@@ -358,7 +365,7 @@ def _ladder_actions(
                 policy=policy.name,
                 amount_due=amount,
                 fees=fees if n == 0 else None,
-                deadline=_deadline(step, as_of, customer),
+                deadline=_deadline(step, policy, as_of, customer),
                 key=action_key(
                     customer.id,
                     step.name,
@@ -718,8 +725,6 @@ def _choose_policy(playbook: Playbook, customer: Customer, invoice: Invoice) -> 
 def _resolve_playbook(playbook: Playbook | None) -> Playbook:
     if playbook is not None:
         return playbook
-    from .playbooks import default_playbook
-
     return default_playbook()
 
 

@@ -15,7 +15,6 @@ Codes (severity):
 * ``receipt-anchor-first`` (error): the first step is anchored on the
   receipt of a previous step that does not exist.
 * ``after-handover`` (error): a step after a hand-over step.
-* ``unknown-action`` (error): a step action the engine does not know.
 * ``few-reminders`` (warning): fewer than three steps before the first
   formal step.
 * ``fee-before-letter`` (error): a policy for consumers charges a fee on or
@@ -91,7 +90,6 @@ CHANNEL_CONTACTS: Final[Mapping[str, str]] = {
 }
 """The :class:`~arpolicy.model.Contacts` field each channel needs."""
 
-_ACTIONS: Final = frozenset(k.value for k in ActionKind)
 
 MIN_REMINDERS: Final = 3
 """Reminders expected before the first formal notice."""
@@ -175,14 +173,6 @@ def _check_order(policy: Policy) -> Iterator[Finding]:
             )
         if step.action == ActionKind.HANDOVER and handover is None:
             handover = step
-        if step.action not in _ACTIONS:
-            allowed = ", ".join(k.value for k in ActionKind)
-            yield _error(
-                "unknown-action",
-                f"unknown action {step.action!r}; expected one of {allowed}",
-                policy,
-                step,
-            )
         if step.anchor is Anchor.RECEIPT:
             continue
         before = last.get(step.anchor)

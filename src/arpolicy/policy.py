@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from .actions import ActionKind
 from .errors import InvalidFieldError
 from .model import Customer, Invoice, InvoiceKind, Profile
 from .money import Money
@@ -199,6 +200,11 @@ class Fee:
         return total
 
 
+_STEP_ACTIONS = frozenset(
+    {ActionKind.REMINDER.value, ActionKind.HANDOVER.value, ActionKind.WORK_ON_HOLD.value}
+)
+
+
 def _channels(value: Iterable[str] | str) -> tuple[str, ...]:
     result = _str_tuple(value)
     if not result:
@@ -256,6 +262,9 @@ class Step:
             raise InvalidFieldError("step", "deadline_days", self.deadline_days, "must be >= 0")
         if self.calendar is not None:
             CalendarRule.check(self.calendar)
+        if self.action not in _STEP_ACTIONS:
+            choices = ", ".join(repr(a) for a in sorted(_STEP_ACTIONS))
+            raise InvalidFieldError("step", "action", self.action, f"expected one of {choices}")
 
     @property
     def template_key(self) -> str:
