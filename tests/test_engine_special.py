@@ -96,10 +96,6 @@ def test_two_trials_ending_the_same_day() -> None:
     assert len({a.date for a in timeline}) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: which of two same-day trial notices gets the e-mail slot follows input order",
-)
 def test_two_trials_same_day_plan_is_independent_of_input_order() -> None:
     books = ledger(trials=[Trial("T2", "C1", ENDS), Trial("T1", "C1", ENDS)])
     first = run(playbook(), books, date(2026, 3, 13))

@@ -654,6 +654,8 @@ def _plan_customer(
             return True
         return currency == "" and any(ch == channel for ch, _ in used)
 
+    priority = {ActionKind.PLAN_BROKEN: 0, ActionKind.CREDIT_HOLD: 1, ActionKind.TRIAL_NOTICE: 2}
+    specials.sort(key=lambda a: (priority.get(a.kind, 3), a.key))
     for action in specials:
         if busy(action.channel, action.currency or ""):
             result.wake_at(as_of + _ONE_DAY)
