@@ -96,6 +96,13 @@ def test_deadline_moves_to_the_customers_next_business_day() -> None:
     assert run(book, books, date(2026, 4, 13)).actions[0].deadline == KINGS_DAY
 
 
+def test_deadline_of_an_acknowledged_step_counts_from_presumed_receipt() -> None:
+    book = playbook(policy(steps=(step("r1", 7, requires_acknowledgement=True, deadline_days=14),)))
+    # sent Friday 04-24; presumed received Wednesday 04-29 (after King's Day); +14
+    result = run(book, ledger([invoice(due=date(2026, 4, 17))]), date(2026, 4, 24))
+    assert result.actions[0].deadline == date(2026, 5, 13)
+
+
 def test_deadline_on_a_weekend_moves_to_monday() -> None:
     book = playbook(policy(steps=(step("r1", 7, deadline_days=5),)))
     result = run(book, ledger([invoice(due=date(2026, 3, 2))]), date(2026, 3, 9))

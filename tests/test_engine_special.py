@@ -99,6 +99,7 @@ def test_two_trials_ending_the_same_day() -> None:
 def test_two_trials_same_day_plan_is_independent_of_input_order() -> None:
     books = ledger(trials=[Trial("T2", "C1", ENDS), Trial("T1", "C1", ENDS)])
     first = run(playbook(), books, date(2026, 3, 13))
+    assert len(first.actions) == 1
     for seed in range(4):
         shuffled = shuffled_ledger(books, random.Random(seed))
         assert run(playbook(), shuffled, date(2026, 3, 13)) == first
