@@ -434,6 +434,7 @@ def customer_builder(layout: Layout, cells: Cells) -> Builder:
     )
     strings: dict[str, str] = {}
     meta = layout.meta
+    has_meta = bool(layout.metadata)
 
     def build(row: Row) -> Customer:
         profile = _enum(_PROFILES, "profile", row[i_profile])
@@ -477,7 +478,7 @@ def customer_builder(layout: Layout, cells: Cells) -> Builder:
         _c_tags(customer, tags)
         _c_block(customer, block)
         _c_policy(customer, _opt(row, i_policy) or None)
-        _c_meta(customer, meta(row))
+        _c_meta(customer, meta(row) if has_meta else ())
         _customer_check(customer)
         return customer
 
@@ -499,6 +500,7 @@ def invoice_builder(layout: Layout, cells: Cells) -> Builder:
     amount = cells.amount
     default_kind = InvoiceKind.INVOICE
     meta = layout.meta
+    has_meta = bool(layout.metadata)
 
     def build(row: Row) -> Invoice:
         text = row[i_cust]
@@ -558,7 +560,7 @@ def invoice_builder(layout: Layout, cells: Cells) -> Builder:
             _i_link(invoice, None)
             _i_applies(invoice, None)
             _i_policy(invoice, None)
-        _i_meta(invoice, meta(row))
+        _i_meta(invoice, meta(row) if has_meta else ())
         if (
             has_rare
             or not sure
@@ -585,6 +587,7 @@ def payment_builder(layout: Layout, cells: Cells) -> Builder:
     amount = cells.amount
     default_method = PaymentMethod.BANK_TRANSFER
     meta = layout.meta
+    has_meta = bool(layout.metadata)
 
     def build(row: Row) -> Payment:
         text = row[i_cust]
@@ -619,7 +622,7 @@ def payment_builder(layout: Layout, cells: Cells) -> Builder:
         _p_method(payment, method)
         _p_invoice(payment, invoice_id)
         _p_reference(payment, (row[i_ref] or None) if i_ref >= 0 else None)
-        _p_meta(payment, meta(row))
+        _p_meta(payment, meta(row) if has_meta else ())
         if (
             not sure
             or not money.amount
