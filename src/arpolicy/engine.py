@@ -180,10 +180,13 @@ def _step_date(
         day = invoice.due_date + timedelta(days=step.offset_days + grace)
     if previous_receipt is not None and day < previous_receipt:
         day = previous_receipt
+    return _shift(step, policy, customer, day)
+
+
+def _shift(step: Step, policy: Policy, customer: Customer, day: date) -> date:
+    """``day`` moved to the next business day when the step's calendar asks."""
     cal = _calendar(step.calendar or policy.calendar, customer)
-    if cal is not None:
-        day = cal.next_business_day(day)
-    return day
+    return day if cal is None else cal.next_business_day(day)
 
 
 def _ladder(
@@ -206,8 +209,25 @@ def _ladder(
     chosen: int | None = None
     chosen_date: date | None = None
     superseded: list[int] = []
+    # When the last step carried out went out later than scheduled (catch-up,
+    # a hold), the following steps move by the same lag, so the gaps of the
+    # ladder (a notice's term to pay) are kept; and nothing follows a step on
+    # the day it was sent.
+    lag = 0
+    earliest: date | None = None
+    if last >= 0:
+        sent = min(done[steps[last].name])[0]
+        scheduled = _step_date(steps[last], last, invoice, policy, customer, done)
+        if scheduled is not None and sent > scheduled:
+            lag = (sent - scheduled).days
+        earliest = sent + _ONE_DAY
     for idx in range(last + 1, len(steps)):
         day = _step_date(steps[idx], idx, invoice, policy, customer, done)
+        if day is not None and earliest is not None:
+            if lag and steps[idx].anchor is not Anchor.RECEIPT:
+                day = _shift(steps[idx], policy, customer, day + timedelta(days=lag))
+            if day < earliest:
+                day = _shift(steps[idx], policy, customer, earliest)
         if day is None:
             if chosen is None:
                 result.skipped.append(
@@ -419,7 +439,7 @@ def _special_actions(
 ) -> list[Action]:
     actions: list[Action] = []
     # payment plans that broke
-    for plan in ledger.plans_of(customer.id):
+    for plan in sorted(ledger.plans_of(customer.id), key=lambda p: p.id):
         state = plan.state(ledger.payments_of(customer.id), as_of)
         if state.status is not PlanStatus.BROKEN or state.broken_on is None:
             continue
@@ -566,7 +586,7 @@ def _plan_customer(
     if customer.block is not None and customer.block.until is not None and blocked:
         result.wake_at(customer.block.until)
     paused: dict[str, str] = {}
-    for plan in ledger.plans_of(customer.id):
+    for plan in sorted(ledger.plans_of(customer.id), key=lambda p: p.id):
         state = plan.state(ledger.payments_of(customer.id), as_of)
         for inst in plan.instalments:
             wake = inst.due_date + timedelta(days=plan.grace_days + 1)
@@ -574,7 +594,7 @@ def _plan_customer(
                 result.wake_at(wake)
         if state.status is PlanStatus.ON_TRACK:
             for iid in plan.invoice_ids:
-                paused[iid] = plan.id
+                paused.setdefault(iid, plan.id)
 
     specials = _special_actions(ledger, customer, playbook, history, as_of, balances, result)
 
