@@ -59,7 +59,8 @@ def test_hold_resumes_at_the_highest_due_step_once(reason: str) -> None:
     on_resume = run(playbook(), books, RESUME)
     assert steps_of(on_resume) == [("r2", ("I1",), "email")]
     assert skips_of(on_resume) == [("I1", "superseded", "r1")]
-    expected = [(RESUME, "r2"), (R3, "r3")]
+    # r2 went out 4 days after its date, so r3 keeps its 14-day gap: 03-30 + 4
+    expected = [(RESUME, "r2"), (R3 + days(4), "r3")]
     timeline = day_by_day(playbook(), books, DUE, R3 + days(10))
     assert [(a.date, a.step) for a in timeline] == expected
     simulated = simulate(books, start=DUE, end=R3 + days(10), playbook=playbook())
@@ -112,17 +113,18 @@ def test_missed_instalment_breaks_the_plan_once_and_dunning_resumes() -> None:
     books = _plan_books((date(2026, 3, 5), "50.00"))
     broken_on = date(2026, 3, 23)  # 03-20 + 2 grace days + 1
     assert run(playbook(), books, broken_on - days(1)).skipped[0].reason == "paused_by_plan"  # type: ignore[arg-type]
-    timeline = day_by_day(playbook(), books, DUE, R3 + days(5))  # type: ignore[arg-type]
+    timeline = day_by_day(playbook(), books, DUE, R3 + days(10))  # type: ignore[arg-type]
     plan_actions = [a for a in timeline if a.customer_id == "C1" and "I1" in a.invoice_ids]
     broken = [a for a in timeline if a.kind is ActionKind.PLAN_BROKEN]
     assert [(a.date, a.step, a.amount_due) for a in broken] == [
         (broken_on, "plan-broken", eur("50.00"))
     ]
     assert broken[0].reasons[0].get("broken_on") == broken_on.isoformat()
-    # the plan-broken e-mail takes the channel on 03-23; r2 of I1 follows the next day
+    # the plan-broken e-mail takes the channel on 03-23; r2 of I1 follows the next
+    # day, 8 days after its date, and r3 keeps its gap: 03-30 + 8
     assert [(a.date, a.step) for a in plan_actions] == [
         (broken_on + days(1), "r2"),
-        (R3, "r3"),
+        (R3 + days(8), "r3"),
     ]
 
 
