@@ -290,3 +290,18 @@ def test_unknown_customer_in_history_is_ignored() -> None:
 def test_bad_history_item_is_a_typed_error(bad: object) -> None:
     with pytest.raises(InvalidFieldError):
         run(playbook(), ledger([invoice()]), R1, [bad])  # type: ignore[list-item]
+
+
+def test_highest_never_raises_an_invoice_over_a_formal_step() -> None:
+    # I1 is due a month earlier and already had r1 and the formal r2; I2 reaches
+    # r1 today. r3 for I1 is due too. I2 may not jump over the formal r2, so it
+    # gets its own r1 notice (by phone) while I1 gets r3.
+    steps = (step("r1", 7, "phone"), step("r2", 14, formal=True), step("r3", 28))
+    book = playbook(policy(steps=steps, grouping=Grouping.HIGHEST))
+    books = ledger([invoice("I1"), invoice("I2", due=DUE + days(21))])
+    history = [
+        HistoryEntry("k1", R1, "C1", "r1", ("I1",), "email", "EUR"),
+        HistoryEntry("k2", R2, "C1", "r2", ("I1",), "email", "EUR"),
+    ]
+    result = run(book, books, R3, history)
+    assert steps_of(result) == [("r1", ("I2",), "phone"), ("r3", ("I1",), "email")]

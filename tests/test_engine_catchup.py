@@ -192,3 +192,11 @@ def test_repeat_repeats_the_last_step_with_distinct_keys() -> None:
 def test_stop_ends_the_ladder() -> None:
     timeline = day_by_day(playbook(), ledger([invoice()]), DUE, date(2026, 5, 30))
     assert [a.step for a in timeline] == ["r1", "r2", "r3"]
+
+
+def test_repeats_follow_the_calendar() -> None:
+    # r3 on Monday 03-30; a repeat 12 days later would be Saturday 04-11, which
+    # the customer calendar (NL) moves to Monday 04-13.
+    book = playbook(policy(end=EndBehaviour.REPEAT, repeat_every_days=12, calendar="customer"))
+    timeline = day_by_day(book, ledger([invoice()]), DUE, date(2026, 4, 14))
+    assert [(a.date, a.step) for a in timeline][-2:] == [(R3, "r3"), (date(2026, 4, 13), "r3")]

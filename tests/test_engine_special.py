@@ -24,6 +24,7 @@ from engine_helpers import (
     shuffled_ledger,
     skips_of,
     step,
+    steps_of,
 )
 
 R1 = date(2026, 3, 9)
@@ -196,3 +197,9 @@ def test_unknown_policy_name_is_named_in_the_skip(where: str, books: object) -> 
     assert [s.reason for s in result.skipped] == [SkipReason.NO_POLICY]
     assert "'nope'" in result.skipped[0].detail
     assert where in result.skipped[0].detail
+
+
+def test_valid_invoice_policy_wins_over_an_unknown_customer_policy() -> None:
+    book = playbook(policy(), policy("special", steps=(step("s1", 7, "letter"),)))
+    books = ledger([invoice(policy="special")], customers=[customer(policy="nope")])
+    assert steps_of(run(book, books, R1)) == [("s1", ("I1",), "letter")]

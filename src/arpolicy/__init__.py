@@ -6,6 +6,18 @@ documentation for a tutorial; the main entry points are re-exported here.
 
 from __future__ import annotations
 
+from .actions import (
+    Action,
+    ActionKind,
+    HistoryEntry,
+    HistoryStatus,
+    Plan,
+    Reason,
+    Skipped,
+    SkipReason,
+)
+from .calendar import BusinessCalendar
+from .engine import plan, simulate
 from .errors import (
     ArpolicyError,
     CurrencyMismatchError,
@@ -17,6 +29,7 @@ from .errors import (
     UnknownCurrencyError,
     UnknownReferenceError,
 )
+from .lint import Finding, lint, lint_file
 from .model import (
     Allocation,
     Contacts,
@@ -40,13 +53,18 @@ from .model import (
     TrialKind,
 )
 from .money import ROUNDING, Money
+from .policy import Anchor, EndBehaviour, Fee, FeeBasis, Grouping, Playbook, Policy, Step, Tone
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ROUNDING",
+    "Action",
+    "ActionKind",
     "Allocation",
+    "Anchor",
     "ArpolicyError",
+    "BusinessCalendar",
     "Contacts",
     "CurrencyMismatchError",
     "Customer",
@@ -54,7 +72,14 @@ __all__ = [
     "Dispute",
     "DunningBlock",
     "DuplicateIdError",
+    "EndBehaviour",
     "EndOfMonth",
+    "Fee",
+    "FeeBasis",
+    "Finding",
+    "Grouping",
+    "HistoryEntry",
+    "HistoryStatus",
     "Instalment",
     "InvalidFieldError",
     "InvalidMoneyError",
@@ -68,12 +93,24 @@ __all__ = [
     "PaymentMethod",
     "PaymentPlan",
     "PaymentTerms",
+    "Plan",
     "PlanState",
     "PlanStatus",
+    "Playbook",
+    "Policy",
     "Profile",
+    "Reason",
+    "SkipReason",
+    "Skipped",
+    "Step",
+    "Tone",
     "Trial",
     "TrialKind",
     "UnknownCurrencyError",
     "UnknownReferenceError",
     "__version__",
+    "lint",
+    "lint_file",
+    "plan",
+    "simulate",
 ]

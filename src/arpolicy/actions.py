@@ -55,7 +55,6 @@ class SkipReason(enum.StrEnum):
     ALREADY_DONE = "already_done"
     LADDER_COMPLETE = "ladder_complete"
     DEFERRED = "deferred"
-    WAITING_FOR_RECEIPT = "waiting_for_receipt"
     NO_POLICY = "no_policy"
 
 

@@ -228,19 +228,7 @@ def _ladder(
                 day = _shift(steps[idx], policy, customer, day + timedelta(days=lag))
             if day < earliest:
                 day = _shift(steps[idx], policy, customer, earliest)
-        if day is None:
-            if chosen is None:
-                result.skipped.append(
-                    Skipped(
-                        customer.id,
-                        invoice.id,
-                        SkipReason.WAITING_FOR_RECEIPT,
-                        f"step {steps[idx].name!r} waits for step "
-                        f"{steps[idx - 1].name!r} to be received",
-                        steps[idx].name,
-                    )
-                )
-                return None
+        if day is None:  # anchored on a step chosen in this very scan
             break
         if day > as_of:
             result.wake_at(day)
@@ -266,7 +254,12 @@ def _ladder(
     if last == len(steps) - 1 and steps and policy.end is EndBehaviour.REPEAT:
         records = done[steps[last].name]
         count = len(records)
-        due = max(sent for sent, _ in records) + timedelta(days=policy.repeat_every_days)
+        due = _shift(
+            steps[last],
+            policy,
+            customer,
+            max(sent for sent, _ in records) + timedelta(days=policy.repeat_every_days),
+        )
         if due <= as_of:
             return _Candidate(invoice, balance, policy, last, due, [], repeat=count)
         result.wake_at(due)
@@ -651,18 +644,30 @@ def _plan_customer(
                 candidates.append(cand)
 
     # 3. group into notices
+    # With HIGHEST grouping an invoice joins the notice of the highest level
+    # only when no formal or acknowledged step lies between its own level and
+    # that one; otherwise it gets the notice of its own step.
+    top: dict[tuple[str, str], int] = {}
+    for cand in candidates:
+        if cand.policy.grouping is Grouping.HIGHEST and not cand.repeat:
+            slot = (cand.policy.name, cand.balance.currency)
+            top[slot] = max(top.get(slot, -1), cand.index)
     groups: dict[tuple[str, str, int, int], list[_Candidate]] = {}
     for cand in candidates:
         policy = cand.policy
-        if policy.grouping is Grouping.HIGHEST:
-            key = (policy.name, cand.balance.currency, -1, cand.repeat)
-        else:
-            key = (policy.name, cand.balance.currency, cand.index, cand.repeat)
+        level = cand.index
+        target = top.get((policy.name, cand.balance.currency))
+        if (
+            target is not None
+            and not cand.repeat
+            and not any(s.mandatory for s in policy.steps[cand.index : target])
+        ):
+            level = target
+        key = (policy.name, cand.balance.currency, level, cand.repeat)
         groups.setdefault(key, []).append(cand)
     ladder: list[tuple[list[_Candidate], int]] = []
     for key in sorted(groups):
-        group = groups[key]
-        ladder.append((group, max(c.index for c in group)))
+        ladder.append((groups[key], key[2]))
 
     # 4. spacing and channel slots: specials first, then higher levels first.
     # A slot is (channel, currency); an action without a currency (a trial
@@ -728,7 +733,9 @@ def _plan_customer(
 def _choose_policy(playbook: Playbook, customer: Customer, invoice: Invoice) -> Policy | str:
     """The policy for ``invoice``, or a sentence saying why there is none."""
     for owner, name in (("invoice", invoice.policy), ("customer", customer.policy)):
-        if name and not playbook.has_policy(name):
+        if name and playbook.has_policy(name):
+            break  # the first valid override wins; policy_for agrees
+        if name:
             return f"the {owner} names policy {name!r}, which the playbook does not have"
     policy = playbook.policy_for(customer, invoice)
     if policy is None:
