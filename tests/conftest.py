@@ -2,7 +2,8 @@
 
 Choose a profile with the ``HYPOTHESIS_PROFILE`` environment variable:
 
-* ``dev`` (default): Hypothesis' defaults, for everyday runs.
+* ``dev`` (default): Hypothesis' defaults without the per-example deadline
+  (timings are never a pass/fail criterion here), for everyday runs.
 * ``ci``: derandomized (the same examples on every run, so CI never flakes on
   a newly found example), no deadline (shared CI machines have noisy
   timing), about 100 examples per test, and a reproduction blob printed on
@@ -16,7 +17,7 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("dev")
+settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=100, print_blob=True)
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -224,10 +223,27 @@ def test_disputed_invoices_are_filled_after_undisputed_ones() -> None:
         ],
         [pay("P1", eur("120"), JAN[10])],
     )
-    # While I1 is disputed, the newer I2 comes first: I2 0, I1 100 - 20 = 80.
+    # On P1's date (10 Jan) I1 is disputed, so the newer I2 comes first:
+    # I2 100 - 100 = 0, then I1 100 - 20 = 80.
     assert ledger.position("C1", JAN[19]).balances == {"I1": eur("80"), "I2": eur("0")}
-    # Once resolved (20 Jan, exclusive) the oldest-first order applies again.
-    assert ledger.position("C1", JAN[20]).balances == {"I1": eur("0"), "I2": eur("80")}
+    # The order is judged on the payment's date, so resolving the dispute on
+    # 20 Jan does not move P1 back: balances never rise as time passes.
+    assert ledger.position("C1", JAN[20]).balances == {"I1": eur("80"), "I2": eur("0")}
+
+
+def test_a_later_invoice_never_takes_an_earlier_payment() -> None:
+    ledger = Ledger(
+        [C1],
+        [
+            inv("I1", eur("100"), JAN[1], dispute=Dispute(JAN[2])),
+            inv("I2", eur("50"), JAN[15]),
+        ],
+        [pay("P1", eur("30"), JAN[10])],
+    )
+    # On 10 Jan I1 is the only invoice: disputed, it still takes P1 (100 - 30).
+    assert ledger.balance("I1", JAN[10]) == eur("70")
+    # I2, issued after the payment, does not take it away from I1.
+    assert ledger.position("C1", JAN[20]).balances == {"I1": eur("70"), "I2": eur("50")}
 
 
 def test_named_payment_pays_a_disputed_invoice() -> None:
@@ -392,14 +408,8 @@ def test_record_order_does_not_matter(ledger: Ledger, as_of: date, data: st.Data
 
 @given(ledger=MIXED, first=AS_OF_DATES, second=AS_OF_DATES)
 def test_balances_only_go_down_as_time_passes(ledger: Ledger, first: date, second: date) -> None:
-    # Disputes reorder the allocation by date (undisputed first), which may
-    # move a payment from one invoice to another as a dispute opens or
-    # closes; without disputes, later dates only add payments and credits.
-    ledger = Ledger(
-        ledger.customers,
-        [attrs.evolve(i, dispute=None) for i in ledger.invoices],
-        ledger.payments,
-    )
+    # Every payment is judged on its own date, so later dates only add
+    # payments, credits and invoices: no balance ever rises.
     early, late = sorted((first, second))
     before = ledger.balances(early)
     after = ledger.balances(late)

@@ -147,7 +147,7 @@ def test_enum_fields_accept_their_string_values() -> None:
         (lambda: invoice(kind="refund"), "invoice", "kind"),
         (lambda: payment(method="bitcoin"), "payment", "method"),
         (lambda: Trial("T1", "C1", date(2026, 1, 1), kind="forever"), "trial", "kind"),
-        (lambda: PaymentTerms(end_of_month="sometimes"), "paymentterms", "end_of_month"),
+        (lambda: PaymentTerms(end_of_month="sometimes"), "payment_terms", "end_of_month"),
     ],
 )
 def test_bad_enum_value_is_a_typed_error(build: object, kind: str, field: str) -> None:

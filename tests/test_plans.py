@@ -202,7 +202,7 @@ def _plan(**kwargs: object) -> PaymentPlan:
 def test_plan_validation(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidFieldError) as info:
         _plan(**kwargs)
-    assert (info.value.kind, info.value.field) == ("paymentplan", field)
+    assert (info.value.kind, info.value.field) == ("plan", field)
 
 
 def test_mixed_currency_error_names_the_currencies() -> None:

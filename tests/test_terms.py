@@ -151,4 +151,4 @@ def test_deposit_share() -> None:
 def test_terms_validation(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidFieldError) as info:
         PaymentTerms(**kwargs)  # type: ignore[arg-type]
-    assert (info.value.kind, info.value.field) == ("paymentterms", field)
+    assert (info.value.kind, info.value.field) == ("payment_terms", field)

@@ -142,7 +142,7 @@ def _paymentmethod(value: PaymentMethod | str) -> PaymentMethod:
 
 
 def _endofmonth(value: EndOfMonth | str) -> EndOfMonth:
-    return _convert_enum(EndOfMonth, value, "paymentterms", "end_of_month")
+    return _convert_enum(EndOfMonth, value, "payment_terms", "end_of_month")
 
 
 def _trialkind(value: TrialKind | str) -> TrialKind:
@@ -157,8 +157,13 @@ _ID_RE = re.compile(r"^[^\s\x00-\x1f](?:[^\x00-\x1f]*[^\s\x00-\x1f])?$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
+_KIND = {"DunningBlock": "dunning_block", "PaymentPlan": "plan", "PaymentTerms": "payment_terms"}
+"""The ``kind`` an error names, where it is not simply the lower-cased class name."""
+
+
 def _fail(obj: Any, field: str, value: object, reason: str) -> InvalidFieldError:
-    kind = type(obj).__name__.lower()
+    name = type(obj).__name__
+    kind = _KIND.get(name, name.lower())
     oid = getattr(obj, "id", None)
     return InvalidFieldError(kind, field, value, reason, id=oid if isinstance(oid, str) else None)
 
@@ -923,9 +928,11 @@ class Ledger:
     then id. First, a payment that names an invoice (or a credit note that
     names the invoice it corrects) pays that invoice up to its balance. Then
     everything left (unnamed payments, unnamed credit notes, and the excess of
-    named ones) pays the oldest open invoices first: undisputed before
-    disputed, then by issue date, due date and id. What still remains is
-    customer credit. The result never depends on the order of the records.
+    named ones) pays the oldest open invoices first, by issue date, due date
+    and id; judged on the date of each payment, invoices issued by then come
+    before later ones and undisputed ones before those disputed on that date.
+    What still remains is customer credit. The result never depends on the
+    order of the records, and a later ``as_of`` never raises a balance.
     """
 
     customers: tuple[Customer, ...] = attrs.field(converter=_to_tuple)
@@ -1055,7 +1062,8 @@ def _allocate(
     open_amount: dict[str, Decimal] = {}
     targets: dict[str, Invoice] = {}
     named: list[tuple[date, str, str, Decimal, str]] = []  # date, id, target, amount, currency
-    pool: list[tuple[date, str, Decimal, str]] = []
+    # order date, id, amount, currency, date paid (named excess goes last)
+    pool: list[tuple[date, str, Decimal, str, date]] = []
     for inv in invoices:
         if inv.is_credit:
             if inv.issue_date <= as_of:
@@ -1064,7 +1072,9 @@ def _allocate(
                         (inv.issue_date, inv.id, inv.applies_to, inv.amount.amount, inv.currency)
                     )
                 else:
-                    pool.append((inv.issue_date, inv.id, inv.amount.amount, inv.currency))
+                    pool.append(
+                        (inv.issue_date, inv.id, inv.amount.amount, inv.currency, inv.issue_date)
+                    )
             continue
         targets[inv.id] = inv
         open_amount[inv.id] = inv.amount.amount
@@ -1074,33 +1084,43 @@ def _allocate(
         if pay.invoice_id is not None:
             named.append((pay.date, pay.id, pay.invoice_id, pay.amount.amount, pay.currency))
         else:
-            pool.append((pay.date, pay.id, pay.amount.amount, pay.currency))
+            pool.append((pay.date, pay.id, pay.amount.amount, pay.currency, pay.date))
 
     allocations: list[Allocation] = []
     named.sort()
-    for _, source, target, amount, currency in named:
+    for paid_on, source, target, amount, currency in named:
         applied = min(amount, open_amount[target])
         if applied:
             open_amount[target] -= applied
             allocations.append(Allocation(source, target, Money._trusted(applied, currency)))
         if amount - applied:
-            pool.append((date.max, source, amount - applied, currency))
+            pool.append((date.max, source, amount - applied, currency, paid_on))
 
     credit: dict[str, Money] = {}
     if pool:
         pool.sort()
-        order = sorted(
+        base = sorted(
             (t for t in targets.values() if t.issue_date <= as_of),
-            key=lambda t: (t.disputed(as_of), t.issue_date, t.due_date, t.id),
+            key=lambda t: (t.issue_date, t.due_date, t.id),
         )
         by_currency: dict[str, list[Invoice]] = {}
-        for t in order:
+        for t in base:
             by_currency.setdefault(t.currency, []).append(t)
+        disputes = any(t.dispute is not None for t in base)
         cursor: dict[str, int] = {}
-        for _, source, amount, currency in pool:
+        for _, source, amount, currency, paid_on in pool:
             queue = by_currency.get(currency, [])
-            pos = cursor.get(currency, 0)
+            start = cursor.get(currency, 0)
+            if disputes:
+                # Judged on the payment's own date, so that a later date never
+                # moves an earlier payment: invoices issued by then come first,
+                # undisputed ones before disputed ones (stable: oldest first).
+                queue = sorted(
+                    queue[start:], key=lambda t: (t.issue_date > paid_on, t.disputed(paid_on))
+                )
+                start = 0
             remaining = amount
+            pos = start
             while remaining and pos < len(queue):
                 tid = queue[pos].id
                 applied = min(remaining, open_amount[tid])
@@ -1110,7 +1130,8 @@ def _allocate(
                     allocations.append(Allocation(source, tid, Money._trusted(applied, currency)))
                 if not open_amount[tid]:
                     pos += 1
-            cursor[currency] = pos
+            if not disputes:
+                cursor[currency] = pos
             if remaining:
                 allocations.append(Allocation(source, None, Money._trusted(remaining, currency)))
                 prior = credit.get(currency)

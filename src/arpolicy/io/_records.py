@@ -135,17 +135,14 @@ _FIELD_COLUMN: Final[dict[tuple[str, str], str]] = {
     ("contacts", "address"): "address",
     ("contacts", "whatsapp"): "whatsapp",
     ("dunning_block", "reason"): "block_reason",
-    ("dunningblock", "reason"): "block_reason",
     ("dunning_block", "until"): "block_until",
-    ("dunningblock", "until"): "block_until",
     ("dispute", "opened_on"): "disputed",
     ("dispute", "reason"): "dispute_reason",
     ("dispute", "resolved_on"): "dispute_resolved_on",
     ("instalment", "amount"): "amount",
     ("instalment", "due_date"): "due_date",
-    ("paymentplan", "id"): "plan_id",
     ("plan", "id"): "plan_id",
-    ("paymentplan", "instalments"): "due_date",
+    ("plan", "instalments"): "due_date",
 }
 
 
