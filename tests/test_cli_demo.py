@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import arpolicy
+from arpolicy import cli
 from arpolicy.cli import main
 from arpolicy.sample import SAMPLE_AS_OF, sample_ledger
 
@@ -27,7 +28,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 
 @pytest.fixture(scope="module")
 def default_output() -> str:
-    result = run("demo")
+    result = run("demo", "--as-of", "2026-11-02")
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -119,33 +120,58 @@ def test_demo_output_is_plain_narrow_and_stable(default_output: str) -> None:
     lines = default_output.splitlines()
     assert max(len(line) for line in lines) <= 100
     assert all(line == line.rstrip() for line in lines)
-    assert run("demo", env=NOISY_ENV).stdout == default_output
+    assert run("demo", "--as-of", "2026-11-02", env=NOISY_ENV).stdout == default_output
     assert run("demo", "--as-of", "2026-11-02", "--seed", "2026").stdout == default_output
 
 
-def test_demo_as_of_moves_the_date_not_the_portfolio(default_output: str) -> None:
+def test_demo_builds_the_portfolio_around_the_date() -> None:
     result = run("demo", "--as-of", "2026-09-01")
     assert result.exit_code == 0
     assert result.stdout.startswith("Sample portfolio (seed 2026) as of 2026-09-01\n")
-    assert result.stdout != default_output
-    # Fewer records exist on the earlier date.
-    ledger = sample_ledger()
+    ledger = sample_ledger(as_of=date(2026, 9, 1))
     issued = sum(1 for i in ledger.invoices if i.issue_date <= date(2026, 9, 1))
     assert f"\n{issued} invoices, deposit requests and credit notes" in result.stdout
 
 
+def test_demo_defaults_to_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_today", lambda: date(2026, 11, 2))
+    assert run("demo").stdout == run("demo", "--as-of", "2026-11-02").stdout
+
+
+def test_demo_plans_the_day_after_sixty_days_of_history(default_output: str) -> None:
+    day = date(2026, 11, 2)
+    ledger = sample_ledger(as_of=day)
+    past = arpolicy.simulate(ledger, start=day - timedelta(days=60), end=day - timedelta(days=1))
+    today = arpolicy.plan(ledger, as_of=day, history=past.actions)
+    assert today.actions
+    assert f"Actions on 2026-11-02: {len(today.actions)} (" in default_output
+    for action in today.actions:
+        assert action.step in default_output
+    coming = arpolicy.simulate(
+        ledger,
+        start=day + timedelta(days=1),
+        end=day + timedelta(days=14),
+        history=[*past.actions, *today.actions],
+    )
+    assert f"The next 14 days, if nothing is paid: {len(coming.actions)} actions" in default_output
+    blocked = today.skipped_by_reason()[arpolicy.SkipReason.BLOCKED]
+    assert f"Without an action today: {blocked} blocked" in default_output
+
+
 def test_demo_other_seed() -> None:
-    result = run("demo", "--seed", "7")
+    result = run("demo", "--seed", "7", "--as-of", "2026-11-02")
     assert result.exit_code == 0
     assert result.stdout.startswith("Sample portfolio (seed 7) as of 2026-11-02\n")
 
 
 def test_demo_synthetic_size() -> None:
-    result = run("demo", "--size", "300", "--seed", "4")
+    result = run("demo", "--size", "300", "--seed", "4", "--as-of", "2026-11-02")
     assert result.exit_code == 0
     assert result.stdout.startswith("Synthetic portfolio (300 invoices, seed 4) as of 2026-11-02")
     assert "Customers (30)" in result.stdout
-    assert run("demo", "--size", "300", "--seed", "4").stdout == result.stdout
+    assert "History: none, a first run" in result.stdout
+    again = run("demo", "--size", "300", "--seed", "4", "--as-of", "2026-11-02")
+    assert again.stdout == result.stdout
     tiny = run("demo", "--size", "3")
     assert tiny.exit_code == 0
     assert "Customers (1)" in tiny.stdout
@@ -185,7 +211,7 @@ def _subprocess(command: list[str]) -> subprocess.CompletedProcess[bytes]:
 
 
 def test_python_dash_m_arpolicy(default_output: str) -> None:
-    done = _subprocess([sys.executable, "-m", "arpolicy", "demo"])
+    done = _subprocess([sys.executable, "-m", "arpolicy", "demo", "--as-of", "2026-11-02"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode("utf-8") == default_output
     bad = _subprocess([sys.executable, "-m", "arpolicy", "demo", "--as-of", "2026-02-30"])
@@ -197,7 +223,7 @@ def test_console_script(default_output: str) -> None:
     script = Path(sys.executable).with_name("arpolicy")
     if not script.exists():
         pytest.skip("the arpolicy console script is not installed next to this Python")
-    done = _subprocess([str(script), "demo"])
+    done = _subprocess([str(script), "demo", "--as-of", "2026-11-02"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode("utf-8") == default_output
     version = _subprocess([str(script), "--version"])

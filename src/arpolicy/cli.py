@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -24,9 +24,12 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .actions import Action, Plan
+from .engine import plan, simulate
 from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
-from .sample import SAMPLE_AS_OF, SAMPLE_SEED, sample_ledger, synthetic_ledger
+from .playbooks import default_playbook
+from .sample import SAMPLE_SEED, sample_ledger, synthetic_ledger
 
 __all__ = ["main"]
 
@@ -67,15 +70,23 @@ def main() -> None:
 # ---------------------------------------------------------------------------
 
 
+_HISTORY_DAYS = 60
+_LOOKAHEAD_DAYS = 14
+
+
+def _today() -> date:
+    """Today in the local time zone (the command line's edge; the engine never asks)."""
+    return date.today()  # noqa: DTZ011 - the local date is what "today" means here
+
+
 @main.command()
 @click.option(
     "--as-of",
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=SAMPLE_AS_OF.isoformat(),
-    show_default=True,
+    default=None,
     metavar="YYYY-MM-DD",
-    help="The date to look at the portfolio on.",
+    help="The date to plan for (default: today).",
 )
 @click.option(
     "--size",
@@ -90,18 +101,29 @@ def main() -> None:
     show_default=True,
     help="Seed of the sample or synthetic ledger.",
 )
-def demo(as_of: datetime, size: int | None, seed: int) -> None:
-    """Summarise the built-in sample portfolio as of a date.
+def demo(as_of: datetime | None, size: int | None, seed: int) -> None:
+    """Plan the built-in sample portfolio: today's actions and the next two weeks.
 
-    The sample portfolio is always the same for a given seed; --as-of only
-    changes the date it is looked at. With --size N a synthetic ledger of N
-    invoices (and N // 10 customers) issued over the year before --as-of is
-    used instead.
+    The sample portfolio is built around the date (today unless --as-of is
+    given), so it always looks current; the same seed and date always give
+    the same output. The demo acts as if arpolicy had run every day for the
+    60 days before, with the built-in playbook, then plans the date and
+    previews the following 14 days. With --size N a synthetic ledger of N
+    invoices (and N // 10 customers) is planned instead, as a first run
+    without history.
     """
-    day = as_of.date()
+    day = as_of.date() if as_of is not None else _today()
+    book = default_playbook()
     if size is None:
-        ledger = sample_ledger(seed=seed)
+        ledger = sample_ledger(seed=seed, as_of=day)
         title = f"Sample portfolio (seed {seed}) as of {day.isoformat()}"
+        past = simulate(
+            ledger,
+            start=day - timedelta(days=_HISTORY_DAYS),
+            end=day - timedelta(days=1),
+            playbook=book,
+        ).actions
+        note = f"History: as if arpolicy had run every day for the {_HISTORY_DAYS} days before."
     else:
         ledger = synthetic_ledger(
             customers=max(1, size // 10),
@@ -111,12 +133,105 @@ def demo(as_of: datetime, size: int | None, seed: int) -> None:
             days=365,
         )
         title = f"Synthetic portfolio ({size} invoices, seed {seed}) as of {day.isoformat()}"
+        past = ()
+        note = "History: none, a first run; overdue invoices catch up at once."
+    today = plan(ledger, as_of=day, playbook=book, history=past)
+    coming = simulate(
+        ledger,
+        start=day + timedelta(days=1),
+        end=day + timedelta(days=_LOOKAHEAD_DAYS),
+        playbook=book,
+        history=[*past, *today.actions],
+    )
     console = make_console()
     with console.capture() as capture:
         print_summary(console, ledger, day, title=title)
+        console.print(note)
+        print_actions(console, ledger, today.actions, title=f"Actions on {day.isoformat()}")
+        print_skipped(console, today)
+        print_upcoming(
+            console,
+            coming.actions,
+            title=f"The next {_LOOKAHEAD_DAYS} days, if nothing is paid",
+        )
     # Tables pad every line to their width; trailing blanks help nobody.
     lines = [line.rstrip() for line in capture.get().splitlines()]
     click.echo("\n".join(lines).rstrip("\n"))
+
+
+def print_actions(
+    console: Console, ledger: Ledger, actions: Sequence[Action], *, title: str
+) -> None:
+    """Print ``actions`` as a table, with a count per channel.
+
+    Args:
+        console: where to print.
+        ledger: the ledger the actions were planned from (for names).
+        actions: the actions, in plan order.
+        title: the heading.
+    """
+    if not actions:
+        console.print(Text(f"{title}: none.", style="bold"))
+        console.print()
+        return
+    table = _table(f"{title}: {len(actions)} ({_per_channel(actions)})")
+    table.add_column("customer", overflow="ellipsis", no_wrap=True, max_width=26)
+    table.add_column("step", overflow="ellipsis", no_wrap=True, max_width=22)
+    table.add_column("channel", no_wrap=True)
+    table.add_column("invoices", justify="right", no_wrap=True)
+    table.add_column("amount due", justify="right", no_wrap=True)
+    table.add_column("deadline", no_wrap=True)
+    for action in actions:
+        table.add_row(
+            Text(ledger.customer(action.customer_id).name),
+            action.step,
+            action.channel,
+            str(len(action.invoice_ids)) if action.invoice_ids else "-",
+            "-" if action.amount_due is None else _amount(action.amount_due),
+            "-" if action.deadline is None else action.deadline.isoformat(),
+        )
+    console.print(table)
+    console.print()
+
+
+def _per_channel(actions: Iterable[Action]) -> str:
+    channels = Counter(a.channel for a in actions)
+    return ", ".join(f"{n} {channel}" for channel, n in sorted(channels.items()))
+
+
+def print_upcoming(console: Console, actions: Sequence[Action], *, title: str) -> None:
+    """Print how many actions fall on each coming day, per channel.
+
+    Args:
+        console: where to print.
+        actions: the actions of the coming days.
+        title: the heading.
+    """
+    if not actions:
+        console.print(Text(f"{title}: none.", style="bold"))
+        console.print()
+        return
+    by_day: dict[date, list[Action]] = {}
+    for action in actions:
+        by_day.setdefault(action.date, []).append(action)
+    table = _table(f"{title}: {len(actions)} actions")
+    table.add_column("date", no_wrap=True)
+    table.add_column("actions", justify="right", no_wrap=True)
+    table.add_column("channels")
+    for day in sorted(by_day):
+        table.add_row(day.isoformat(), str(len(by_day[day])), _per_channel(by_day[day]))
+    console.print(table)
+    console.print()
+
+
+def print_skipped(console: Console, result: Plan) -> None:
+    """Print how many open items got no action, per reason."""
+    counts = result.skipped_by_reason()
+    if not counts:
+        return
+    parts = ", ".join(f"{n} {reason.value.replace('_', ' ')}" for reason, n in counts.items())
+    console.print(f"Without an action today: {parts}.")
+    console.print()
 
 
 @attrs.frozen
@@ -299,14 +414,14 @@ def _print_plans(console: Console, ledger: Ledger, as_of: date) -> None:
     table.add_column("paid", justify="right", no_wrap=True)
     table.add_column("state", no_wrap=True)
     table.add_column("next due", no_wrap=True)
-    for plan in plans:
-        state = ledger.plan_state(plan.id, as_of)
+    for agreement in plans:
+        state = ledger.plan_state(agreement.id, as_of)
         nxt = state.next_instalment
         table.add_row(
-            plan.id,
-            Text(ledger.customer(plan.customer_id).name),
-            str(len(plan.instalments)),
-            _amount(plan.total),
+            agreement.id,
+            Text(ledger.customer(agreement.customer_id).name),
+            str(len(agreement.instalments)),
+            _amount(agreement.total),
             _amount(state.paid),
             state.status.value,
             "-" if nxt is None else nxt.due_date.isoformat(),
