@@ -59,6 +59,9 @@ class BusinessCalendar:
     country: str | None = None
     weekend: frozenset[int] = attrs.field(default=frozenset({6, 7}), converter=frozenset)
     extra_holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_to_dates)
+    _next: dict[date, date] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
 
     @classmethod
     def for_country(cls, country: str) -> BusinessCalendar:
@@ -78,8 +81,14 @@ class BusinessCalendar:
 
     def next_business_day(self, day: date) -> date:
         """``day`` itself when it is a business day, else the next one."""
+        known = self._next.get(day)
+        if known is not None:
+            return known
+        start = day
         for _ in range(366):
             if self.is_business_day(day):
+                if len(self._next) < 100_000:
+                    self._next[start] = day
                 return day
             day += timedelta(days=1)
         raise InvalidFieldError("calendar", "weekend", sorted(self.weekend), "no business day")

@@ -848,18 +848,25 @@ def simulate(
     actions: list[Action] = []
     skipped: list[Skipped] = []
     for customer in ledger.customers:
-        entries = list(by_customer.get(customer.id, ()))
+        # The given history, oldest first, joins the customer's history as the
+        # simulation reaches each entry's date; new actions join on their day.
+        pending = sorted(
+            (e for e in by_customer.get(customer.id, ()) if e.status is HistoryStatus.ISSUED),
+            key=lambda e: e.date,
+        )
+        taken = 0
+        ch = _CustomerHistory()
         events = _static_events(ledger, customer)
         pos = 0
         day = start
         while True:
-            ch = _CustomerHistory()
-            for entry in entries:
-                if entry.date <= day and entry.status is HistoryStatus.ISSUED:
-                    ch.add(entry, _currency_of(entry, ledger))
+            while taken < len(pending) and pending[taken].date <= day:
+                ch.add(pending[taken], _currency_of(pending[taken], ledger))
+                taken += 1
             result = _plan_customer(ledger, customer, book, ch, day)
             actions.extend(result.actions)
-            entries.extend(HistoryEntry.from_action(a) for a in result.actions)
+            for action in result.actions:
+                ch.add(HistoryEntry.from_action(action), action.currency or "")
             if day == end:
                 skipped.extend(result.skipped)
                 break

@@ -342,10 +342,14 @@ class Policy:
     repeat_every_days: int = 14
     presumed_receipt_days: int = 2
     description: str = ""
+    _positions: dict[str, int] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise InvalidFieldError("policy", "name", self.name, "must not be empty")
+        self._positions.update((step.name, i) for i, step in enumerate(self.steps))
         for field in ("grace_days", "min_days_between", "presumed_receipt_days"):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -374,10 +378,7 @@ class Policy:
 
     def step_index(self, name: str) -> int | None:
         """The position of the step called ``name``, or ``None``."""
-        for i, step in enumerate(self.steps):
-            if step.name == name:
-                return i
-        return None
+        return self._positions.get(name)
 
 
 def _policies(value: Iterable[Policy]) -> tuple[Policy, ...]:
