@@ -421,6 +421,43 @@ def _breach_start(ledger: Ledger, customer: Customer, limit: Money, as_of: date)
     return start
 
 
+_SPECIAL_STEPS = {
+    ActionKind.PLAN_BROKEN: ("plan-broken", SPECIAL_CHANNEL),
+    ActionKind.CREDIT_HOLD: ("credit-hold", CREDIT_HOLD_CHANNEL),
+    ActionKind.TRIAL_NOTICE: ("trial-ending", SPECIAL_CHANNEL),
+}
+
+
+def _special(
+    customer: Customer,
+    as_of: date,
+    kind: ActionKind,
+    tone: str,
+    amount_due: Money | None,
+    key: str,
+    reason: Reason,
+) -> Action:
+    """An action outside the ladder (its step name is also its template)."""
+    step, channel = _SPECIAL_STEPS[kind]
+    return Action(
+        date=as_of,
+        customer_id=customer.id,
+        invoice_ids=(),
+        step=step,
+        level=0,
+        channel=channel,
+        tone=tone,
+        kind=kind,
+        policy="",
+        amount_due=amount_due,
+        fees=None,
+        deadline=None,
+        key=key,
+        reasons=(reason,),
+        template=step,
+    )
+
+
 def _special_actions(
     ledger: Ledger,
     customer: Customer,
@@ -441,35 +478,16 @@ def _special_actions(
             continue
         open_ids = tuple(sorted(i for i in plan.invoice_ids if i in balances))
         due = Money.total((balances[i] for i in open_ids), plan.currency)
-        actions.append(
-            Action(
-                date=as_of,
-                customer_id=customer.id,
-                invoice_ids=(),
-                step="plan-broken",
-                level=0,
-                channel=SPECIAL_CHANNEL,
-                tone="firm",
-                kind=ActionKind.PLAN_BROKEN,
-                policy="",
-                amount_due=due,
-                fees=None,
-                deadline=None,
-                key=key,
-                reasons=(
-                    Reason(
-                        "plan_broken",
-                        f"payment plan {plan.id!r} missed an instalment; dunning resumes",
-                        {
-                            "plan": plan.id,
-                            "broken_on": state.broken_on.isoformat(),
-                            "invoices": " ".join(open_ids),
-                        },
-                    ),
-                ),
-                template="plan-broken",
-            )
+        reason = Reason(
+            "plan_broken",
+            f"payment plan {plan.id!r} missed an instalment; dunning resumes",
+            {
+                "plan": plan.id,
+                "broken_on": state.broken_on.isoformat(),
+                "invoices": " ".join(open_ids),
+            },
         )
+        actions.append(_special(customer, as_of, ActionKind.PLAN_BROKEN, "firm", due, key, reason))
     # credit limit breach
     limit = customer.credit_limit
     if playbook.credit_hold and limit is not None:
@@ -482,34 +500,19 @@ def _special_actions(
                 customer.id, "credit-hold", CREDIT_HOLD_CHANNEL, subject=f"credit:{start}"
             )
             if key not in history.keys:
+                reason = Reason(
+                    "credit_limit_exceeded",
+                    f"exposure {exposure} exceeds the credit limit {limit}",
+                    {
+                        "exposure": str(exposure.amount),
+                        "limit": str(limit.amount),
+                        "currency": limit.currency,
+                        "since": start.isoformat(),
+                    },
+                )
                 actions.append(
-                    Action(
-                        date=as_of,
-                        customer_id=customer.id,
-                        invoice_ids=(),
-                        step="credit-hold",
-                        level=0,
-                        channel=CREDIT_HOLD_CHANNEL,
-                        tone="formal",
-                        kind=ActionKind.CREDIT_HOLD,
-                        policy="",
-                        amount_due=exposure,
-                        fees=None,
-                        deadline=None,
-                        key=key,
-                        reasons=(
-                            Reason(
-                                "credit_limit_exceeded",
-                                f"exposure {exposure} exceeds the credit limit {limit}",
-                                {
-                                    "exposure": str(exposure.amount),
-                                    "limit": str(limit.amount),
-                                    "currency": limit.currency,
-                                    "since": start.isoformat(),
-                                },
-                            ),
-                        ),
-                        template="credit-hold",
+                    _special(
+                        customer, as_of, ActionKind.CREDIT_HOLD, "formal", exposure, key, reason
                     )
                 )
     # trials and free allowances ending
@@ -532,35 +535,18 @@ def _special_actions(
         later = [d for d in playbook.trial_notice_days if d < chosen]
         if key in history.keys:
             continue
+        reason = Reason(
+            "trial_ending",
+            f"{trial.kind.value} {trial.id!r} ends on {trial.ends.isoformat()}",
+            {
+                "trial": trial.id,
+                "ends": trial.ends.isoformat(),
+                "days_before": chosen,
+                "next_notice_days": " ".join(str(d) for d in later),
+            },
+        )
         actions.append(
-            Action(
-                date=as_of,
-                customer_id=customer.id,
-                invoice_ids=(),
-                step="trial-ending",
-                level=0,
-                channel=SPECIAL_CHANNEL,
-                tone="courtesy",
-                kind=ActionKind.TRIAL_NOTICE,
-                policy="",
-                amount_due=None,
-                fees=None,
-                deadline=None,
-                key=key,
-                reasons=(
-                    Reason(
-                        "trial_ending",
-                        f"{trial.kind.value} {trial.id!r} ends on {trial.ends.isoformat()}",
-                        {
-                            "trial": trial.id,
-                            "ends": trial.ends.isoformat(),
-                            "days_before": chosen,
-                            "next_notice_days": " ".join(str(d) for d in later),
-                        },
-                    ),
-                ),
-                template="trial-ending",
-            )
+            _special(customer, as_of, ActionKind.TRIAL_NOTICE, "courtesy", None, key, reason)
         )
     return actions
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -20,6 +19,7 @@ import attrs
 from ..errors import InvalidFieldError, LoadError
 from ..model import Ledger
 from ._assemble import build_ledger, group_plans
+from ._files import write_text_atomic
 from ._records import (
     BUILDERS,
     CUSTOMERS,
@@ -430,13 +430,4 @@ def dump_json(ledger: Ledger, path: str | os.PathLike[str]) -> Path:
     """
     target = Path(path)
     text = json.dumps(to_document(ledger), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_text_atomic(target, text)

@@ -44,7 +44,6 @@ from __future__ import annotations
 import enum
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -69,6 +68,7 @@ from ..policy import (
     Step,
     Tone,
 )
+from ._files import write_text_atomic
 
 __all__ = ["dump_playbook", "dumps_playbook", "load_playbook", "loads_playbook"]
 
@@ -726,12 +726,4 @@ def dump_playbook(playbook: Playbook, path: str | os.PathLike[str]) -> Path:
     """
     target = Path(path)
     text = dumps_playbook(playbook)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_text_atomic(target, text)
