@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import attrs
 
+from ._gc import gc_paused
 from .actions import (
     Action,
     ActionKind,
@@ -770,17 +771,18 @@ def plan(
         A :class:`Plan` whose actions are all dated ``as_of``.
     """
     book = _resolve_playbook(playbook)
-    entries = [_entry_of(item) for item in history or ()]
-    index = _index_history(entries, ledger, as_of)
-    actions: list[Action] = []
-    skipped: list[Skipped] = []
-    for customer in ledger.customers:
-        result = _plan_customer(
-            ledger, customer, book, index.get(customer.id, _EMPTY_HISTORY), as_of
-        )
-        actions.extend(result.actions)
-        skipped.extend(result.skipped)
-    return _finish(as_of, actions, skipped)
+    with gc_paused():
+        entries = [_entry_of(item) for item in history or ()]
+        index = _index_history(entries, ledger, as_of)
+        actions: list[Action] = []
+        skipped: list[Skipped] = []
+        for customer in ledger.customers:
+            result = _plan_customer(
+                ledger, customer, book, index.get(customer.id, _EMPTY_HISTORY), as_of
+            )
+            actions.extend(result.actions)
+            skipped.extend(result.skipped)
+        return _finish(as_of, actions, skipped)
 
 
 def _static_events(ledger: Ledger, customer: Customer) -> list[date]:
@@ -831,6 +833,17 @@ def simulate(
     by_customer: dict[str, list[HistoryEntry]] = {}
     for entry in base:
         by_customer.setdefault(entry.customer_id, []).append(entry)
+    with gc_paused():
+        return _simulate(ledger, start, end, book, by_customer)
+
+
+def _simulate(
+    ledger: Ledger,
+    start: date,
+    end: date,
+    book: Playbook,
+    by_customer: dict[str, list[HistoryEntry]],
+) -> Plan:
     actions: list[Action] = []
     skipped: list[Skipped] = []
     for customer in ledger.customers:

@@ -8,7 +8,6 @@ atomically and deterministically.
 from __future__ import annotations
 
 import csv
-import gc
 import os
 import shutil
 import tempfile
@@ -16,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._gc import gc_paused
 from ..errors import InvalidFieldError, LoadError
 from ..model import Ledger
 from ._assemble import build_ledger, group_plans
@@ -146,16 +146,8 @@ def load_csv(directory: str | os.PathLike[str]) -> Ledger:
     for table in _REQUIRED_FILES:
         if not (root / table.file).is_file():
             raise LoadError(root / table.file, "required ledger file is missing")
-    # A load creates millions of objects that all survive; the cyclic garbage
-    # collector would rescan them again and again (it made a million-invoice
-    # load several times slower), and they hold no cycles. Pause it.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _load(root)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _load(root: Path) -> Ledger:
