@@ -12,11 +12,11 @@ from __future__ import annotations
 import enum
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 import iso3166
@@ -788,12 +788,14 @@ class CustomerPosition:
         return Money.total((b for b in self.balances.values() if b.currency == currency), currency)
 
 
-def _index_unique(items: Iterable[Any], kind: str) -> dict[str, Any]:
-    index: dict[str, Any] = {}
-    for item in items:
-        if item.id in index:
-            raise DuplicateIdError(kind, item.id)
-        index[item.id] = item
+def _index_unique(items: Sequence[Any], kind: str) -> dict[str, Any]:
+    index = {item.id: item for item in items}
+    if len(index) != len(items):
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                raise DuplicateIdError(kind, item.id)
+            seen.add(item.id)
     return index
 
 
@@ -810,6 +812,30 @@ class _Index:
     trials_by_customer: dict[str, list[Trial]]
 
 
+def _bad_payment_reference(pay: Payment, target: Invoice | None) -> NoReturn:
+    """Raise the error that says what is wrong with a payment's invoice."""
+    iid = pay.invoice_id
+    if target is None:
+        raise UnknownReferenceError("payment", pay.id, "invoice_id", iid, "no such invoice")
+    if target.customer_id != pay.customer_id:
+        raise UnknownReferenceError(
+            "payment",
+            pay.id,
+            "invoice_id",
+            iid,
+            f"the invoice belongs to customer {target.customer_id!r}",
+        )
+    if target.currency != pay.currency:
+        raise UnknownReferenceError(
+            "payment",
+            pay.id,
+            "invoice_id",
+            iid,
+            f"payment in {pay.currency} for an invoice in {target.currency}",
+        )
+    raise UnknownReferenceError("payment", pay.id, "invoice_id", iid, "is a credit note")
+
+
 def _build_index(ledger: Ledger) -> _Index:
     customers = _index_unique(ledger.customers, "customer")
     invoices = _index_unique(ledger.invoices, "invoice")
@@ -817,66 +843,63 @@ def _build_index(ledger: Ledger) -> _Index:
     plans = _index_unique(ledger.plans, "plan")
     trials = _index_unique(ledger.trials, "trial")
 
+    # The two loops below run once per invoice and payment of the ledger
+    # (millions in a large one): fields are read directly, not via properties.
     inv_by: dict[str, list[Invoice]] = {}
+    credit_notes: list[tuple[Invoice, str]] = []
+    credit = InvoiceKind.CREDIT_NOTE
     for inv in ledger.invoices:
-        if inv.customer_id not in customers:
-            raise UnknownReferenceError(
-                "invoice", inv.id, "customer_id", inv.customer_id, "no such customer"
-            )
-        inv_by.setdefault(inv.customer_id, []).append(inv)
-    for inv in ledger.invoices:
+        cid = inv.customer_id
+        group = inv_by.get(cid)
+        if group is None:
+            if cid not in customers:
+                raise UnknownReferenceError(
+                    "invoice", inv.id, "customer_id", cid, "no such customer"
+                )
+            group = inv_by[cid] = []
+        group.append(inv)
         if inv.applies_to is not None:
-            target = invoices.get(inv.applies_to)
-            if target is None or target.customer_id != inv.customer_id or target.is_credit:
-                raise UnknownReferenceError(
-                    "invoice",
-                    inv.id,
-                    "applies_to",
-                    inv.applies_to,
-                    "no invoice of the same customer with that id",
-                )
-            if target.currency != inv.currency:
-                raise UnknownReferenceError(
-                    "invoice",
-                    inv.id,
-                    "applies_to",
-                    inv.applies_to,
-                    f"credit note in {inv.currency} for an invoice in {target.currency}",
-                )
+            credit_notes.append((inv, inv.applies_to))
+    for inv, corrected in credit_notes:
+        target = invoices.get(corrected)
+        if target is None or target.customer_id != inv.customer_id or target.is_credit:
+            raise UnknownReferenceError(
+                "invoice",
+                inv.id,
+                "applies_to",
+                inv.applies_to,
+                "no invoice of the same customer with that id",
+            )
+        if target.currency != inv.currency:
+            raise UnknownReferenceError(
+                "invoice",
+                inv.id,
+                "applies_to",
+                inv.applies_to,
+                f"credit note in {inv.currency} for an invoice in {target.currency}",
+            )
 
     pay_by: dict[str, list[Payment]] = {}
     for pay in ledger.payments:
-        if pay.customer_id not in customers:
-            raise UnknownReferenceError(
-                "payment", pay.id, "customer_id", pay.customer_id, "no such customer"
-            )
-        if pay.invoice_id is not None:
-            target = invoices.get(pay.invoice_id)
-            if target is None:
+        cid = pay.customer_id
+        payments_of = pay_by.get(cid)
+        if payments_of is None:
+            if cid not in customers:
                 raise UnknownReferenceError(
-                    "payment", pay.id, "invoice_id", pay.invoice_id, "no such invoice"
+                    "payment", pay.id, "customer_id", cid, "no such customer"
                 )
-            if target.customer_id != pay.customer_id:
-                raise UnknownReferenceError(
-                    "payment",
-                    pay.id,
-                    "invoice_id",
-                    pay.invoice_id,
-                    f"the invoice belongs to customer {target.customer_id!r}",
-                )
-            if target.currency != pay.currency:
-                raise UnknownReferenceError(
-                    "payment",
-                    pay.id,
-                    "invoice_id",
-                    pay.invoice_id,
-                    f"payment in {pay.currency} for an invoice in {target.currency}",
-                )
-            if target.is_credit:
-                raise UnknownReferenceError(
-                    "payment", pay.id, "invoice_id", pay.invoice_id, "is a credit note"
-                )
-        pay_by.setdefault(pay.customer_id, []).append(pay)
+            payments_of = pay_by[cid] = []
+        iid = pay.invoice_id
+        if iid is not None:
+            target = invoices.get(iid)
+            if (
+                target is None
+                or target.customer_id != cid
+                or target.amount.currency != pay.amount.currency
+                or target.kind is credit
+            ):
+                _bad_payment_reference(pay, target)
+        payments_of.append(pay)
 
     plan_by: dict[str, list[PaymentPlan]] = {}
     for plan in ledger.plans:
