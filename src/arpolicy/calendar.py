@@ -39,6 +39,10 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
     return frozenset(table.keys())
 
 
+def _to_days(value: Iterable[int]) -> frozenset[int]:
+    return frozenset(value)
+
+
 def _to_dates(value: Iterable[date]) -> frozenset[date]:
     return frozenset(value)
 
@@ -47,7 +51,7 @@ def _to_dates(value: Iterable[date]) -> frozenset[date]:
 class BusinessCalendar:
     """Which days count as business days.
 
-    Args:
+    Attributes:
         country: ISO 3166-1 alpha-2 code whose public holidays apply, or
             ``None`` for weekends only.
         weekend: ISO weekday numbers (Monday 1 ... Sunday 7) that are not
@@ -57,7 +61,7 @@ class BusinessCalendar:
     """
 
     country: str | None = None
-    weekend: frozenset[int] = attrs.field(default=frozenset({6, 7}), converter=frozenset)
+    weekend: frozenset[int] = attrs.field(default=frozenset({6, 7}), converter=_to_days)
     extra_holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_to_dates)
     _next: dict[date, date] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict

@@ -264,12 +264,13 @@ def lint(playbook: Playbook) -> list[Finding]:
         The findings (empty when the playbook is clean), policy by policy in
         the playbook's order, then playbook-wide findings.
 
-    >>> from arpolicy.policy import Policy, Step
-    >>> book = Playbook(
-    ...     [Policy("p", [Step("a", 5, "email"), Step("b", 2, "email")], profiles=["business"])]
-    ... )
-    >>> [f.code for f in lint(book)]
-    ['out-of-order', 'profile-without-policy', 'profile-without-policy']
+    Examples:
+        >>> from arpolicy.policy import Policy, Step
+        >>> book = Playbook(
+        ...     [Policy("p", [Step("a", 5, "email"), Step("b", 2, "email")], profiles=["business"])]
+        ... )
+        >>> [f.code for f in lint(book)]
+        ['out-of-order', 'profile-without-policy', 'profile-without-policy']
     """
     findings: list[Finding] = []
     referenced = {n for _, n in playbook.by_profile} | {n for _, n in playbook.by_tag}

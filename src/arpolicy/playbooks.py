@@ -4,11 +4,13 @@ The playbook lives in the package data file ``data/playbooks/default.toml``,
 a commented TOML file that doubles as a worked example (see
 ``docs/reference/policy-files.md`` for a summary of its steps).
 
->>> book = default_playbook()
->>> policy_names()
-('business-standard', 'government-standard', 'private-standard', 'deposit')
->>> [(s.offset_days, s.channels) for s in book.policy("business-standard").steps][:3]
-[(-3, ('email',)), (1, ('phone',)), (3, ('email',))]
+Examples:
+    >>> book = default_playbook()
+    >>> policy_names()
+    ('business-standard', 'government-standard', 'private-standard', 'deposit')
+    >>> steps = book.policy("business-standard").steps
+    >>> [(s.offset_days, s.channels) for s in steps[:3]]
+    [(-3, ('email',)), (1, ('phone',)), (3, ('email',))]
 """
 
 from __future__ import annotations

@@ -115,6 +115,30 @@ class CalendarRule:
         )
 
 
+def _tone(value: Tone | str) -> Tone:
+    return Tone(value)
+
+
+def _anchor(value: Anchor | str) -> Anchor:
+    return Anchor(value)
+
+
+def _grouping(value: Grouping | str) -> Grouping:
+    return Grouping(value)
+
+
+def _end(value: EndBehaviour | str) -> EndBehaviour:
+    return EndBehaviour(value)
+
+
+def _fee_basis(value: FeeBasis | str) -> FeeBasis:
+    return FeeBasis(value)
+
+
+def _fees(value: Iterable[Fee]) -> tuple[Fee, ...]:
+    return tuple(value)
+
+
 def _money_map(value: Mapping[str, Money] | Iterable[Money]) -> tuple[Money, ...]:
     items = value.values() if isinstance(value, Mapping) else value
     result = tuple(sorted(items, key=lambda m: m.currency))
@@ -162,7 +186,7 @@ class Fee:
     percent: Decimal | None = None
     minimum: tuple[Money, ...] = attrs.field(default=(), converter=_money_map)
     maximum: tuple[Money, ...] = attrs.field(default=(), converter=_money_map)
-    basis: FeeBasis = attrs.field(default=FeeBasis.NOTICE, converter=FeeBasis)
+    basis: FeeBasis = attrs.field(default=FeeBasis.NOTICE, converter=_fee_basis)
 
     def __attrs_post_init__(self) -> None:
         if self.percent is not None and (
@@ -239,10 +263,10 @@ class Step:
     name: str
     offset_days: int
     channels: tuple[str, ...] = attrs.field(converter=_channels)
-    tone: Tone = attrs.field(default=Tone.FRIENDLY, converter=Tone)
-    anchor: Anchor = attrs.field(default=Anchor.DUE, converter=Anchor)
+    tone: Tone = attrs.field(default=Tone.FRIENDLY, converter=_tone)
+    anchor: Anchor = attrs.field(default=Anchor.DUE, converter=_anchor)
     template: str | None = None
-    fees: tuple[Fee, ...] = attrs.field(default=(), converter=tuple)
+    fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
     deadline_days: int | None = None
     requires_acknowledgement: bool = False
     formal: bool = False
@@ -337,8 +361,8 @@ class Policy:
     )
     min_days_between: int = 0
     calendar: str = attrs.field(default=CalendarRule.NONE, converter=_calendar_rule)
-    grouping: Grouping = attrs.field(default=Grouping.PER_STEP, converter=Grouping)
-    end: EndBehaviour = attrs.field(default=EndBehaviour.STOP, converter=EndBehaviour)
+    grouping: Grouping = attrs.field(default=Grouping.PER_STEP, converter=_grouping)
+    end: EndBehaviour = attrs.field(default=EndBehaviour.STOP, converter=_end)
     repeat_every_days: int = 14
     presumed_receipt_days: int = 2
     description: str = ""
