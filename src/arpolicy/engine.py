@@ -10,6 +10,7 @@ See ``docs/explanation/engine.md`` for the semantics in prose.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
@@ -29,7 +30,7 @@ from .actions import (
 )
 from .calendar import BusinessCalendar, calendar_for
 from .errors import InvalidFieldError
-from .model import Customer, Invoice, InvoiceKind, Ledger, PlanStatus
+from .model import Customer, CustomerPosition, Invoice, InvoiceKind, Ledger, PlanStatus
 from .money import Money
 from .playbooks import default_playbook
 from .policy import Anchor, CalendarRule, EndBehaviour, Grouping, Playbook, Policy, Step
@@ -216,7 +217,7 @@ def _ladder(
     # the day it was sent.
     lag = 0
     earliest: date | None = None
-    if last >= 0:
+    if 0 <= last < len(steps) - 1:
         sent = min(done[steps[last].name])[0]
         scheduled = _step_date(steps[last], last, invoice, policy, customer, done)
         if scheduled is not None and sent > scheduled:
@@ -558,9 +559,12 @@ def _plan_customer(
     playbook: Playbook,
     history: _CustomerHistory,
     as_of: date,
+    position: CustomerPosition | None = None,
 ) -> _Result:
+    """Plan one customer on ``as_of``; ``position`` may be passed when known."""
     result = _Result()
-    position = ledger.position(customer.id, as_of)
+    if position is None:
+        position = ledger.position(customer.id, as_of)
     balances = {iid: bal for iid, bal in position.balances.items() if bal.amount > 0}
     blocked = customer.blocked(as_of)
     if customer.block is not None and customer.block.until is not None and blocked:
@@ -858,11 +862,19 @@ def _simulate(
         events = _static_events(ledger, customer)
         pos = 0
         day = start
+        # A customer's position changes only on its static events (invoice and
+        # payment dates), so it is computed again only when one has passed.
+        position: CustomerPosition | None = None
+        position_events = -1
         while True:
             while taken < len(pending) and pending[taken].date <= day:
                 ch.add(pending[taken], _currency_of(pending[taken], ledger))
                 taken += 1
-            result = _plan_customer(ledger, customer, book, ch, day)
+            passed = bisect.bisect_right(events, day)
+            if position is None or passed != position_events:
+                position = ledger.position(customer.id, day)
+                position_events = passed
+            result = _plan_customer(ledger, customer, book, ch, day, position)
             actions.extend(result.actions)
             for action in result.actions:
                 ch.add(HistoryEntry.from_action(action), action.currency or "")
