@@ -60,15 +60,26 @@ class _CustomerHistory:
     dunning_dates: list[date] = attrs.field(factory=list)
     slots: set[tuple[str, str, date]] = attrs.field(factory=set)  # channel, currency, date
 
-    def add(self, entry: HistoryEntry, currency: str) -> None:
+    def add(self, entry: HistoryEntry, currency: str, *, today: bool = True) -> None:
+        """Record ``entry``; ``today`` says whether it is dated on the planning day.
+
+        Only actions of the planning day take a channel slot, so older entries
+        (most of a long history) skip that bookkeeping.
+        """
         self.keys.add(entry.key)
-        self.slots.add((entry.channel, currency, entry.date))
-        if entry.invoice_ids:
+        if today:
+            self.slots.add((entry.channel, currency, entry.date))
+        invoice_ids = entry.invoice_ids
+        if invoice_ids:
             self.dunning_dates.append(entry.date)
-        for iid in entry.invoice_ids:
-            self.steps.setdefault(iid, {}).setdefault(entry.step, []).append(
-                (entry.date, entry.received_on)
-            )
+            record = (entry.date, entry.received_on)
+            steps = self.steps
+            for iid in invoice_ids:
+                done = steps.get(iid)
+                if done is None:
+                    steps[iid] = {entry.step: [record]}
+                else:
+                    done.setdefault(entry.step, []).append(record)
 
     def last_dunning_before(self, day: date) -> date | None:
         found = [d for d in self.dunning_dates if d < day]
@@ -79,6 +90,8 @@ _EMPTY_HISTORY = _CustomerHistory()
 
 
 def _entry_of(item: HistoryEntry | Action) -> HistoryEntry:
+    if type(item) is HistoryEntry:
+        return item
     if isinstance(item, Action):
         return HistoryEntry.from_action(item)
     if isinstance(item, HistoryEntry):
@@ -101,13 +114,16 @@ def _index_history(
     entries: Iterable[HistoryEntry], ledger: Ledger, as_of: date
 ) -> dict[str, _CustomerHistory]:
     index: dict[str, _CustomerHistory] = {}
+    failed = HistoryStatus.FAILED
     for entry in entries:
-        if entry.date > as_of or entry.status is HistoryStatus.FAILED:
+        day = entry.date
+        if day > as_of or entry.status is failed:
             continue
         ch = index.get(entry.customer_id)
         if ch is None:
             ch = index[entry.customer_id] = _CustomerHistory()
-        ch.add(entry, _currency_of(entry, ledger))
+        today = day == as_of
+        ch.add(entry, _currency_of(entry, ledger) if today else "", today=today)
     return index
 
 
@@ -868,7 +884,8 @@ def _simulate(
         position_events = -1
         while True:
             while taken < len(pending) and pending[taken].date <= day:
-                ch.add(pending[taken], _currency_of(pending[taken], ledger))
+                entry = pending[taken]
+                ch.add(entry, _currency_of(entry, ledger), today=entry.date == day)
                 taken += 1
             passed = bisect.bisect_right(events, day)
             if position is None or passed != position_events:
