@@ -23,7 +23,7 @@ import holidays
 
 from .errors import InvalidFieldError
 
-__all__ = ["NO_CALENDAR", "BusinessCalendar", "calendar_for"]
+__all__ = ["BusinessCalendar", "calendar_for"]
 
 _YEARS_AROUND = 3
 
@@ -102,10 +102,6 @@ class BusinessCalendar:
         for _ in range(count):
             day = self.next_business_day(day + timedelta(days=1))
         return day
-
-
-NO_CALENDAR = BusinessCalendar(weekend=frozenset())
-"""A calendar on which every day is a business day."""
 
 
 @lru_cache(maxsize=256)

@@ -30,7 +30,16 @@ from .actions import (
 )
 from .calendar import BusinessCalendar, calendar_for
 from .errors import InvalidFieldError
-from .model import Customer, CustomerPosition, Invoice, InvoiceKind, Ledger, PlanStatus
+from .model import (
+    Customer,
+    CustomerPosition,
+    Invoice,
+    InvoiceKind,
+    Ledger,
+    PaymentPlan,
+    PlanState,
+    PlanStatus,
+)
 from .money import Money
 from .playbooks import default_playbook
 from .policy import Anchor, CalendarRule, EndBehaviour, Grouping, Playbook, Policy, Step
@@ -381,6 +390,7 @@ def _ladder_actions(
             )
         )
     subject = f"repeat:{repeat}" if repeat else ""
+    deadline = _deadline(step, policy, as_of, customer)
     actions = []
     for n, channel in enumerate(step.channels):
         actions.append(
@@ -396,7 +406,7 @@ def _ladder_actions(
                 policy=policy.name,
                 amount_due=amount,
                 fees=fees if n == 0 else None,
-                deadline=_deadline(step, policy, as_of, customer),
+                deadline=deadline,
                 key=action_key(
                     customer.id,
                     step.name,
@@ -483,12 +493,12 @@ def _special_actions(
     history: _CustomerHistory,
     as_of: date,
     balances: dict[str, Money],
+    plans: Sequence[tuple[PaymentPlan, PlanState]],
     result: _Result,
 ) -> list[Action]:
     actions: list[Action] = []
     # payment plans that broke
-    for plan in sorted(ledger.plans_of(customer.id), key=lambda p: p.id):
-        state = plan.state(ledger.payments_of(customer.id), as_of)
+    for plan, state in plans:
         if state.status is not PlanStatus.BROKEN or state.broken_on is None:
             continue
         key = action_key(customer.id, "plan-broken", SPECIAL_CHANNEL, subject=f"plan:{plan.id}")
@@ -586,8 +596,12 @@ def _plan_customer(
     if customer.block is not None and customer.block.until is not None and blocked:
         result.wake_at(customer.block.until)
     paused: dict[str, str] = {}
-    for plan in sorted(ledger.plans_of(customer.id), key=lambda p: p.id):
-        state = plan.state(ledger.payments_of(customer.id), as_of)
+    payments = ledger.payments_of(customer.id)
+    plans = [
+        (plan, plan.state(payments, as_of))
+        for plan in sorted(ledger.plans_of(customer.id), key=lambda p: p.id)
+    ]
+    for plan, state in plans:
         for inst in plan.instalments:
             wake = inst.due_date + timedelta(days=plan.grace_days + 1)
             if wake > as_of:
@@ -596,7 +610,7 @@ def _plan_customer(
             for iid in plan.invoice_ids:
                 paused.setdefault(iid, plan.id)
 
-    specials = _special_actions(ledger, customer, playbook, history, as_of, balances, result)
+    specials = _special_actions(ledger, customer, playbook, history, as_of, balances, plans, result)
 
     # 1. which invoices are candidates
     active: dict[str, list[tuple[Invoice, Money, Policy]]] = {}
