@@ -776,29 +776,40 @@ def _blocked(book: _Book, customer: Customer) -> None:
         book.invoice(customer, book.day(-age), book.amount(customer))
 
 
-def _trial(book: _Book, customer: Customer) -> None:
+def _free_period(
+    book: _Book, customer: Customer, kind: TrialKind, *, ends: int, starts: int, description: str
+) -> None:
     book.trials.append(
         Trial(
             f"TRIAL-{len(book.trials) + 1:02d}",
             customer.id,
-            ends=book.day(6),
-            starts=book.day(-24),
-            kind=TrialKind.TRIAL,
-            description="30-day free trial of the Plus subscription",
+            ends=book.day(ends),
+            starts=book.day(starts),
+            kind=kind,
+            description=description,
         )
     )
 
 
+def _trial(book: _Book, customer: Customer) -> None:
+    _free_period(
+        book,
+        customer,
+        TrialKind.TRIAL,
+        ends=6,
+        starts=-24,
+        description="30-day free trial of the Plus subscription",
+    )
+
+
 def _allowance(book: _Book, customer: Customer) -> None:
-    book.trials.append(
-        Trial(
-            f"TRIAL-{len(book.trials) + 1:02d}",
-            customer.id,
-            ends=book.day(58),
-            starts=book.day(-125),
-            kind=TrialKind.ALLOWANCE,
-            description="20 free support hours in the first six months",
-        )
+    _free_period(
+        book,
+        customer,
+        TrialKind.ALLOWANCE,
+        ends=58,
+        starts=-125,
+        description="20 free support hours in the first six months",
     )
 
 
