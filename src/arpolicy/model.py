@@ -264,7 +264,7 @@ class DunningBlock:
         return self.until is None or on < self.until
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Customer:
     """A customer: who owes, how to reach them and which rules apply.
 
@@ -443,7 +443,7 @@ class Dispute:
         return self.opened_on <= on and (self.resolved_on is None or on < self.resolved_on)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Invoice:
     """An invoice, a deposit request or a credit note.
 
@@ -546,7 +546,7 @@ class Invoice:
         return dict(self.metadata).get(key, default)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Payment:
     """Money received from a customer.
 

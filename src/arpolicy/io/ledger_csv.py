@@ -8,10 +8,11 @@ atomically and deterministically.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,36 @@ _REQUIRED_FILES = (CUSTOMERS, INVOICES)
 
 def _open(path: Path) -> Any:
     return path.open(encoding="utf-8-sig", newline="")
+
+
+class _Rows:
+    """The rows of an open CSV file, as :func:`csv.reader` would give them.
+
+    A line with no quote and no NUL character is split on commas directly,
+    which is what :func:`csv.reader` does with such a line, only about three
+    times faster; any other line, with the lines a quoted field runs on to,
+    is read by a :func:`csv.reader` (strict). Empty lines give ``[]``.
+    ``line_num`` counts the physical lines read so far.
+    """
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self.line_num = 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        handle = self._handle
+        for line in handle:
+            if '"' in line or "\0" in line:
+                reader = csv.reader(itertools.chain((line,), handle), strict=True)
+                try:
+                    row = next(reader)
+                finally:
+                    self.line_num += reader.line_num
+                yield row
+                continue
+            self.line_num += 1
+            text = line.rstrip("\r\n")
+            yield text.split(",") if text else []
 
 
 def _start_line(path: Path, record: int) -> int | None:
@@ -85,8 +116,9 @@ def _read(path: Path, table: Table, cells: Cells) -> list[Any]:
     records: list[Any] = []
     try:
         with _open(path) as handle:
-            reader = csv.reader(handle, strict=True)
-            header = next(reader, None)
+            reader = _Rows(handle)
+            rows = iter(reader)
+            header = next(rows, None)
             if header is None:
                 raise LoadError(path, "empty file: expected a header line", line=1)
             _check_header(path, table, header)
@@ -95,7 +127,7 @@ def _read(path: Path, table: Table, cells: Cells) -> list[Any]:
             width = len(header)
             append = records.append
             try:
-                for row in reader:
+                for row in rows:
                     if len(row) != width:
                         if not row:
                             continue
