@@ -20,8 +20,14 @@ __all__ = [
     "InvalidMoneyError",
     "LedgerError",
     "LoadError",
+    "MissingRateError",
+    "NoStatutoryRuleError",
+    "NoStatutoryScaleError",
+    "StaleRateError",
+    "StaleRateWarning",
     "TermsSyntaxError",
     "UnknownCurrencyError",
+    "UnknownJurisdictionError",
     "UnknownReferenceError",
 ]
 
@@ -162,3 +168,84 @@ class LoadError(ArpolicyError, ValueError):
         if value is not None:
             where += f" = {value!r}"
         super().__init__(f"{where}: {reason}")
+
+
+class UnknownJurisdictionError(ArpolicyError, LookupError):
+    """A jurisdiction or country code that :mod:`arpolicy.law` has no pack for.
+
+    Attributes:
+        code: the rejected code.
+        reason: what was expected.
+    """
+
+    def __init__(self, code: object, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"unknown jurisdiction {code!r}: {reason}")
+
+
+class NoStatutoryRuleError(ArpolicyError, LookupError):
+    """The law of a jurisdiction gives no statutory figure for this case.
+
+    Raised, for example, for statutory interest on a consumer debt in a
+    jurisdiction whose pack has no consumer rate, or for a fixed compensation
+    on a date before the rule came into force.
+
+    Attributes:
+        jurisdiction: the jurisdiction code.
+        profile: the debtor profile (``"business"`` ...).
+        reason: what is missing.
+    """
+
+    def __init__(self, jurisdiction: str, profile: str, reason: str) -> None:
+        self.jurisdiction = jurisdiction
+        self.profile = str(profile)
+        self.reason = reason
+        super().__init__(f"{jurisdiction}, {self.profile} debtor: {reason}")
+
+
+class NoStatutoryScaleError(NoStatutoryRuleError):
+    """No statutory scale of collection costs exists for a jurisdiction and profile."""
+
+    def __init__(self, jurisdiction: str, profile: str) -> None:
+        super().__init__(jurisdiction, profile, "no statutory scale of collection costs is known")
+
+
+class MissingRateError(ArpolicyError, LookupError):
+    """A rate table has no row in force on a day (the day is before its first row).
+
+    Attributes:
+        table: the rate table (``"ecb-refi"`` ...).
+        day: the day asked for.
+        first: the first effective date of the table, or ``None`` when empty.
+    """
+
+    def __init__(self, table: str, day: object, first: object) -> None:
+        self.table = table
+        self.day = day
+        self.first = first
+        since = f"its first row is effective {first}" if first is not None else "it has no rows"
+        super().__init__(f"rate table {table!r} has no rate for {day}: {since}")
+
+
+class StaleRateError(ArpolicyError, LookupError):
+    """A rate was needed for a day after the last published row of its table.
+
+    Attributes:
+        table: the rate table.
+        day: the first day that needed a rate the table does not know.
+        known_until: the first day the table no longer covers.
+    """
+
+    def __init__(self, table: str, day: object, known_until: object) -> None:
+        self.table = table
+        self.day = day
+        self.known_until = known_until
+        super().__init__(
+            f"rate table {table!r} is stale for {day}: it is known only before {known_until};"
+            " add a newer row (RateBook.merged) or pass on_stale='warn' or 'ignore'"
+        )
+
+
+class StaleRateWarning(UserWarning):
+    """A computation used the last known rate of a table past the table's horizon."""
