@@ -19,6 +19,7 @@ from ..model import Ledger
 from .ledger_csv import dump_csv, load_csv
 from .ledger_json import dump_json, load_json
 from .policy_toml import dump_playbook, dumps_playbook, load_playbook, loads_playbook
+from .rates import load_rates, loads_rates
 from .terms import format_terms, parse_terms
 
 __all__ = [
@@ -28,7 +29,9 @@ __all__ = [
     "format_terms",
     "load_ledger",
     "load_playbook",
+    "load_rates",
     "loads_playbook",
+    "loads_rates",
     "parse_terms",
 ]
 
