@@ -194,13 +194,18 @@ def collection_costs(
     amount = _check_principal("collection costs", principal)
     code = resolve(jurisdiction)
     who = to_profile(profile)
-    if vat is not None and (not isinstance(vat, Decimal) or not vat.is_finite() or vat < 0):
-        raise InvalidFieldError(
-            "collection costs",
-            "vat",
-            vat,
-            "expected a Decimal percentage >= 0 such as Decimal('21')",
-        )
+    if vat is not None:
+        given: object = vat
+        if isinstance(given, bool) or not isinstance(given, Decimal | int):
+            raise InvalidFieldError(
+                "collection costs",
+                "vat",
+                vat,
+                "expected a Decimal percentage such as Decimal('21')",
+            )
+        vat = Decimal(given)
+        if not vat.is_finite() or vat < 0:
+            raise InvalidFieldError("collection costs", "vat", vat, "must be a percentage >= 0")
     if code == "NL":
         scale = "WIK"
         exact = _wik(amount.amount)
