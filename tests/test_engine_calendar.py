@@ -98,9 +98,24 @@ def test_deadline_moves_to_the_customers_next_business_day() -> None:
 
 def test_deadline_of_an_acknowledged_step_counts_from_presumed_receipt() -> None:
     book = playbook(policy(steps=(step("r1", 7, requires_acknowledgement=True, deadline_days=14),)))
-    # sent Friday 04-24; presumed received Wednesday 04-29 (after King's Day); +14
+    # Dutch customer, sent Friday 04-24: the second day after sending, Sundays,
+    # Mondays and public holidays not counted: Sat 04-25 (1), Sun 04-26 and
+    # Mon 04-27 (King's Day) skipped, Tue 04-28 (2). Deadline 04-28 + 14 = 05-12.
     result = run(book, ledger([invoice(due=date(2026, 4, 17))]), date(2026, 4, 24))
-    assert result.actions[0].deadline == date(2026, 5, 13)
+    assert result.actions[0].deadline == date(2026, 5, 12)
+
+
+def test_deadline_elsewhere_counts_business_days_of_the_customers_country() -> None:
+    book = playbook(policy(steps=(step("r1", 7, requires_acknowledgement=True, deadline_days=14),)))
+    books = ledger([invoice(due=date(2026, 4, 17))], customers=[customer(country="DE")])
+    # German customer, sent Friday 04-24: two business days, Mon 04-27 and
+    # Tue 04-28; deadline 04-28 + 14 = 05-12.
+    result = run(book, books, date(2026, 4, 24))
+    assert result.actions[0].deadline == date(2026, 5, 12)
+    # Sent Thursday 04-30: Fri 05-01 is Labour Day in Germany, so Mon 05-04 and
+    # Tue 05-05; 05-05 + 14 = 05-19.
+    later = ledger([invoice(due=date(2026, 4, 23))], customers=[customer(country="DE")])
+    assert run(book, later, date(2026, 4, 30)).actions[0].deadline == date(2026, 5, 19)
 
 
 def test_deadline_on_a_weekend_moves_to_monday() -> None:
@@ -117,9 +132,11 @@ RECEIPT_STEPS = (
 )
 
 
-def _receipt_case(sent: date, received: date | None) -> tuple[list[date], list[str]]:
+def _receipt_case(
+    sent: date, received: date | None, country: str = "NL"
+) -> tuple[list[date], list[str]]:
     book = playbook(policy(steps=RECEIPT_STEPS))
-    books = ledger([invoice(due=sent - days(7))])
+    books = ledger([invoice(due=sent - days(7))], customers=[customer(country=country)])
     hist = [HistoryEntry("k", sent, "C1", "notice", ("I1",), "letter", "EUR", received)]
     found = []
     details = []
@@ -145,15 +162,24 @@ def test_receipt_anchor_presumes_receipt_in_business_days() -> None:
     assert found == [date(2026, 3, 22)]
 
 
-def test_presumed_receipt_skips_the_customers_holidays() -> None:
-    # sent Friday 04-24: Mon 04-27 is King's Day, so receipt is Wed 04-29; +5 -> 05-04
+def test_dutch_presumed_receipt_skips_sundays_mondays_and_holidays() -> None:
+    # sent Friday 04-24: Sat 04-25 counts (1); Sun 04-26 and Mon 04-27 (King's
+    # Day) do not; Tue 04-28 (2) is the presumed receipt; +5 -> 05-03
     found, _ = _receipt_case(date(2026, 4, 24), None)
-    assert found == [date(2026, 5, 4)]
+    assert found == [date(2026, 5, 3)]
+
+
+def test_presumed_receipt_skips_the_customers_holidays() -> None:
+    # German customer, sent Thursday 04-30: Fri 05-01 is Labour Day, so two
+    # business days are Mon 05-04 and Tue 05-05; +5 -> 05-10
+    found, _ = _receipt_case(date(2026, 4, 30), None, country="DE")
+    assert found == [date(2026, 5, 10)]
 
 
 def test_presumed_receipt_days_come_from_the_policy() -> None:
     book = playbook(policy(steps=RECEIPT_STEPS, presumed_receipt_days=0))
-    books = ledger([invoice(due=date(2026, 3, 2))])
+    # (Dutch customers follow the statutory rule instead.)
+    books = ledger([invoice(due=date(2026, 3, 2))], customers=[customer(country="DE")])
     hist = [HistoryEntry("k", date(2026, 3, 9), "C1", "notice", ("I1",), "letter", "EUR")]
     assert run(book, books, date(2026, 3, 13), hist).actions == ()
     assert [a.step for a in run(book, books, date(2026, 3, 14), hist).actions] == ["after"]

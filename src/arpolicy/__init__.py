@@ -29,6 +29,16 @@ from .errors import (
     UnknownCurrencyError,
     UnknownReferenceError,
 )
+from .fees import (
+    Charge,
+    ChargeKind,
+    CollectionCosts,
+    FeeCaps,
+    FixedCompensation,
+    StatutoryInterest,
+    Tier,
+    TieredFee,
+)
 from .lint import Finding, lint, lint_file
 from .model import (
     Allocation,
@@ -65,6 +75,9 @@ __all__ = [
     "Anchor",
     "ArpolicyError",
     "BusinessCalendar",
+    "Charge",
+    "ChargeKind",
+    "CollectionCosts",
     "Contacts",
     "CurrencyMismatchError",
     "Customer",
@@ -76,7 +89,9 @@ __all__ = [
     "EndOfMonth",
     "Fee",
     "FeeBasis",
+    "FeeCaps",
     "Finding",
+    "FixedCompensation",
     "Grouping",
     "HistoryEntry",
     "HistoryStatus",
@@ -102,7 +117,10 @@ __all__ = [
     "Reason",
     "SkipReason",
     "Skipped",
+    "StatutoryInterest",
     "Step",
+    "Tier",
+    "TieredFee",
     "Tone",
     "Trial",
     "TrialKind",

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import attrs
 
+from .fees import Charge, ChargeKind
 from .money import Money
 
 __all__ = [
@@ -133,6 +134,12 @@ class Action:
         template: the message template key.
         requires_acknowledgement: the host should record when it is received.
         formal: a legally meaningful notice.
+        charges: what the action asks for on top of the principal: fees,
+            statutory interest to the day before its date, fixed
+            compensation and collection costs, each with the rule and rate
+            that produced it (see :mod:`arpolicy.fees`); costs that are only
+            announced (a 14-day letter) are marked ``announced``. Only the
+            first channel of a step carries them.
     """
 
     date: dt.date
@@ -152,11 +159,46 @@ class Action:
     template: str = ""
     requires_acknowledgement: bool = False
     formal: bool = False
+    charges: tuple[Charge, ...] = ()
 
     @property
     def currency(self) -> str | None:
         """The currency of the amounts, if any."""
         return self.amount_due.currency if self.amount_due is not None else None
+
+    def _charged(self, kind: ChargeKind) -> Money | None:
+        found = [c.amount for c in self.charges if c.kind is kind and not c.announced]
+        if not found:
+            return None
+        return Money.total(found, found[0].currency)
+
+    @property
+    def principal(self) -> Money | None:
+        """The open principal of the listed invoices (same as ``amount_due``)."""
+        return self.amount_due
+
+    @property
+    def interest(self) -> Money | None:
+        """Statutory interest to date, or ``None`` when none is charged."""
+        return self._charged(ChargeKind.INTEREST)
+
+    @property
+    def compensation(self) -> Money | None:
+        """Fixed compensation, or ``None``."""
+        return self._charged(ChargeKind.COMPENSATION)
+
+    @property
+    def collection_costs(self) -> Money | None:
+        """Collection costs charged (not merely announced), or ``None``."""
+        return self._charged(ChargeKind.COLLECTION_COSTS)
+
+    @property
+    def total_due(self) -> Money | None:
+        """Principal plus every charge that is not merely announced."""
+        if self.amount_due is None:
+            return None
+        extra = [c.amount for c in self.charges if not c.announced]
+        return Money.total([self.amount_due, *extra], self.amount_due.currency)
 
     def sort_key(self) -> tuple[dt.date, str, int, str, str, str]:
         """The order of actions in a plan."""
@@ -195,6 +237,8 @@ class HistoryEntry:
     Only ``key``, ``date``, ``customer_id``, ``step`` and ``invoice_ids`` are
     needed; ``received_on`` records the day the customer received it (used
     to anchor the next step). A ``FAILED`` entry does not count as done.
+    ``fees`` records the contractual fees the action charged, so that a
+    policy's fee caps hold over all actions.
     """
 
     key: str
@@ -206,6 +250,7 @@ class HistoryEntry:
     currency: str = ""
     received_on: dt.date | None = None
     status: HistoryStatus = attrs.field(default=HistoryStatus.ISSUED, converter=HistoryStatus)
+    fees: Money | None = None
 
     @classmethod
     def from_action(
@@ -226,6 +271,7 @@ class HistoryEntry:
             action.currency or "",
             received_on,
             status,
+            action.fees,
         )
 
 

@@ -11,11 +11,13 @@ See ``docs/explanation/engine.md`` for the semantics in prose.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 import attrs
 
+from . import law
 from ._gc import gc_paused
 from .actions import (
     Action,
@@ -29,7 +31,9 @@ from .actions import (
     action_key,
 )
 from .calendar import BusinessCalendar, calendar_for
-from .errors import InvalidFieldError
+from .errors import InvalidFieldError, UnknownJurisdictionError
+from .fees import Charge, ChargeKind, FeeContext, FeeItem, Note, apply_caps, gate
+from .law import nl as law_nl
 from .model import (
     Customer,
     CustomerPosition,
@@ -39,6 +43,7 @@ from .model import (
     PaymentPlan,
     PlanState,
     PlanStatus,
+    Profile,
 )
 from .money import Money
 from .playbooks import default_playbook
@@ -68,6 +73,11 @@ class _CustomerHistory:
     keys: set[str] = attrs.field(factory=set)
     dunning_dates: list[date] = attrs.field(factory=list)
     slots: set[tuple[str, str, date]] = attrs.field(factory=set)  # channel, currency, date
+    # invoice id -> (date, channel) of the first dunning action about it
+    first: dict[str, tuple[date, str]] = attrs.field(factory=dict)
+    # contractual fees charged so far: per invoice, and per currency
+    fees_by_invoice: dict[str, Money] = attrs.field(factory=dict)
+    fees_by_currency: dict[str, Money] = attrs.field(factory=dict)
 
     def add(self, entry: HistoryEntry, currency: str, *, today: bool = True) -> None:
         """Record ``entry``; ``today`` says whether it is dated on the planning day.
@@ -83,12 +93,27 @@ class _CustomerHistory:
             self.dunning_dates.append(entry.date)
             record = (entry.date, entry.received_on)
             steps = self.steps
+            first = self.first
+            sent = (entry.date, entry.channel)
             for iid in invoice_ids:
                 done = steps.get(iid)
                 if done is None:
                     steps[iid] = {entry.step: [record]}
                 else:
                     done.setdefault(entry.step, []).append(record)
+                known = first.get(iid)
+                if known is None or sent < known:
+                    first[iid] = sent
+            if entry.fees is not None and entry.fees.amount:
+                self._add_fees(entry.fees, invoice_ids)
+
+    def _add_fees(self, fees: Money, invoice_ids: Sequence[str]) -> None:
+        by_invoice = self.fees_by_invoice
+        for iid in invoice_ids:
+            known = by_invoice.get(iid)
+            by_invoice[iid] = fees if known is None else known + fees
+        known = self.fees_by_currency.get(fees.currency)
+        self.fees_by_currency[fees.currency] = fees if known is None else known + fees
 
     def last_dunning_before(self, day: date) -> date | None:
         found = [d for d in self.dunning_dates if d < day]
@@ -174,8 +199,17 @@ def _calendar(rule: str, customer: Customer) -> BusinessCalendar | None:
 
 
 def _receipt(sent: date, received: date | None, policy: Policy, customer: Customer) -> date:
+    """When a step sent on ``sent`` was (or is presumed to be) received.
+
+    Dutch customers: the statutory presumption (the second day after sending,
+    Sundays, Mondays and public holidays not counted). Elsewhere: the
+    policy's ``presumed_receipt_days`` business days of the customer's
+    country.
+    """
     if received is not None:
         return received
+    if customer.country == "NL":
+        return law_nl.presumed_receipt(sent)
     cal = calendar_for(customer.country)
     return cal.add_business_days(sent, policy.presumed_receipt_days)
 
@@ -325,26 +359,106 @@ def _deadline(step: Step, policy: Policy, as_of: date, customer: Customer) -> da
     )
 
 
-def _fees(step: Step, balances: Sequence[Money], currency: str) -> Money | None:
-    if not step.fees:
+@functools.lru_cache(maxsize=512)
+def _jurisdiction_of(country: str) -> str | None:
+    try:
+        return law.jurisdiction_for_country(country)
+    except UnknownJurisdictionError:
         return None
-    total = Money.zero(currency)
-    whole = Money.total(balances, currency)
-    for fee in step.fees:
-        if not fee.applies_to(currency):
-            continue
-        if fee.basis.value == "invoice":
-            for bal in balances:
-                total = total + fee.amount(bal)
-        else:
-            total = total + fee.amount(whole)
-    return total
+
+
+def _letter_index(policy: Policy) -> int | None:
+    """The consumer 14-day letter of a policy: its first formal step that
+    requires acknowledgement."""
+    for i, step in enumerate(policy.steps):
+        if step.formal and step.requires_acknowledgement:
+            return i
+    return None
+
+
+def _charges(
+    group: list[_Candidate],
+    step_index: int,
+    customer: Customer,
+    history: _CustomerHistory,
+    as_of: date,
+    repeat: int,
+) -> tuple[tuple[Charge, ...], Money | None, list[Reason]]:
+    """The charges of a notice, its contractual fee total, and reasons for what
+    the law or the policy's caps left out."""
+    policy = group[0].policy
+    step = policy.steps[step_index]
+    if not step.fees:
+        return (), None, []
+    currency = group[0].balance.currency
+    letter = _letter_index(policy)
+    letter_name = policy.steps[letter].name if letter is not None else None
+    items = []
+    for cand in sorted(group, key=lambda c: c.invoice.id):
+        iid = cand.invoice.id
+        first = history.first.get(iid)
+        sent: date | None = None
+        received: date | None = None
+        if letter_name is not None:
+            records = history.steps.get(iid, {}).get(letter_name)
+            if records:
+                sent, received = min(records)
+        items.append(
+            FeeItem(
+                iid,
+                cand.balance,
+                cand.invoice.due_date,
+                first[0] if first is not None and first[0] < as_of else None,
+                first is not None and first[1] == "letter",
+                sent,
+                received,
+            )
+        )
+    ctx = FeeContext(
+        customer_id=customer.id,
+        profile=customer.profile,
+        country=customer.country,
+        jurisdiction=_jurisdiction_of(customer.country),
+        date=as_of,
+        step=step.name,
+        currency=currency,
+        items=tuple(items),
+        letter=step_index == letter and customer.profile is Profile.PRIVATE,
+        repeat=repeat,
+    )
+    charges: list[Charge] = []
+    notes: list[Note] = []
+    for rule in step.fees:
+        result = gate(ctx, rule.charges(ctx))
+        charges.extend(result.charges)
+        notes.extend(result.notes)
+    zero = Money.zero(currency)
+    capped = apply_caps(
+        charges,
+        policy.fee_caps,
+        currency=currency,
+        invoice_ids=[i.invoice_id for i in items],
+        earlier_customer=history.fees_by_currency.get(currency, zero),
+        earlier_by_invoice={
+            i.invoice_id: history.fees_by_invoice.get(i.invoice_id, zero) for i in items
+        },
+    )
+    notes.extend(capped.notes)
+    fee_amounts = [c.amount for c in capped.charges if c.kind is ChargeKind.FEE]
+    fees = Money.total(fee_amounts, currency) if fee_amounts else None
+    reasons = []
+    for note in notes:
+        reason = Reason(note.code, note.text, note.data)
+        if reason not in reasons:
+            reasons.append(reason)
+    return capped.charges, fees, reasons
 
 
 def _ladder_actions(
     group: list[_Candidate],
     step_index: int,
     customer: Customer,
+    history: _CustomerHistory,
     as_of: date,
 ) -> list[Action]:
     policy = group[0].policy
@@ -353,8 +467,8 @@ def _ladder_actions(
     invoice_ids = tuple(sorted(c.invoice.id for c in group))
     balances = [c.balance for c in group]
     amount = Money.total(balances, currency)
-    fees = _fees(step, balances, currency)
     repeat = max(c.repeat for c in group)
+    charges, fees, law_reasons = _charges(group, step_index, customer, history, as_of, repeat)
     reasons = [
         Reason(
             "step_due",
@@ -389,6 +503,7 @@ def _ladder_actions(
                 {"levels": " ".join(str(i + 1) for i in sorted({c.index for c in group}))},
             )
         )
+    reasons.extend(law_reasons)
     subject = f"repeat:{repeat}" if repeat else ""
     deadline = _deadline(step, policy, as_of, customer)
     actions = []
@@ -419,6 +534,7 @@ def _ladder_actions(
                 template=step.template_key,
                 requires_acknowledgement=step.requires_acknowledgement,
                 formal=step.formal,
+                charges=charges if n == 0 else (),
             )
         )
     return actions
@@ -732,7 +848,7 @@ def _plan_customer(
                     Skipped(customer.id, cand.invoice.id, SkipReason.DEFERRED, reason, step.name)
                 )
             continue
-        actions = _ladder_actions(group, index, customer, as_of)
+        actions = _ladder_actions(group, index, customer, history, as_of)
         used.update((a.channel, currency) for a in actions)
         result.actions.extend(actions)
         for cand in group:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from .actions import ActionKind
 from .errors import InvalidFieldError
+from .fees import Fee, FeeBasis, FeeCaps, FeeRule
+from .fees import lookup as _lookup
+from .fees import money_map as _money_map
 from .model import Customer, Invoice, InvoiceKind, Profile
 from .money import Money
 
@@ -85,13 +87,6 @@ class EndBehaviour(enum.StrEnum):
     REPEAT = "repeat"
 
 
-class FeeBasis(enum.StrEnum):
-    """Whether a fee is charged per invoice or once per notice."""
-
-    INVOICE = "invoice"
-    NOTICE = "notice"
-
-
 class CalendarRule:
     """Where step dates fall: the string forms used in policies.
 
@@ -131,28 +126,12 @@ def _end(value: EndBehaviour | str) -> EndBehaviour:
     return EndBehaviour(value)
 
 
-def _fee_basis(value: FeeBasis | str) -> FeeBasis:
-    return FeeBasis(value)
-
-
-def _fees(value: Iterable[Fee]) -> tuple[Fee, ...]:
-    return tuple(value)
-
-
-def _money_map(value: Mapping[str, Money] | Iterable[Money]) -> tuple[Money, ...]:
-    items = value.values() if isinstance(value, Mapping) else value
-    result = tuple(sorted(items, key=lambda m: m.currency))
-    currencies = [m.currency for m in result]
-    if len(set(currencies)) != len(currencies):
-        raise InvalidFieldError("fee", "amounts", currencies, "one amount per currency")
-    return result
-
-
-def _lookup(amounts: tuple[Money, ...], currency: str) -> Money | None:
-    for m in amounts:
-        if m.currency == currency:
-            return m
-    return None
+def _fees(value: Iterable[FeeRule]) -> tuple[FeeRule, ...]:
+    rules = tuple(value)
+    for rule in rules:
+        if not isinstance(rule, FeeRule):
+            raise InvalidFieldError("step", "fees", rule, "not a fee rule (see arpolicy.fees)")
+    return rules
 
 
 def _str_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
@@ -163,65 +142,6 @@ def _str_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
 
 def _profiles(value: Iterable[Profile | str]) -> frozenset[Profile]:
     return frozenset(Profile(v) for v in value)
-
-
-@attrs.frozen
-class Fee:
-    """A simple fee on a step: fixed amounts and/or a percentage, per currency.
-
-    The fee for an open amount ``A`` in currency ``C`` is
-    ``fixed[C] + A * percent / 100``, then raised to ``minimum[C]`` and
-    lowered to ``maximum[C]`` when those are given, rounded half-up to the
-    minor unit. A currency with neither a fixed amount nor a percentage gets
-    no fee. ``basis`` says whether ``A`` is each invoice (fees summed) or the
-    whole notice.
-
-    >>> fee = Fee(fixed=[Money("5.00", "EUR")], percent=Decimal("1"))
-    >>> fee.amount(Money("300.00", "EUR"))
-    Money('8.00', 'EUR')
-    """
-
-    name: str = "fee"
-    fixed: tuple[Money, ...] = attrs.field(default=(), converter=_money_map)
-    percent: Decimal | None = None
-    minimum: tuple[Money, ...] = attrs.field(default=(), converter=_money_map)
-    maximum: tuple[Money, ...] = attrs.field(default=(), converter=_money_map)
-    basis: FeeBasis = attrs.field(default=FeeBasis.NOTICE, converter=_fee_basis)
-
-    def __attrs_post_init__(self) -> None:
-        if self.percent is not None and (
-            not isinstance(self.percent, Decimal)
-            or not self.percent.is_finite()
-            or self.percent < 0
-        ):
-            raise InvalidFieldError("fee", "percent", self.percent, "must be a Decimal >= 0")
-        for m in self.fixed + self.minimum + self.maximum:
-            if m.is_negative():
-                raise InvalidFieldError("fee", "amounts", m, "fees are never negative")
-        for lo in self.minimum:
-            hi = _lookup(self.maximum, lo.currency)
-            if hi is not None and hi < lo:
-                raise InvalidFieldError("fee", "maximum", hi, f"is below the minimum {lo}")
-
-    def applies_to(self, currency: str) -> bool:
-        """True when the fee is defined for ``currency``."""
-        return _lookup(self.fixed, currency) is not None or self.percent is not None
-
-    def amount(self, open_amount: Money) -> Money:
-        """The fee on ``open_amount`` (zero when not defined for its currency)."""
-        currency = open_amount.currency
-        if not self.applies_to(currency):
-            return Money.zero(currency)
-        total = _lookup(self.fixed, currency) or Money.zero(currency)
-        if self.percent is not None:
-            total = total + open_amount.percent(self.percent)
-        low = _lookup(self.minimum, currency)
-        if low is not None and total < low:
-            total = low
-        high = _lookup(self.maximum, currency)
-        if high is not None and total > high:
-            total = high
-        return total
 
 
 _STEP_ACTIONS = frozenset(
@@ -247,7 +167,8 @@ class Step:
         tone: courtesy, friendly, firm, formal or final.
         anchor: what the offset counts from (see :class:`Anchor`).
         template: message template key (defaults to the step name).
-        fees: simple fees charged when this step fires.
+        fees: fee rules applied when this step fires (see :mod:`arpolicy.fees`):
+            contractual fees, statutory interest, compensation, collection costs.
         deadline_days: the fresh payment deadline the notice sets, in days
             after the action date (``None``: no new deadline).
         requires_acknowledgement: the step must be received before the next
@@ -266,7 +187,7 @@ class Step:
     tone: Tone = attrs.field(default=Tone.FRIENDLY, converter=_tone)
     anchor: Anchor = attrs.field(default=Anchor.DUE, converter=_anchor)
     template: str | None = None
-    fees: tuple[Fee, ...] = attrs.field(default=(), converter=_fees)
+    fees: tuple[FeeRule, ...] = attrs.field(default=(), converter=_fees)
     deadline_days: int | None = None
     requires_acknowledgement: bool = False
     formal: bool = False
@@ -346,6 +267,8 @@ class Policy:
         presumed_receipt_days: business days after sending at which a step
             that requires acknowledgement is presumed received.
         description: free text for people.
+        fee_caps: caps on the contractual fees per invoice and per customer
+            over all actions (:class:`~arpolicy.fees.FeeCaps`), or ``None``.
     """
 
     name: str
@@ -366,6 +289,7 @@ class Policy:
     repeat_every_days: int = 14
     presumed_receipt_days: int = 2
     description: str = ""
+    fee_caps: FeeCaps | None = None
     _positions: dict[str, int] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
