@@ -146,7 +146,10 @@ def test_consumer_fee_on_or_before_the_14_day_letter(index: int) -> None:
     steps = list(CLEAN_PRIVATE)
     steps[index] = attrs.evolve(steps[index], fees=[FEE])
     findings = lint(book_with(Policy("priv", steps, profiles=["private"])))
-    assert codes(findings) == [("fee-before-letter", "priv", steps[index].name)]
+    expected = [("fee-before-letter", "priv", steps[index].name)]
+    if index == 0:  # also the first reminder after the due date
+        expected.append(("first-reminder-not-free", "priv", "r1"))
+    assert codes(findings) == expected
     assert findings[0].severity == "error"
 
 
@@ -166,6 +169,7 @@ def test_fee_rule_applies_to_policies_mapped_to_private_by_profile() -> None:
     )
     assert codes(lint(book)) == [
         ("fee-before-letter", "biz", "r1"),
+        ("first-reminder-not-free", "biz", "r1"),
         ("private-formal-without-acknowledgement", "biz", "notice"),
     ]
     # business customers may be charged: the same ladder is fine for them

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from arpolicy.actions import ActionKind
-from arpolicy.calendar import calendar_for
 from arpolicy.engine import simulate
 from arpolicy.io import dumps_playbook, load_playbook, loads_playbook
+from arpolicy.law.nl import presumed_receipt
 from arpolicy.model import Contacts, Customer, Invoice, InvoiceKind, Ledger, Profile
 from arpolicy.money import Money
 from arpolicy.playbooks import builtin_playbook_path, default_playbook, policy_names
@@ -74,7 +74,26 @@ def test_ladders_follow_the_documented_defaults(name: str) -> None:
         for s in policy.steps
     ]
     assert got == EXPECTED[name]
-    assert not any(s.fees for s in policy.steps)
+    rules = [(s.name, type(r).__name__) for s in policy.steps for r in s.fees]
+    assert rules == FEE_RULES[name]
+
+
+# No flat fees anywhere: formal notices state what the law gives.
+FEE_RULES: dict[str, list[tuple[str, str]]] = {
+    "business-standard": [
+        ("notice-of-default", "StatutoryInterest"),
+        ("notice-of-default", "FixedCompensation"),
+        ("final-notice", "StatutoryInterest"),
+        ("final-notice", "FixedCompensation"),
+    ],
+    "government-standard": [],
+    "private-standard": [
+        ("fourteen-day-letter", "CollectionCosts"),
+        ("final-notice", "CollectionCosts"),
+        ("final-notice", "StatutoryInterest"),
+    ],
+    "deposit": [],
+}
 
 
 def test_choice_of_policy() -> None:
@@ -123,7 +142,6 @@ def test_cached_and_loaded_from_package_data() -> None:
 
 
 def test_engine_uses_it_and_respects_the_14_day_term() -> None:
-    nl = calendar_for("NL")
     customer = Customer(
         "P1", "Consumer", "private", "NL", contacts=Contacts("p@x.nl", "+31 6", "Street 1")
     )
@@ -134,7 +152,7 @@ def test_engine_uses_it_and_respects_the_14_day_term() -> None:
     for action in plan.actions:
         dates.setdefault(action.step, action.date)
     assert list(dates) == [s.name for s in default_playbook().policy("private-standard").steps]
-    received = nl.add_business_days(dates["fourteen-day-letter"], 2)
+    received = presumed_receipt(dates["fourteen-day-letter"])
     # the term is 14 days from the day after receipt: nothing before it has run out
     assert dates["final-notice"] >= received + timedelta(days=15)
     assert dates["handover"] > dates["final-notice"] + timedelta(days=7)

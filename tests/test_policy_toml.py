@@ -18,6 +18,7 @@ from arpolicy.io.policy_toml import (
     PLAYBOOK_KEYS,
     POLICY_KEYS,
     STEP_KEYS,
+    TIER_KEYS,
     find_line,
     line_index,
 )
@@ -550,7 +551,8 @@ def test_documented_example_loads_and_uses_every_key() -> None:
         {f"playbook.{k}" for k in PLAYBOOK_KEYS}
         | {f"policy.{k}" for k in POLICY_KEYS}
         | {f"policy.step.{k}" for k in STEP_KEYS}
-        | {f"policy.step.fee.{k}" for k in FEE_KEYS}
+        | {f"policy.step.fee.{k}" for keys in FEE_KEYS.values() for k in keys}
+        | {f"policy.step.fee.tier.{k}" for k in TIER_KEYS}
     )
     assert schema - used == set()
 
@@ -561,7 +563,7 @@ def test_documented_tables_list_every_key() -> None:
         ("## `[playbook]`", PLAYBOOK_KEYS),
         ("## `[[policy]]`", POLICY_KEYS),
         ("## `[[policy.step]]`", STEP_KEYS),
-        ("## `[[policy.step.fee]]`", FEE_KEYS),
+        ("## `[[policy.step.fee]]`", {k for kind in FEE_KEYS.values() for k in kind}),
     ]:
         section = text.split(heading, 1)[1].split("\n## ", 1)[0]
         listed = set(re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE))

@@ -17,9 +17,18 @@ Codes (severity):
 * ``after-handover`` (error): a step after a hand-over step.
 * ``few-reminders`` (warning): fewer than three steps before the first
   formal step.
-* ``fee-before-letter`` (error): a policy for consumers charges a fee on or
-  before its 14-day letter (the first formal step that requires
-  acknowledgement), or has fees and no such letter.
+* ``fee-before-letter`` (error): a policy for consumers charges a fee or
+  collection costs before its 14-day letter (the first formal step that
+  requires acknowledgement), a fee on the letter itself (which may only
+  announce the collection costs), or has such charges and no letter.
+* ``letter-term-too-short`` (error): the 14-day letter sets a
+  ``deadline_days`` below 14.
+* ``letter-without-costs`` (error): the policy charges collection costs but
+  its 14-day letter does not state them.
+* ``costs-within-letter-term`` (warning): a step after the letter charges
+  costs and may fire before the letter's term has run.
+* ``first-reminder-not-free`` (warning): a policy for consumers charges on
+  its first reminder after the due date (free for Belgian consumers).
 * ``private-formal-without-acknowledgement`` (warning): a policy for
   consumers whose first formal step does not require acknowledgement.
 * ``unknown-channel`` (warning): a channel that is not in
@@ -49,6 +58,7 @@ import attrs
 
 from .actions import ActionKind
 from .errors import LoadError
+from .fees import ChargeKind
 from .io.policy_toml import build, find_line, parse
 from .model import Ledger, Profile
 from .policy import Anchor, Playbook, Policy, Step
@@ -211,6 +221,26 @@ def _check_reminders(policy: Policy) -> Iterator[Finding]:
             return
 
 
+_LETTER_TERM_DAYS: Final = 14
+"""The Dutch consumer letter's term (art. 6:96(6) BW), from the day after receipt."""
+_LATEST_RECEIPT_DAYS: Final = 5
+"""Days after sending by which the Dutch presumed receipt has always passed
+(two counted days; Sundays, Mondays and a public holiday skipped)."""
+
+
+def _costs(step: Step) -> list[str]:
+    """Names of the rules of ``step`` that charge a consumer fees or costs."""
+    return [
+        rule.name
+        for rule in step.fees
+        if rule.kind in (ChargeKind.FEE, ChargeKind.COLLECTION_COSTS)
+    ]
+
+
+def _contractual(step: Step) -> list[str]:
+    return [rule.name for rule in step.fees if rule.kind is ChargeKind.FEE]
+
+
 def _check_consumer(playbook: Playbook, policy: Policy) -> Iterator[Finding]:
     if not _serves(playbook, policy, Profile.PRIVATE):
         return
@@ -218,7 +248,9 @@ def _check_consumer(playbook: Playbook, policy: Policy) -> Iterator[Finding]:
         (i for i, s in enumerate(policy.steps) if s.formal and s.requires_acknowledgement), None
     )
     for i, step in enumerate(policy.steps):
-        if step.fees and (letter is None or i <= letter):
+        # The letter itself may announce the collection costs, nothing more.
+        charged = _contractual(step) if i == letter else _costs(step)
+        if charged and (letter is None or i <= letter):
             where = (
                 "this policy has no 14-day letter (a formal step that requires acknowledgement)"
                 if letter is None
@@ -226,11 +258,14 @@ def _check_consumer(playbook: Playbook, policy: Policy) -> Iterator[Finding]:
             )
             yield _error(
                 "fee-before-letter",
-                f"charges a fee to consumers but {where}; collection costs are due only "
-                "after that letter's term has run out",
+                f"charges consumers {', '.join(map(repr, charged))} but {where}; fees and "
+                "collection costs are due only after that letter's term has run out",
                 policy,
                 step,
             )
+    if letter is not None:
+        yield from _check_letter_term(policy, letter)
+    yield from _check_first_reminder(policy)
     first_formal = next((s for s in policy.steps if s.formal), None)
     if first_formal is not None and not first_formal.requires_acknowledgement:
         yield _warning(
@@ -239,6 +274,63 @@ def _check_consumer(playbook: Playbook, policy: Policy) -> Iterator[Finding]:
             "acknowledgement (its term counts from the day after receipt)",
             policy,
             first_formal,
+        )
+
+
+def _check_letter_term(policy: Policy, letter: int) -> Iterator[Finding]:
+    """The 14-day letter gives 14 days, and no cost is charged inside them."""
+    step = policy.steps[letter]
+    if step.deadline_days is not None and step.deadline_days < _LETTER_TERM_DAYS:
+        yield _error(
+            "letter-term-too-short",
+            f"the 14-day letter gives {step.deadline_days} days to pay; Dutch law "
+            f"requires {_LETTER_TERM_DAYS} counted from the day after receipt",
+            policy,
+            step,
+        )
+    has_costs = any(r.kind is ChargeKind.COLLECTION_COSTS for s in policy.steps for r in s.fees)
+    announced = any(r.kind is ChargeKind.COLLECTION_COSTS for r in step.fees)
+    if has_costs and not announced:
+        yield _error(
+            "letter-without-costs",
+            "the policy charges collection costs but its 14-day letter does not state them "
+            "(add a collection_costs rule to the letter: it is announced there, not charged)",
+            policy,
+            step,
+        )
+    for later in policy.steps[letter + 1 :]:
+        if not _costs(later):
+            continue
+        if later.anchor is Anchor.RECEIPT and later.offset_days <= _LETTER_TERM_DAYS:
+            early = True
+        elif later.anchor is Anchor.RECEIPT:
+            early = False
+        else:
+            early = later.offset_days - step.offset_days <= (
+                _LETTER_TERM_DAYS + _LATEST_RECEIPT_DAYS
+            )
+        if early:
+            yield _warning(
+                "costs-within-letter-term",
+                "may fire before the 14-day letter's term has run; the engine then leaves "
+                "the costs out (anchor the step on the letter's receipt with an offset of "
+                "15 days or more)",
+                policy,
+                later,
+            )
+
+
+def _check_first_reminder(policy: Policy) -> Iterator[Finding]:
+    """Belgian consumers: the first reminder after the due date is free."""
+    first = next((s for s in policy.steps if s.anchor is Anchor.DUE and s.offset_days > 0), None)
+    if first is not None and first.fees:
+        yield _warning(
+            "first-reminder-not-free",
+            "charges on the first reminder after the due date; for Belgian consumers the "
+            "first reminder is free and fees and interest wait 14 days (the engine leaves "
+            "them out)",
+            policy,
+            first,
         )
 
 

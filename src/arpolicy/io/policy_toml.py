@@ -52,8 +52,19 @@ from typing import Any, Final, TypeVar
 
 import tomli_w
 
+from .. import law
 from ..actions import ActionKind
 from ..errors import ArpolicyError, InvalidFieldError, LoadError
+from ..fees import (
+    CUSTOMER,
+    CollectionCosts,
+    FeeCaps,
+    FeeRule,
+    FixedCompensation,
+    StatutoryInterest,
+    Tier,
+    TieredFee,
+)
 from ..model import InvoiceKind, Profile
 from ..money import Money
 from ..policy import (
@@ -93,6 +104,8 @@ POLICY_KEYS: Final = frozenset(
         "end",
         "repeat_every_days",
         "presumed_receipt_days",
+        "fee_cap_invoice",
+        "fee_cap_customer",
         "step",
     }
 )
@@ -112,7 +125,15 @@ STEP_KEYS: Final = frozenset(
         "fee",
     }
 )
-FEE_KEYS: Final = frozenset({"name", "fixed", "percent", "minimum", "maximum", "basis"})
+FEE_KINDS: Final = ("fee", "tiered", "statutory_interest", "fixed_compensation", "collection_costs")
+FEE_KEYS: Final = {
+    "fee": frozenset({"kind", "name", "fixed", "percent", "minimum", "maximum", "basis"}),
+    "tiered": frozenset({"kind", "name", "tier", "basis"}),
+    "statutory_interest": frozenset({"kind", "name", "jurisdiction", "day_count"}),
+    "fixed_compensation": frozenset({"kind", "name", "jurisdiction"}),
+    "collection_costs": frozenset({"kind", "name", "jurisdiction", "vat"}),
+}
+TIER_KEYS: Final = frozenset({"from", "fixed", "percent", "maximum"})
 TAG_KEYS: Final = frozenset({"tag", "policy"})
 TOP_KEYS: Final = frozenset({"playbook", "policy"})
 
@@ -341,22 +362,70 @@ class _Reader:
 
     # -- objects ------------------------------------------------------------
 
-    def fee(self, raw: Any, path: str) -> Fee:
-        table = self.table(raw, path, FEE_KEYS)
+    def fee(self, raw: Any, path: str) -> FeeRule:
+        kind = raw.get("kind", "fee") if isinstance(raw, dict) else "fee"
+        if kind not in FEE_KEYS:
+            choices = ", ".join(repr(k) for k in FEE_KINDS)
+            raise self.fail(f"{path}.kind", f"unknown fee kind; expected one of {choices}", kind)
+        table = self.table(raw, path, FEE_KEYS[kind])
         kwargs: dict[str, Any] = {}
         name = self.string(table, "name", path)
         if name is not None:
             kwargs["name"] = name
-        for key in ("fixed", "minimum", "maximum"):
+        if kind in ("fee", "tiered"):
+            basis = self.option(table, "basis", path, FeeBasis, "fee basis")
+            if basis is not None:
+                kwargs["basis"] = basis
+        if kind == "fee":
+            for key in ("fixed", "minimum", "maximum"):
+                amounts = self.money_map(table, key, path)
+                if amounts is not None:
+                    kwargs[key] = amounts
+            if "percent" in table:
+                kwargs["percent"] = self.amount(table["percent"], f"{path}.percent")
+            return self.guard(path, lambda: Fee(**kwargs))
+        if kind == "tiered":
+            raw_tiers = self.tables(table.get("tier", []), f"{path}.tier")
+            kwargs["tiers"] = [self.tier(t, f"{path}.tier[{i}]") for i, t in enumerate(raw_tiers)]
+            return self.guard(path, lambda: TieredFee(**kwargs))
+        jurisdiction = self.string(table, "jurisdiction", path)
+        if jurisdiction is not None:
+            kwargs["jurisdiction"] = self.jurisdiction(jurisdiction, f"{path}.jurisdiction")
+        if kind == "statutory_interest":
+            day_count = self.string(table, "day_count", path)
+            if day_count is not None:
+                kwargs["day_count"] = day_count
+            return self.guard(path, lambda: StatutoryInterest(**kwargs))
+        if kind == "fixed_compensation":
+            return self.guard(path, lambda: FixedCompensation(**kwargs))
+        if "vat" in table:
+            kwargs["vat"] = self.amount(table["vat"], f"{path}.vat")
+        return self.guard(path, lambda: CollectionCosts(**kwargs))
+
+    def tier(self, raw: Any, path: str) -> Tier:
+        table = self.table(raw, path, TIER_KEYS)
+        kwargs: dict[str, Any] = {}
+        threshold = self.money_map(table, "from", path)
+        if threshold is None:
+            raise self.fail(f"{path}.from", "missing required key 'from'")
+        kwargs["threshold"] = threshold
+        for key in ("fixed", "maximum"):
             amounts = self.money_map(table, key, path)
             if amounts is not None:
                 kwargs[key] = amounts
         if "percent" in table:
             kwargs["percent"] = self.amount(table["percent"], f"{path}.percent")
-        basis = self.option(table, "basis", path, FeeBasis, "fee basis")
-        if basis is not None:
-            kwargs["basis"] = basis
-        return self.guard(path, lambda: Fee(**kwargs))
+        return self.guard(path, lambda: Tier(**kwargs))
+
+    def jurisdiction(self, value: str, path: str) -> str:
+        if value == CUSTOMER:
+            return value
+        try:
+            return law.jurisdiction(value).code
+        except ArpolicyError as exc:
+            raise self.fail(
+                path, f"expected 'customer' or a jurisdiction code: {exc}", value
+            ) from None
 
     def step(self, raw: Any, path: str) -> Step:
         table = self.table(raw, path, STEP_KEYS)
@@ -429,6 +498,12 @@ class _Reader:
         repeat = self.integer(table, "repeat_every_days", path, low=1)
         if repeat is not None:
             kwargs["repeat_every_days"] = repeat
+        cap_invoice = self.money_map(table, "fee_cap_invoice", path)
+        cap_customer = self.money_map(table, "fee_cap_customer", path)
+        if cap_invoice is not None or cap_customer is not None:
+            kwargs["fee_caps"] = self.guard(
+                path, lambda: FeeCaps(cap_invoice or (), cap_customer or ())
+            )
         by_currency = table.get("grace_days_by_currency")
         if by_currency is not None:
             where = f"{path}.grace_days_by_currency"
@@ -618,18 +693,49 @@ def _amounts(items: tuple[Money, ...]) -> dict[str, str]:
     return {m.currency: format(m.amount, "f") for m in items}
 
 
-def _fee_data(fee: Fee) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": fee.name}
-    if fee.fixed:
-        out["fixed"] = _amounts(fee.fixed)
-    if fee.percent is not None:
-        out["percent"] = str(fee.percent)
-    if fee.minimum:
-        out["minimum"] = _amounts(fee.minimum)
-    if fee.maximum:
-        out["maximum"] = _amounts(fee.maximum)
-    out["basis"] = fee.basis.value
-    return out
+def _fee_data(rule: FeeRule) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(rule, Fee):
+        out["name"] = rule.name
+        if rule.fixed:
+            out["fixed"] = _amounts(rule.fixed)
+        if rule.percent is not None:
+            out["percent"] = str(rule.percent)
+        if rule.minimum:
+            out["minimum"] = _amounts(rule.minimum)
+        if rule.maximum:
+            out["maximum"] = _amounts(rule.maximum)
+        out["basis"] = rule.basis.value
+        return out
+    if isinstance(rule, TieredFee):
+        out = {"kind": "tiered", "name": rule.name, "basis": rule.basis.value, "tier": []}
+        for tier in rule.tiers:
+            row: dict[str, Any] = {"from": _amounts(tier.threshold)}
+            if tier.fixed:
+                row["fixed"] = _amounts(tier.fixed)
+            if tier.percent is not None:
+                row["percent"] = str(tier.percent)
+            if tier.maximum:
+                row["maximum"] = _amounts(tier.maximum)
+            out["tier"].append(row)
+        return out
+    if isinstance(rule, StatutoryInterest):
+        return {
+            "kind": "statutory_interest",
+            "name": rule.name,
+            "jurisdiction": rule.jurisdiction,
+            "day_count": rule.day_count,
+        }
+    if isinstance(rule, FixedCompensation):
+        return {"kind": "fixed_compensation", "name": rule.name, "jurisdiction": rule.jurisdiction}
+    if isinstance(rule, CollectionCosts):
+        out = {"kind": "collection_costs", "name": rule.name, "jurisdiction": rule.jurisdiction}
+        if rule.vat is not None:
+            out["vat"] = str(rule.vat)
+        return out
+    raise InvalidFieldError(
+        "fee", "kind", type(rule).__name__, "a policy file holds only the built-in fee rules"
+    )
 
 
 def _step_data(step: Step) -> dict[str, Any]:
@@ -676,6 +782,11 @@ def _policy_data(policy: Policy) -> dict[str, Any]:
     out["end"] = policy.end.value
     out["repeat_every_days"] = policy.repeat_every_days
     out["presumed_receipt_days"] = policy.presumed_receipt_days
+    if policy.fee_caps is not None:
+        if policy.fee_caps.per_invoice:
+            out["fee_cap_invoice"] = _amounts(policy.fee_caps.per_invoice)
+        if policy.fee_caps.per_customer:
+            out["fee_cap_customer"] = _amounts(policy.fee_caps.per_customer)
     out["step"] = [_step_data(s) for s in policy.steps]
     return out
 
