@@ -126,16 +126,16 @@ def loads_rates(text: str, *, source: str = "<string>") -> tuple[RateRow, ...]:
     seen: dict[tuple[str, dt.date], int] = {}
     for index, entry in enumerate(entries):
         row = _entry(source, index, entry)
-        key = (row.table, row.effective)
-        if key in seen:
+        slot = (row.table, row.effective)
+        if slot in seen:
             raise LoadError(
                 source,
                 f"rate[{index}]: a second row for table {row.table!r} effective"
-                f" {row.effective} (first: rate[{seen[key]}])",
+                f" {row.effective} (first: rate[{seen[slot]}])",
                 column="effective",
                 value=row.effective,
             )
-        seen[key] = index
+        seen[slot] = index
         rows.append(row)
     return tuple(rows)
 

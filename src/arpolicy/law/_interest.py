@@ -322,8 +322,10 @@ def interest_breakdown(
     ...     jurisdiction="NL",
     ...     profile=Profile.BUSINESS,
     ... )
-    >>> [(p.start.isoformat(), p.days, str(p.rate), str(p.interest)) for p in result.periods]
-    [('2024-06-01', 30, '12.50', '102.74 EUR'), ('2024-07-01', 31, '12.25', '104.04 EUR')]
+    >>> for p in result.periods:
+    ...     print(p.start, p.days, p.rate, p.interest)
+    2024-06-01 30 12.50 102.74 EUR
+    2024-07-01 31 12.25 104.04 EUR
     >>> result.total
     Money('206.78', 'EUR')
     """
