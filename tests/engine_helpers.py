@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from arpolicy.actions import Action, HistoryEntry, Plan
 from arpolicy.engine import plan
+from arpolicy.fees import CollectionCosts, FeeRule, FixedCompensation, StatutoryInterest
 from arpolicy.model import (
     Customer,
     Invoice,
@@ -202,8 +203,15 @@ _STEP_NAMES = tuple(f"s{n}" for n in range(1, 9))
 
 
 @st.composite
-def fees(draw: st.DrawFn) -> Fee:
-    """A small fee in EUR (and maybe a percentage)."""
+def fees(draw: st.DrawFn) -> FeeRule:
+    """A small fee in EUR (and maybe a percentage), or a statutory rule."""
+    kind = draw(st.sampled_from(("fee", "fee", "interest", "compensation", "costs")))
+    if kind == "interest":
+        return StatutoryInterest()
+    if kind == "compensation":
+        return FixedCompensation()
+    if kind == "costs":
+        return CollectionCosts()
     fixed = draw(st.sampled_from(((), (eur(5),), (eur("2.50"),))))
     percent = draw(st.none() | st.sampled_from((Decimal(1), Decimal("0.5"))))
     return Fee(fixed=fixed, percent=percent, basis=draw(st.sampled_from(("notice", "invoice"))))

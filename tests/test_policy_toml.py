@@ -12,6 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arpolicy.errors import LoadError
+from arpolicy.fees import (
+    CollectionCosts,
+    FeeCaps,
+    FixedCompensation,
+    StatutoryInterest,
+    Tier,
+    TieredFee,
+)
 from arpolicy.io import dump_playbook, dumps_playbook, load_playbook, loads_playbook
 from arpolicy.io.policy_toml import (
     FEE_KEYS,
@@ -72,6 +80,44 @@ def fees(draw: st.DrawFn) -> Fee:
     )
 
 
+@st.composite
+def tiered(draw: st.DrawFn) -> TieredFee:
+    count = draw(st.integers(1, 3))
+    tiers = []
+    for n in range(count):
+        # thresholds grow with n, so no currency has two tiers with one threshold
+        threshold = [Money(m.amount + 1000 * n, m.currency) for m in draw(money_maps(min_size=1))]
+        tiers.append(
+            Tier(
+                threshold=threshold,
+                fixed=draw(money_maps(min_size=1)),
+                percent=draw(st.none() | st.decimals(min_value=0, max_value=10, places=2)),
+                maximum=draw(money_maps()),
+            )
+        )
+    return TieredFee(name=draw(names), tiers=tiers, basis=draw(st.sampled_from(FeeBasis)))
+
+
+jurisdictions = st.sampled_from(["customer", "EU", "NL", "DE", "GB", "FR", "BE"])
+fee_rules = st.one_of(
+    fees(),
+    tiered(),
+    st.builds(
+        StatutoryInterest,
+        name=names,
+        jurisdiction=jurisdictions,
+        day_count=st.sampled_from(["actual/365", "actual/360", "actual/actual"]),
+    ),
+    st.builds(FixedCompensation, name=names, jurisdiction=jurisdictions),
+    st.builds(
+        CollectionCosts,
+        name=names,
+        jurisdiction=jurisdictions,
+        vat=st.none() | st.decimals(min_value=0, max_value=30, places=2),
+    ),
+)
+
+
 def steps(name: st.SearchStrategy[str] = names) -> st.SearchStrategy[Step]:
     return st.builds(
         Step,
@@ -81,7 +127,7 @@ def steps(name: st.SearchStrategy[str] = names) -> st.SearchStrategy[Step]:
         tone=st.sampled_from(Tone),
         anchor=st.sampled_from(Anchor),
         template=st.none() | st.text(max_size=10),
-        fees=st.lists(fees(), max_size=1).map(tuple),
+        fees=st.lists(fee_rules, max_size=2).map(tuple),
         deadline_days=st.none() | st.integers(0, 60),
         requires_acknowledgement=st.booleans(),
         formal=st.booleans(),
@@ -111,6 +157,7 @@ def policies(draw: st.DrawFn, name: st.SearchStrategy[str] = names) -> Policy:
         repeat_every_days=draw(st.integers(1, 60)),
         presumed_receipt_days=draw(st.integers(0, 5)),
         description=draw(st.text(max_size=30)),
+        fee_caps=draw(st.none() | st.builds(FeeCaps, money_maps(), money_maps())),
     )
 
 

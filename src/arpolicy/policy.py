@@ -226,6 +226,13 @@ def _steps(value: Iterable[Step]) -> tuple[Step, ...]:
     return tuple(value)
 
 
+def _caps(value: FeeCaps | None) -> FeeCaps | None:
+    """Caps that cap nothing are no caps."""
+    if value is not None and not value.per_invoice and not value.per_customer:
+        return None
+    return value
+
+
 def _calendar_rule(value: str) -> str:
     return CalendarRule.check(value)
 
@@ -289,7 +296,7 @@ class Policy:
     repeat_every_days: int = 14
     presumed_receipt_days: int = 2
     description: str = ""
-    fee_caps: FeeCaps | None = None
+    fee_caps: FeeCaps | None = attrs.field(default=None, converter=_caps)
     _positions: dict[str, int] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
