@@ -148,6 +148,7 @@ def demo(as_of: datetime | None, size: int | None, seed: int) -> None:
         print_summary(console, ledger, day, title=title)
         console.print(note)
         print_actions(console, ledger, today.actions, title=f"Actions on {day.isoformat()}")
+        print_charges(console, ledger, today.actions)
         print_skipped(console, today)
         print_upcoming(
             console,
@@ -192,6 +193,51 @@ def print_actions(
         )
     console.print(table)
     console.print()
+
+
+def print_charges(console: Console, ledger: Ledger, actions: Sequence[Action]) -> None:
+    """Print what the actions with charges claim: principal, interest, fees, total.
+
+    Costs that a notice only announces (the Dutch 14-day letter) are marked.
+    """
+    charged = [a for a in actions if a.charges]
+    if not charged:
+        return
+    table = _table("What these notices claim (interest to the day before the notice)")
+    table.add_column("customer", overflow="ellipsis", no_wrap=True, max_width=24)
+    table.add_column("step", overflow="ellipsis", no_wrap=True, max_width=20)
+    rows = []
+    for action in charged:
+        announced = [c.amount for c in action.charges if c.announced]
+        costs = _maybe(action.collection_costs)
+        if action.collection_costs is None and announced:
+            costs = f"{Money.total(announced, announced[0].currency).amount:,} announced"
+        rows.append(
+            {
+                "principal": _maybe(action.principal),
+                "interest": _maybe(action.interest),
+                "compensation": _maybe(action.compensation),
+                "costs": costs,
+                "fees": _maybe(action.fees),
+                "total due": _maybe(action.total_due),
+            }
+        )
+    # Only the columns some notice uses; the principal and the total always.
+    columns = [c for c in rows[0] if any(row[c] != "-" for row in rows)]
+    for name in columns:
+        table.add_column(name, justify="right", no_wrap=True)
+    for action, row in zip(charged, rows, strict=True):
+        table.add_row(
+            Text(ledger.customer(action.customer_id).name),
+            action.step,
+            *(row[c] for c in columns),
+        )
+    console.print(table)
+    console.print()
+
+
+def _maybe(money: Money | None) -> str:
+    return "-" if money is None else _amount(money)
 
 
 def _per_channel(actions: Iterable[Action]) -> str:

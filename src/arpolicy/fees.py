@@ -33,19 +33,19 @@ charges are exact.
 ...     currency="EUR",
 ...     items=(FeeItem("I1", Money("1000.00", "EUR"), date(2026, 1, 30)),),
 ... )
->>> [str(c.amount) for c in Fee(fixed=[Money("5.00", "EUR")]).charges(ctx).charges]
-['5.00 EUR']
->>> [str(c.amount) for c in FixedCompensation().charges(ctx).charges]
-['40.00 EUR']
+>>> Fee(fixed=[Money("5.00", "EUR")]).charges(ctx).charges[0].amount
+Money('5.00', 'EUR')
+>>> FixedCompensation().charges(ctx).charges[0].amount
+Money('40.00', 'EUR')
 """
 
 from __future__ import annotations
 
+import abc
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -207,23 +207,30 @@ class FeeContext:
         return Money.total((i.principal for i in self.items), self.currency)
 
 
-@runtime_checkable
-class FeeRule(Protocol):
-    """What a step's fee rule provides."""
+class FeeRule(abc.ABC):
+    """The base of fee rules: what a step's ``fees`` hold.
+
+    Write your own rule by subclassing it (an attrs frozen class is best):
+    give it a ``name``, say which :class:`ChargeKind` it charges, and return
+    the charges for a :class:`FeeContext`. The engine applies the law's
+    consumer rules and the policy's caps to what it returns.
+    """
+
+    __slots__ = ()
 
     @property
+    @abc.abstractmethod
     def name(self) -> str:
         """The rule's name, shown on charges."""
-        ...
 
     @property
+    @abc.abstractmethod
     def kind(self) -> ChargeKind:
         """What the rule charges."""
-        ...
 
+    @abc.abstractmethod
     def charges(self, ctx: FeeContext) -> RuleResult:
         """The charges for ``ctx`` and notes on what was left out."""
-        ...
 
 
 # ---------------------------------------------------------------------------
@@ -290,7 +297,7 @@ def _no_repeat(rule: FeeRule, ctx: FeeContext) -> Note | None:
 
 
 @attrs.frozen
-class Fee:
+class Fee(FeeRule):
     """A simple fee: fixed amounts and/or a percentage, per currency.
 
     The fee for an open amount ``A`` in currency ``C`` is
@@ -407,7 +414,7 @@ class Tier:
 
 
 @attrs.frozen
-class TieredFee:
+class TieredFee(FeeRule):
     """A fee by open amount: the highest tier whose threshold is reached applies.
 
     >>> fee = TieredFee(
@@ -571,8 +578,12 @@ def _interest_start(ctx: FeeContext, item: FeeItem, jurisdiction: str) -> tuple[
     return item.due_date + timedelta(days=1), Note("", "")
 
 
+def _day_count_text(value: str) -> str:
+    return str(value)
+
+
 @attrs.frozen
-class StatutoryInterest:
+class StatutoryInterest(FeeRule):
     """Statutory interest on each invoice, by the day, from default to the action date.
 
     Args:
@@ -583,7 +594,7 @@ class StatutoryInterest:
 
     name: str = "statutory interest"
     jurisdiction: str = CUSTOMER
-    day_count: str = attrs.field(default="actual/365", converter=str)
+    day_count: str = attrs.field(default="actual/365", converter=_day_count_text)
 
     def __attrs_post_init__(self) -> None:
         try:
@@ -665,7 +676,7 @@ class StatutoryInterest:
 
 
 @attrs.frozen
-class FixedCompensation:
+class FixedCompensation(FeeRule):
     """The fixed compensation per invoice (EUR 40 in the EU; GBP 40/70/100)."""
 
     name: str = "fixed compensation"
@@ -704,7 +715,7 @@ class FixedCompensation:
 
 
 @attrs.frozen
-class CollectionCosts:
+class CollectionCosts(FeeRule):
     """Extrajudicial collection costs by the statutory scale, per notice.
 
     The principals of the notice's invoices are summed for the scale (Dutch
