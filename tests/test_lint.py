@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from arpolicy.errors import InvalidFieldError
+from arpolicy.fees import CollectionCosts, FixedCompensation, StatutoryInterest
 from arpolicy.lint import Finding, Severity, format_findings, lint, lint_file, lint_ledger
 from arpolicy.model import Contacts, Customer, Invoice, Ledger
 from arpolicy.money import Money
@@ -252,6 +253,50 @@ def test_lint_ledger_reports_missing_contacts() -> None:
     ]
     assert {f.severity for f in findings} == {Severity.WARNING}
     assert {f.code for f in findings} == {"unreachable-channel"}
+
+
+def _reachable(cid: str, country: str, profile: str) -> Customer:
+    contacts = Contacts("x@example.com", "+1", "Street 1", "+1")
+    return Customer(cid, cid, profile, country, contacts=contacts)
+
+
+def test_lint_ledger_reports_what_the_law_of_each_country_leaves_out() -> None:
+    customers = [
+        _reachable("BE1", "BE", "private"),
+        _reachable("BE2", "BE", "private"),  # same policy, country, profile: not repeated
+        _reachable("DE1", "DE", "private"),
+        _reachable("GB1", "GB", "private"),
+        _reachable("NL1", "NL", "private"),
+        _reachable("US1", "US", "business"),
+    ]
+    steps = [
+        Step("r1", 3, "email", fees=[Fee(fixed=[Money("5", "EUR")]), StatutoryInterest()]),
+        Step("notice", 20, "letter", fees=[CollectionCosts(), FixedCompensation()]),
+    ]
+    book = Playbook([Policy("all", steps, profiles=["private", "business"])])
+    got = [(f.customer, f.code, f.step) for f in lint_ledger(book, Ledger(customers, []))]
+    assert got == [
+        # Belgium: no consumer interest, the first reminder is free, no compensation
+        ("BE1", "not-by-law", "r1"),
+        ("BE1", "first-reminder-not-free", "r1"),
+        ("BE1", "not-by-law", "notice"),
+        # Germany: consumers are in default after the first reminder; no cost scale
+        ("DE1", "not-in-default-yet", "r1"),
+        ("DE1", "not-by-law", "notice"),
+        ("DE1", "not-by-law", "notice"),
+        # Great Britain: no consumer interest, no scale, no compensation
+        ("GB1", "not-by-law", "r1"),
+        ("GB1", "not-by-law", "notice"),
+        ("GB1", "not-by-law", "notice"),
+        # Netherlands: interest and the WIK scale apply; no compensation from consumers
+        ("NL1", "not-by-law", "notice"),
+        # United States: no jurisdiction pack at all
+        ("US1", "no-jurisdiction", "r1"),
+        ("US1", "no-jurisdiction", "notice"),
+        ("US1", "no-jurisdiction", "notice"),
+    ]
+    errors = [f for f in lint_ledger(book, Ledger(customers, [])) if f.severity == "error"]
+    assert [f.code for f in errors] == ["first-reminder-not-free"]
 
 
 # ---------------------------------------------------------------------------

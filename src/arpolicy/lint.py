@@ -38,6 +38,15 @@ Codes (severity):
 * ``profile-without-policy`` (warning): a customer profile no policy serves.
 * ``unreachable-channel`` (warning, :func:`lint_ledger`): a customer lacks
   the contact a channel of its policy needs.
+* ``not-by-law`` (warning, :func:`lint_ledger`): a statutory fee rule the
+  law of a customer's country does not give (no consumer interest in GB, no
+  compensation from consumers, no collection-cost scale outside NL and BE).
+* ``no-jurisdiction`` (warning, :func:`lint_ledger`): a statutory rule for
+  customers in a country no jurisdiction pack covers.
+* ``not-in-default-yet`` (warning, :func:`lint_ledger`): interest on the
+  first reminder to German consumers.
+* ``first-reminder-not-free`` (error, :func:`lint_ledger`): charges on the
+  first reminder to Belgian consumers.
 * ``duplicate-policy``, ``duplicate-step``, ``invalid`` (error,
   :func:`lint_file`): the file does not load.
 
@@ -56,11 +65,12 @@ from typing import Any, Final
 
 import attrs
 
+from . import law
 from .actions import ActionKind
-from .errors import LoadError
-from .fees import ChargeKind
+from .errors import LoadError, UnknownJurisdictionError
+from .fees import CUSTOMER, ChargeKind
 from .io.policy_toml import build, find_line, parse
-from .model import Ledger, Profile
+from .model import Customer, Ledger, Profile
 from .policy import Anchor, Playbook, Policy, Step
 
 __all__ = [
@@ -394,8 +404,81 @@ def lint(playbook: Playbook) -> list[Finding]:
     return findings
 
 
+def _statutory_scale(code: str, profile: Profile) -> bool:
+    """Whether :func:`arpolicy.law.collection_costs` has a scale for this debtor."""
+    return code == "NL" or (code == "BE" and profile is Profile.PRIVATE)
+
+
+def _law_findings(policy: Policy, customer: Customer) -> Iterator[Finding]:
+    """What the law of ``customer``'s country says about ``policy``'s fee rules.
+
+    The engine never charges what these findings describe; they say that a
+    rule will be left out for such customers, or (for Belgian consumers) that
+    the ladder breaks a rule.
+    """
+    profile = customer.profile
+    try:
+        home = law.jurisdiction_for_country(customer.country)
+    except UnknownJurisdictionError:
+        home = None
+    where = f"{profile.value} customers in {customer.country}"
+    first = next((s for s in policy.steps if s.anchor is Anchor.DUE and s.offset_days > 0), None)
+    for step in policy.steps:
+        for rule in step.fees:
+            setting = getattr(rule, "jurisdiction", None)
+            if setting is None:
+                continue
+            code = home if setting == CUSTOMER else law.jurisdiction(setting).code
+            if code is None:
+                yield _warning(
+                    "no-jurisdiction",
+                    f"{rule.name!r} has no law to follow for {where}: no jurisdiction pack "
+                    "covers the country, so the engine leaves it out",
+                    policy,
+                    step,
+                )
+                continue
+            pack = law.jurisdiction(code)
+            missing = None
+            if rule.kind is ChargeKind.INTEREST and pack.interest_rule(profile) is None:
+                missing = f"{code} law gives {where} no statutory interest"
+            elif rule.kind is ChargeKind.COMPENSATION and profile is Profile.PRIVATE:
+                missing = "consumers owe no fixed compensation"
+            elif rule.kind is ChargeKind.COLLECTION_COSTS and not _statutory_scale(code, profile):
+                missing = f"{code} law has no statutory collection-cost scale for {where}"
+            if missing is not None:
+                yield _warning(
+                    "not-by-law",
+                    f"{rule.name!r}: {missing}; the engine leaves it out",
+                    policy,
+                    step,
+                )
+            elif (
+                step is first
+                and profile is Profile.PRIVATE
+                and code == "DE"
+                and rule.kind is ChargeKind.INTEREST
+            ):
+                yield _warning(
+                    "not-in-default-yet",
+                    f"{rule.name!r} on the first reminder: German consumers are in default only "
+                    "after it (unless the invoice pointed out the 30-day rule)",
+                    policy,
+                    step,
+                )
+        if step is first and step.fees and profile is Profile.PRIVATE and home == "BE":
+            yield _error(
+                "first-reminder-not-free",
+                "charges Belgian consumers on the first reminder, which the law makes free "
+                "(Code of Economic Law, Book XIX)",
+                policy,
+                step,
+            )
+
+
 def lint_ledger(playbook: Playbook, ledger: Ledger) -> list[Finding]:
-    """Report customers who cannot be reached on a channel of their policies.
+    """Report customers who cannot be reached on a channel of their policies,
+    and fee rules the law of a customer's country does not allow.
 
     A customer's policies are the one the playbook chooses for the customer
     and those it chooses for each of its invoices (deposit requests, invoice
@@ -407,11 +490,17 @@ def lint_ledger(playbook: Playbook, ledger: Ledger) -> list[Finding]:
         playbook: the playbook.
         ledger: the customers and invoices.
 
+    The law checks (``not-by-law``, ``no-jurisdiction``,
+    ``not-in-default-yet``, ``first-reminder-not-free``) run once per policy,
+    country and profile and name the first such customer.
+
     Returns:
         One ``unreachable-channel`` warning per customer, policy and channel,
-        naming the first step that uses the channel; sorted by customer.
+        naming the first step that uses the channel, then the law findings;
+        sorted by customer.
     """
     findings: list[Finding] = []
+    checked: set[tuple[str, str, Profile]] = set()
     for customer in sorted(ledger.customers, key=lambda c: c.id):
         policies: dict[str, Policy] = {}
         chosen = playbook.policy_for(customer)
@@ -440,6 +529,12 @@ def lint_ledger(playbook: Playbook, ledger: Ledger) -> list[Finding]:
                             customer=customer.id,
                         )
                     )
+            if (name, customer.country, customer.profile) not in checked:
+                checked.add((name, customer.country, customer.profile))
+                findings.extend(
+                    attrs.evolve(f, customer=customer.id)
+                    for f in _law_findings(policies[name], customer)
+                )
     return findings
 
 
