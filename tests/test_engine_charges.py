@@ -8,8 +8,10 @@ action date not; half-up to the cent).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from arpolicy.actions import Action, HistoryEntry
+from arpolicy.engine import plan
 from arpolicy.fees import (
     ChargeKind,
     CollectionCosts,
@@ -18,6 +20,7 @@ from arpolicy.fees import (
     FixedCompensation,
     StatutoryInterest,
 )
+from arpolicy.law import RateBook, RateRow
 from arpolicy.policy import Anchor, Tone
 from engine_helpers import DUE, customer, days, eur, invoice, ledger, playbook, policy, run, step
 
@@ -200,3 +203,22 @@ def test_planning_twice_never_charges_twice() -> None:
     first = run(book, books, DUE + days(7))
     again = run(book, books, DUE + days(7), first.actions)
     assert again.actions == ()
+
+
+def test_interest_past_the_last_known_rate_says_so_and_newer_rows_fix_it() -> None:
+    ladder = [step("notice", 28, "letter", fees=[StatutoryInterest()])]
+    book = playbook(policy(steps=ladder))
+    due = date(2026, 7, 31)
+    books = ledger([invoice(due=due, amount="1000.00")])
+    (stale,) = run(book, books, due + days(28)).actions
+    # The shipped NL table ends with the row of 2026-01-01 (known to 2026-06-30):
+    # the last rate is used, and the reasons say so. 27 days x 10.15% = 7.51.
+    assert stale.interest == eur("7.51")
+    assert "stale_rate" in reasons(stale)
+    # With a (hypothetical) 2026-07-01 row of 9.00%: 1000 x 9% x 27 / 365 = 6.657... -> 6.66
+    rates = RateBook.shipped().merged(
+        [RateRow("NL", "nl-6:119a", date(2026, 7, 1), Decimal("9.00"))]
+    )
+    (fresh,) = plan(books, as_of=due + days(28), playbook=book, rates=rates).actions
+    assert fresh.interest == eur("6.66")
+    assert "stale_rate" not in reasons(fresh)

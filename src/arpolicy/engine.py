@@ -33,6 +33,7 @@ from .actions import (
 from .calendar import BusinessCalendar, calendar_for
 from .errors import InvalidFieldError, UnknownJurisdictionError
 from .fees import Charge, ChargeKind, FeeContext, FeeItem, Note, apply_caps, gate
+from .law import RateBook
 from .law import nl as law_nl
 from .model import (
     Customer,
@@ -383,6 +384,7 @@ def _charges(
     history: _CustomerHistory,
     as_of: date,
     repeat: int,
+    rates: RateBook | None,
 ) -> tuple[tuple[Charge, ...], Money | None, list[Reason]]:
     """The charges of a notice, its contractual fee total, and reasons for what
     the law or the policy's caps left out."""
@@ -425,6 +427,7 @@ def _charges(
         items=tuple(items),
         letter=step_index == letter and customer.profile is Profile.PRIVATE,
         repeat=repeat,
+        rates=rates,
     )
     charges: list[Charge] = []
     notes: list[Note] = []
@@ -460,6 +463,7 @@ def _ladder_actions(
     customer: Customer,
     history: _CustomerHistory,
     as_of: date,
+    rates: RateBook | None,
 ) -> list[Action]:
     policy = group[0].policy
     step = policy.steps[step_index]
@@ -468,7 +472,9 @@ def _ladder_actions(
     balances = [c.balance for c in group]
     amount = Money.total(balances, currency)
     repeat = max(c.repeat for c in group)
-    charges, fees, law_reasons = _charges(group, step_index, customer, history, as_of, repeat)
+    charges, fees, law_reasons = _charges(
+        group, step_index, customer, history, as_of, repeat, rates
+    )
     reasons = [
         Reason(
             "step_due",
@@ -702,6 +708,7 @@ def _plan_customer(
     history: _CustomerHistory,
     as_of: date,
     position: CustomerPosition | None = None,
+    rates: RateBook | None = None,
 ) -> _Result:
     """Plan one customer on ``as_of``; ``position`` may be passed when known."""
     result = _Result()
@@ -848,7 +855,7 @@ def _plan_customer(
                     Skipped(customer.id, cand.invoice.id, SkipReason.DEFERRED, reason, step.name)
                 )
             continue
-        actions = _ladder_actions(group, index, customer, history, as_of)
+        actions = _ladder_actions(group, index, customer, history, as_of, rates)
         used.update((a.channel, currency) for a in actions)
         result.actions.extend(actions)
         for cand in group:
@@ -906,6 +913,7 @@ def plan(
     as_of: date,
     playbook: Playbook | None = None,
     history: Iterable[HistoryEntry | Action] | None = None,
+    rates: RateBook | None = None,
 ) -> Plan:
     """Plan the actions due on ``as_of``.
 
@@ -916,6 +924,9 @@ def plan(
         history: actions already carried out (:class:`HistoryEntry` or
             :class:`Action` objects). Entries dated after ``as_of`` and failed
             entries are ignored.
+        rates: the statutory rate tables for interest; the shipped tables
+            when ``None`` (add newer rows with
+            ``RateBook.shipped().merged(rows)``).
 
     Returns:
         A :class:`Plan` whose actions are all dated ``as_of``.
@@ -928,7 +939,12 @@ def plan(
         skipped: list[Skipped] = []
         for customer in ledger.customers:
             result = _plan_customer(
-                ledger, customer, book, index.get(customer.id, _EMPTY_HISTORY), as_of
+                ledger,
+                customer,
+                book,
+                index.get(customer.id, _EMPTY_HISTORY),
+                as_of,
+                rates=rates,
             )
             actions.extend(result.actions)
             skipped.extend(result.skipped)
@@ -964,6 +980,7 @@ def simulate(
     end: date,
     playbook: Playbook | None = None,
     history: Iterable[HistoryEntry | Action] | None = None,
+    rates: RateBook | None = None,
 ) -> Plan:
     """Every action from ``start`` to ``end`` (inclusive), each carried out on its date.
 
@@ -971,6 +988,9 @@ def simulate(
     ``end`` with the history growing by each day's actions (received on
     their presumed-receipt day), but the engine jumps from event to event
     instead of visiting every day.
+
+    Args are those of :func:`plan`, with ``start`` and ``end`` instead of
+    ``as_of``.
 
     Returns:
         A :class:`Plan` with ``as_of=end``: all actions of the period, and
@@ -984,7 +1004,7 @@ def simulate(
     for entry in base:
         by_customer.setdefault(entry.customer_id, []).append(entry)
     with gc_paused():
-        return _simulate(ledger, start, end, book, by_customer)
+        return _simulate(ledger, start, end, book, by_customer, rates)
 
 
 def _simulate(
@@ -993,6 +1013,7 @@ def _simulate(
     end: date,
     book: Playbook,
     by_customer: dict[str, list[HistoryEntry]],
+    rates: RateBook | None,
 ) -> Plan:
     actions: list[Action] = []
     skipped: list[Skipped] = []
@@ -1021,7 +1042,7 @@ def _simulate(
             if position is None or passed != position_events:
                 position = ledger.position(customer.id, day)
                 position_events = passed
-            result = _plan_customer(ledger, customer, book, ch, day, position)
+            result = _plan_customer(ledger, customer, book, ch, day, position, rates)
             actions.extend(result.actions)
             for action in result.actions:
                 ch.add(HistoryEntry.from_action(action), action.currency or "")

@@ -52,6 +52,7 @@ import attrs
 from .errors import ArpolicyError, InvalidFieldError
 from .law import (
     DayCount,
+    RateBook,
     be,
     collection_costs,
     fixed_compensation,
@@ -188,6 +189,7 @@ class FeeContext:
         letter: this step is the consumer 14-day letter.
         repeat: how many times the step was carried out before (a repeated
             last step charges no fee again).
+        rates: the statutory rate tables; the shipped ones when ``None``.
     """
 
     customer_id: str
@@ -200,6 +202,7 @@ class FeeContext:
     items: tuple[FeeItem, ...]
     letter: bool = False
     repeat: int = 0
+    rates: RateBook | None = None
 
     @property
     def principal(self) -> Money:
@@ -635,6 +638,7 @@ class StatutoryInterest(FeeRule):
                     profile=ctx.profile,
                     day_count=DayCount(self.day_count),
                     on_stale="ignore",
+                    rates=ctx.rates,
                 )
             except ArpolicyError as error:
                 notes.append(_law_note(error, "statutory interest"))
