@@ -57,6 +57,10 @@ class SkipReason(enum.StrEnum):
     LADDER_COMPLETE = "ladder_complete"
     DEFERRED = "deferred"
     NO_POLICY = "no_policy"
+    RULE = "rule"
+    """A plugin's skip rule (the detail names the rule)."""
+    VETOED = "vetoed"
+    """A plugin's action rule removed the planned action."""
 
 
 def _facts(

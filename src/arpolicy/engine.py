@@ -48,7 +48,9 @@ from .model import (
 )
 from .money import Money
 from .playbooks import default_playbook
+from .plugins import BUILTIN_PLUGINS, Plugins, builtin_plugins
 from .policy import Anchor, CalendarRule, EndBehaviour, Grouping, Playbook, Policy, Step
+from .rules import ActionContext, InvoiceContext
 
 __all__ = ["plan", "simulate"]
 
@@ -709,14 +711,14 @@ def _plan_customer(
     as_of: date,
     position: CustomerPosition | None = None,
     rates: RateBook | None = None,
+    plugins: Plugins | None = None,
 ) -> _Result:
     """Plan one customer on ``as_of``; ``position`` may be passed when known."""
     result = _Result()
     if position is None:
         position = ledger.position(customer.id, as_of)
     balances = {iid: bal for iid, bal in position.balances.items() if bal.amount > 0}
-    blocked = customer.blocked(as_of)
-    if customer.block is not None and customer.block.until is not None and blocked:
+    if customer.block is not None and customer.block.until is not None and customer.blocked(as_of):
         result.wake_at(customer.block.until)
     paused: dict[str, str] = {}
     payments = ledger.payments_of(customer.id)
@@ -735,57 +737,61 @@ def _plan_customer(
 
     specials = _special_actions(ledger, customer, playbook, history, as_of, balances, plans, result)
 
-    # 1. which invoices are candidates
-    active: dict[str, list[tuple[Invoice, Money, Policy]]] = {}
+    # 1. the policy of each open invoice, and what a minimum amount compares
+    # with: the open amount per currency without disputed, held and
+    # plan-covered invoices
+    chosen: dict[str, Policy | str] = {}
+    dunnable: dict[str, int] = {}
+    for iid in sorted(balances):
+        invoice = ledger.invoice(iid)
+        policy = _choose_policy(playbook, customer, invoice, plugins)
+        chosen[iid] = policy
+        if (
+            not isinstance(policy, str)
+            and iid not in paused
+            and not invoice.disputed(as_of)
+            and not invoice.on_hold(as_of)
+        ):
+            dunnable[invoice.currency] = (
+                dunnable.get(invoice.currency, 0) + balances[iid].minor_units
+            )
+
+    # 2. skip rules (built-in: blocks, disputes, holds, plans, minimum
+    # amounts; then the plugins'), then the ladder of each invoice
+    candidates: list[_Candidate] = []
+    plan_states = tuple(plans)
+    builtin = plugins is None
+    facade = plugins or builtin_plugins()
     for iid in sorted(balances):
         invoice = ledger.invoice(iid)
         balance = balances[iid]
-        skip: tuple[SkipReason, str] | None = None
-        policy = _choose_policy(playbook, customer, invoice)
+        policy = chosen[iid]
         if isinstance(policy, str):
-            skip = (SkipReason.NO_POLICY, policy)
-        elif blocked and customer.block is not None:
-            until = customer.block.until
-            skip = (
-                SkipReason.BLOCKED,
-                f"customer blocked ({customer.block.reason})"
-                + (f" until {until.isoformat()}" if until else ""),
-            )
-        elif invoice.disputed(as_of) and invoice.dispute is not None:
-            skip = (SkipReason.DISPUTED, f"disputed: {invoice.dispute.reason or 'no reason given'}")
-            if invoice.dispute.resolved_on is not None:
-                result.wake_at(invoice.dispute.resolved_on)
-        elif invoice.on_hold(as_of) and invoice.on_hold_until is not None:
-            skip = (SkipReason.ON_HOLD, f"on hold until {invoice.on_hold_until.isoformat()}")
-            result.wake_at(invoice.on_hold_until)
-        elif iid in paused:
-            skip = (SkipReason.PAUSED_BY_PLAN, f"covered by payment plan {paused[iid]!r}")
-        if skip is not None:
-            result.skipped.append(Skipped(customer.id, iid, skip[0], skip[1]))
+            result.skipped.append(Skipped(customer.id, iid, SkipReason.NO_POLICY, policy))
             continue
-        assert not isinstance(policy, str)
-        active.setdefault(invoice.currency, []).append((invoice, balance, policy))
-
-    # 2. minimum amounts per currency, then the ladder of each invoice
-    candidates: list[_Candidate] = []
-    for currency in sorted(active):
-        items = active[currency]
-        total = Money.total((b for _, b, _ in items), currency)
-        for invoice, balance, policy in items:
-            minimum = policy.minimum_for(currency)
-            if minimum is not None and total < minimum:
-                result.skipped.append(
-                    Skipped(
-                        customer.id,
-                        invoice.id,
-                        SkipReason.BELOW_MINIMUM,
-                        f"open {total} is below the minimum {minimum} of policy {policy.name!r}",
-                    )
-                )
-                continue
-            cand = _ladder(invoice, balance, policy, customer, history, as_of, result)
-            if cand is not None:
-                candidates.append(cand)
+        currency = invoice.currency
+        context = InvoiceContext(
+            customer,
+            invoice,
+            balance,
+            policy,
+            as_of,
+            plan_states,
+            Money.from_minor(dunnable.get(currency, 0), currency),
+        )
+        answer = facade.skip_invoice(context)
+        if answer is not None:
+            skip, plugin = answer
+            detail = skip.detail
+            if not builtin and plugin not in BUILTIN_PLUGINS:
+                detail = f"{detail} (plugin {plugin!r})"
+            result.skipped.append(Skipped(customer.id, iid, skip.reason, detail))
+            if skip.until is not None and skip.until > as_of:
+                result.wake_at(skip.until)
+            continue
+        cand = _ladder(invoice, balance, policy, customer, history, as_of, result)
+        if cand is not None:
+            candidates.append(cand)
 
     # 3. group into notices
     # With HIGHEST grouping an invoice joins the notice of the highest level
@@ -869,13 +875,45 @@ def _plan_customer(
                         policy.steps[low].name,
                     )
                 )
+    if plugins is not None and plugins.has_action_rules() and result.actions:
+        _adjust(ledger, customer, as_of, plugins, result)
     if result.actions:
         result.wake_at(as_of + _ONE_DAY)
     return result
 
 
-def _choose_policy(playbook: Playbook, customer: Customer, invoice: Invoice) -> Policy | str:
-    """The policy for ``invoice``, or a sentence saying why there is none."""
+def _adjust(
+    ledger: Ledger, customer: Customer, as_of: date, plugins: Plugins, result: _Result
+) -> None:
+    """Let the plugins' action rules change or veto the planned actions."""
+    kept: list[Action] = []
+    for action in result.actions:
+        invoices = tuple(ledger.invoice(iid) for iid in action.invoice_ids)
+        answer = plugins.adjust_action(action, ActionContext(customer, as_of, invoices))
+        if isinstance(answer, Action):
+            kept.append(answer)
+            continue
+        veto, plugin = answer
+        detail = f"{action.channel} action vetoed: {veto.detail} (plugin {plugin!r})"
+        for iid in action.invoice_ids or ("",):
+            result.skipped.append(Skipped(customer.id, iid, SkipReason.VETOED, detail, action.step))
+    result.actions = kept
+
+
+def _choose_policy(
+    playbook: Playbook, customer: Customer, invoice: Invoice, plugins: Plugins | None = None
+) -> Policy | str:
+    """The policy for ``invoice``, or a sentence saying why there is none.
+
+    A plugin's choice (``arpolicy_select_policy``) comes first.
+    """
+    if plugins is not None:
+        name = plugins.select_policy(customer, invoice, playbook)
+        if name is not None:
+            policy_ = playbook.policy(name)
+            if invoice.kind not in policy_.kinds:
+                return f"policy {name!r}, chosen by a plugin, does not handle this kind"
+            return policy_
     for owner, name in (("invoice", invoice.policy), ("customer", customer.policy)):
         if name and playbook.has_policy(name):
             break  # the first valid override wins; policy_for agrees
@@ -914,6 +952,7 @@ def plan(
     playbook: Playbook | None = None,
     history: Iterable[HistoryEntry | Action] | None = None,
     rates: RateBook | None = None,
+    plugins: Plugins | None = None,
 ) -> Plan:
     """Plan the actions due on ``as_of``.
 
@@ -927,11 +966,20 @@ def plan(
         rates: the statutory rate tables for interest; the shipped tables
             when ``None`` (add newer rows with
             ``RateBook.shipped().merged(rows)``).
+        plugins: the plugins (:class:`~arpolicy.plugins.Plugins`); the
+            built-in ones only when ``None``. Their rate rows are merged over
+            ``rates``; their skip rules, action rules and policy choices
+            apply; observers see the finished plan.
 
     Returns:
         A :class:`Plan` whose actions are all dated ``as_of``.
+
+    Raises:
+        PluginError: a plugin failed (no partial plan is returned).
     """
     book = _resolve_playbook(playbook)
+    if plugins is not None:
+        rates = plugins.rate_book(rates)
     with gc_paused():
         entries = [_entry_of(item) for item in history or ()]
         index = _index_history(entries, ledger, as_of)
@@ -945,10 +993,17 @@ def plan(
                 index.get(customer.id, _EMPTY_HISTORY),
                 as_of,
                 rates=rates,
+                plugins=plugins,
             )
             actions.extend(result.actions)
             skipped.extend(result.skipped)
-        return _finish(as_of, actions, skipped)
+        return _observed(_finish(as_of, actions, skipped), plugins)
+
+
+def _observed(result: Plan, plugins: Plugins | None) -> Plan:
+    if plugins is not None:
+        plugins.observe_plan(result)
+    return result
 
 
 def _static_events(ledger: Ledger, customer: Customer) -> list[date]:
@@ -981,6 +1036,7 @@ def simulate(
     playbook: Playbook | None = None,
     history: Iterable[HistoryEntry | Action] | None = None,
     rates: RateBook | None = None,
+    plugins: Plugins | None = None,
 ) -> Plan:
     """Every action from ``start`` to ``end`` (inclusive), each carried out on its date.
 
@@ -999,12 +1055,14 @@ def simulate(
     if end < start:
         raise InvalidFieldError("simulate", "end", end, f"is before start {start.isoformat()}")
     book = _resolve_playbook(playbook)
+    if plugins is not None:
+        rates = plugins.rate_book(rates)
     base = [_entry_of(item) for item in history or ()]
     by_customer: dict[str, list[HistoryEntry]] = {}
     for entry in base:
         by_customer.setdefault(entry.customer_id, []).append(entry)
     with gc_paused():
-        return _simulate(ledger, start, end, book, by_customer, rates)
+        return _observed(_simulate(ledger, start, end, book, by_customer, rates, plugins), plugins)
 
 
 def _simulate(
@@ -1014,7 +1072,11 @@ def _simulate(
     book: Playbook,
     by_customer: dict[str, list[HistoryEntry]],
     rates: RateBook | None,
+    plugins: Plugins | None,
 ) -> Plan:
+    # A plugin's rules may change their answer on any day: then every day is
+    # looked at; the built-in rules say when they change (wake dates).
+    daily = plugins is not None and plugins.custom_rules()
     actions: list[Action] = []
     skipped: list[Skipped] = []
     for customer in ledger.customers:
@@ -1042,7 +1104,7 @@ def _simulate(
             if position is None or passed != position_events:
                 position = ledger.position(customer.id, day)
                 position_events = passed
-            result = _plan_customer(ledger, customer, book, ch, day, position, rates)
+            result = _plan_customer(ledger, customer, book, ch, day, position, rates, plugins)
             actions.extend(result.actions)
             for action in result.actions:
                 ch.add(HistoryEntry.from_action(action), action.currency or "")
@@ -1051,7 +1113,7 @@ def _simulate(
                 break
             while pos < len(events) and events[pos] <= day:
                 pos += 1
-            following = [end]
+            following = [end, day + _ONE_DAY] if daily else [end]
             if pos < len(events):
                 following.append(events[pos])
             if result.wake is not None and result.wake > day:

@@ -249,3 +249,46 @@ class StaleRateError(ArpolicyError, LookupError):
 
 class StaleRateWarning(UserWarning):
     """A computation used the last known rate of a table past the table's horizon."""
+
+
+class PluginError(ArpolicyError, RuntimeError):
+    """A plugin failed; the plan is not returned half-made.
+
+    Attributes:
+        plugin: the plugin's name.
+        hook: the hook it was running.
+        subject: what it was working on (``"invoice 'I1'"``, ``"customer 'C1'"``).
+        reason: what went wrong.
+    """
+
+    def __init__(self, plugin: str, hook: str, subject: str, reason: str) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        self.subject = subject
+        self.reason = reason
+        where = f" on {subject}" if subject else ""
+        super().__init__(f"plugin {plugin!r} failed in {hook}{where}: {reason}")
+
+
+class DuplicateNameError(PluginError):
+    """Two plugins register something under one name.
+
+    Attributes:
+        kind: what is registered (``"channel"``, ``"fee rule"``, ``"rate"``).
+        name: the name.
+        first: the plugin that registered it first (by plugin name).
+        second: the other plugin.
+    """
+
+    def __init__(self, kind: str, name: str, first: str, second: str) -> None:
+        self.kind = kind
+        self.name = name
+        self.first = first
+        self.second = second
+        ArpolicyError.__init__(
+            self, f"{kind} {name!r} is registered by two plugins: {first!r} and {second!r}"
+        )
+        self.plugin = second
+        self.hook = f"arpolicy_register_{kind.replace(' ', '_')}s"
+        self.subject = ""
+        self.reason = f"{kind} {name!r} is also registered by {first!r}"

@@ -1,0 +1,134 @@
+"""The hooks arpolicy plugins implement (specifications only).
+
+A plugin is a module or object with functions named after these hooks and
+marked with :data:`arpolicy.plugins.hookimpl`. It reaches arpolicy through the
+``arpolicy`` entry-point group, or directly through
+``make_plugin_manager(plugins=[...])``. Every hook is documented, with an
+example, in ``docs/reference/hooks.md``.
+
+Order never depends on registration: where results are combined, arpolicy
+sorts them by name; where the first answer wins, it asks the built-in plugins
+first, then the others in the order of their plugin names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pluggy
+
+from .actions import Action, Plan
+from .channels import Channel
+from .fees import FeeRule
+from .law import RateRow
+from .model import Customer, Invoice
+from .policy import Playbook
+from .rules import ActionContext, InvoiceContext, Skip, Veto
+
+__all__ = [
+    "arpolicy_adjust_action",
+    "arpolicy_observe_plan",
+    "arpolicy_register_channels",
+    "arpolicy_register_fee_rules",
+    "arpolicy_register_rates",
+    "arpolicy_select_policy",
+    "arpolicy_skip_invoice",
+    "hookspec",
+]
+
+PROJECT = "arpolicy"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+@hookspec
+def arpolicy_register_channels() -> Sequence[Channel]:
+    """Channels this plugin provides.
+
+    Returns:
+        :class:`~arpolicy.channels.Channel` objects. Two plugins providing a
+        channel of the same name is an error naming both.
+    """
+    raise NotImplementedError  # a specification: plugins implement it
+
+
+@hookspec
+def arpolicy_register_fee_rules() -> Sequence[type[FeeRule]]:
+    """Fee-rule classes that policy files may name with ``kind``.
+
+    Each class has a class attribute ``kind_name`` (the ``kind`` value), a
+    class method ``from_table(table)`` building a rule from the TOML table's
+    other keys, and a method ``to_table()`` giving them back.
+
+    Returns:
+        :class:`~arpolicy.fees.FeeRule` subclasses.
+    """
+    raise NotImplementedError  # a specification: plugins implement it
+
+
+@hookspec
+def arpolicy_register_rates() -> Sequence[RateRow]:
+    """Statutory rate rows to merge over the shipped tables.
+
+    Returns:
+        :class:`~arpolicy.law.RateRow` objects; a row replaces a shipped row
+        of the same table and date. Two plugins giving different rates for
+        one table and date is an error naming both.
+    """
+    raise NotImplementedError  # a specification: plugins implement it
+
+
+@hookspec(firstresult=True)
+def arpolicy_select_policy(customer: Customer, invoice: Invoice, playbook: Playbook) -> str | None:
+    """Choose the policy for an invoice, overriding the playbook.
+
+    Args:
+        customer: the customer.
+        invoice: the open invoice.
+        playbook: the playbook in use.
+
+    Returns:
+        The name of a policy of ``playbook``, or ``None`` to let the next
+        plugin (or the playbook) decide.
+    """
+
+
+@hookspec(firstresult=True)
+def arpolicy_skip_invoice(context: InvoiceContext) -> Skip | None:
+    """Keep an open invoice out of today's dunning.
+
+    Args:
+        context: the invoice, its customer, balance, policy and the day.
+
+    Returns:
+        A :class:`~arpolicy.rules.Skip` with the reason, or ``None``. The
+        first answer wins: built-in rules (blocks, disputes, holds, payment
+        plans, minimum amounts) are asked first, then plugins by name.
+    """
+
+
+@hookspec
+def arpolicy_adjust_action(action: Action, context: ActionContext) -> Action | Veto | None:
+    """Change or remove a planned action (wrapper style).
+
+    Implementations are called one after the other, built-in plugins first,
+    then by plugin name; each receives the action as the previous one left
+    it.
+
+    Args:
+        action: the planned action.
+        context: its customer, the day and its invoices.
+
+    Returns:
+        A changed :class:`~arpolicy.actions.Action` (same key), a
+        :class:`~arpolicy.rules.Veto` to remove it, or ``None`` to leave it.
+    """
+
+
+@hookspec
+def arpolicy_observe_plan(plan: Plan) -> None:
+    """See a finished plan (for logging and metrics); the answer is ignored.
+
+    Args:
+        plan: the plan :func:`~arpolicy.engine.plan` or
+            :func:`~arpolicy.engine.simulate` is about to return.
+    """

@@ -1,0 +1,415 @@
+"""Plugins: the plugin manager factory and the typed facade the engine uses.
+
+:func:`make_plugin_manager` builds a fresh :class:`pluggy.PluginManager` on
+every call (there is no global one): the built-in plugins first, then the
+plugins you pass, then those of the ``arpolicy`` entry-point group; names in
+``disable`` (by default the comma-separated ``ARPOLICY_DISABLE_PLUGINS``
+environment variable) are blocked; ``check_pending()`` makes a misspelled hook
+fail at once. :class:`Plugins` wraps the manager with typed methods and
+deterministic order, and is what ``plan(..., plugins=...)`` takes.
+
+>>> from arpolicy.plugins import Plugins, make_plugin_manager
+>>> plugins = Plugins(make_plugin_manager(entry_points=False))
+>>> sorted(plugins.channels())[:3]
+['agency', 'email', 'internal']
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .actions import Action, Plan
+from .channels import Channel, Payload, RenderContext
+from .errors import DuplicateNameError, InvalidFieldError, PluginError
+from .fees import FeeRule
+from .law import RateBook, RateRow
+from .model import Customer, Invoice, Ledger
+from .policy import Playbook
+from .rules import ActionContext, InvoiceContext, Skip, Veto
+
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "DISABLE_ENV",
+    "PluginInfo",
+    "Plugins",
+    "builtin_plugins",
+    "hookimpl",
+    "make_plugin_manager",
+]
+
+hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
+"""Mark a plugin function as the implementation of a hook."""
+
+DISABLE_ENV: Final = "ARPOLICY_DISABLE_PLUGINS"
+"""Environment variable: comma-separated plugin names not to load."""
+
+ENTRY_POINT_GROUP: Final = "arpolicy"
+
+BUILTIN_PLUGINS: Final = ("arpolicy.channels", "arpolicy.rules")
+"""Names of the built-in plugins, registered first (and disabled like any other)."""
+
+_T = TypeVar("_T")
+
+
+def _builtin_modules() -> dict[str, object]:
+    from .builtins import channels, rules  # noqa: PLC0415 - they import this module
+
+    return {"arpolicy.channels": channels, "arpolicy.rules": rules}
+
+
+def _disabled_from_env() -> tuple[str, ...]:
+    raw = os.environ.get(DISABLE_ENV, "")
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
+
+
+def make_plugin_manager(
+    *,
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    disable: Iterable[str] | None = None,
+    trace: Callable[[str], None] | None = None,
+) -> pluggy.PluginManager:
+    """A new plugin manager with the built-in plugins and yours.
+
+    Args:
+        plugins: plugin modules or objects to register after the built-ins
+            (named by their ``__name__`` or class name unless they have an
+            ``arpolicy_plugin_name`` attribute).
+        entry_points: also load the ``arpolicy`` entry-point group (installed
+            plugin distributions).
+        disable: plugin names to block (built-in or not); ``None`` reads the
+            ``ARPOLICY_DISABLE_PLUGINS`` environment variable.
+        trace: a function that receives pluggy's hook-call trace lines.
+
+    Returns:
+        The manager, checked: an implementation of a hook that does not exist
+        raises :class:`pluggy.PluginValidationError`.
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in _disabled_from_env() if disable is None else disable:
+        pm.set_blocked(name)
+    for name, module in _builtin_modules().items():
+        if not pm.is_blocked(name):
+            pm.register(module, name=name)
+    for plugin in plugins:
+        name = _plugin_name(plugin)
+        if not pm.is_blocked(name):
+            pm.register(plugin, name=name)
+    if entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    pm.check_pending()
+    if trace is not None:
+        pm.trace.root.setwriter(trace)
+        pm.enable_tracing()
+    return pm
+
+
+def _plugin_name(plugin: object) -> str:
+    name = getattr(plugin, "arpolicy_plugin_name", None)
+    if isinstance(name, str) and name:
+        return name
+    name = getattr(plugin, "__name__", None)
+    if isinstance(name, str) and name:
+        return name
+    return type(plugin).__name__
+
+
+@attrs.frozen
+class PluginInfo:
+    """One active plugin, for listings.
+
+    Attributes:
+        name: the plugin's name.
+        source: ``"built-in"``, ``"entry point of <distribution> <version>"``
+            or ``"registered in code"``.
+        hooks: the hooks it implements, sorted.
+    """
+
+    name: str
+    source: str
+    hooks: tuple[str, ...]
+
+
+class Plugins:
+    """A typed, deterministic view of a plugin manager, as the engine uses it.
+
+    Registered things (channels, fee rules, rate rows) are collected once and
+    sorted by name. Hooks where the first answer wins, or that are chained,
+    call the built-in plugins first and then the others by plugin name, so
+    the outcome never depends on registration or discovery order. A plugin
+    that raises becomes a :class:`~arpolicy.errors.PluginError` naming the
+    plugin and what it was working on.
+
+    Args:
+        manager: a manager from :func:`make_plugin_manager`.
+    """
+
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self._pm = manager
+        self._channels: dict[str, tuple[Channel, str]] | None = None
+        self._fee_rules: dict[str, tuple[type[FeeRule], str]] | None = None
+        self._rates: tuple[RateRow, ...] | None = None
+        self._impls: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
+
+    @property
+    def manager(self) -> pluggy.PluginManager:
+        """The underlying pluggy manager."""
+        return self._pm
+
+    # -- ordering ------------------------------------------------------------
+
+    def _ordered(self, hook: str) -> list[tuple[str, Callable[..., Any]]]:
+        """The implementations of ``hook``: built-ins first, then by plugin name."""
+        found = self._impls.get(hook)
+        if found is None:
+            caller = getattr(self._pm.hook, hook)
+            impls = caller.get_hookimpls()
+            found = [
+                (impl.plugin_name, impl.function)
+                for impl in sorted(impls, key=lambda i: _order_key(i.plugin_name))
+            ]
+            self._impls[hook] = found
+        return found
+
+    def _collect(self, hook: str) -> list[tuple[str, Any]]:
+        """Every item registered through ``hook``, with its plugin's name."""
+        items: list[tuple[str, Any]] = []
+        for plugin, function in self._ordered(hook):
+            result = _call(plugin, hook, "", function)
+            for item in result or ():
+                items.append((plugin, item))
+        return items
+
+    def has_action_rules(self) -> bool:
+        """Whether any plugin implements ``arpolicy_adjust_action``."""
+        return bool(self._ordered("arpolicy_adjust_action"))
+
+    def custom_rules(self) -> bool:
+        """Whether a plugin other than the built-ins decides about invoices or
+        actions (then :func:`~arpolicy.engine.simulate` looks at every day)."""
+        hooks = ("arpolicy_skip_invoice", "arpolicy_adjust_action", "arpolicy_select_policy")
+        return any(
+            plugin not in BUILTIN_PLUGINS for hook in hooks for plugin, _ in self._ordered(hook)
+        )
+
+    # -- registries ----------------------------------------------------------
+
+    def channels(self) -> Mapping[str, Channel]:
+        """Every registered channel by name, sorted."""
+        return {name: channel for name, (channel, _) in self._channel_table().items()}
+
+    def channel_sources(self) -> Mapping[str, str]:
+        """The plugin that registered each channel."""
+        return {name: plugin for name, (_, plugin) in self._channel_table().items()}
+
+    def _channel_table(self) -> dict[str, tuple[Channel, str]]:
+        if self._channels is None:
+            self._channels = _unique(
+                "channel",
+                self._collect("arpolicy_register_channels"),
+                lambda c: c.name,
+                Channel,
+            )
+        return self._channels
+
+    def fee_rule_types(self) -> Mapping[str, type[FeeRule]]:
+        """Fee-rule classes registered by plugins, by their ``kind_name``."""
+        if self._fee_rules is None:
+            self._fee_rules = _unique(
+                "fee rule",
+                self._collect("arpolicy_register_fee_rules"),
+                lambda cls: str(getattr(cls, "kind_name", "")),
+                type,
+            )
+        return {kind: cls for kind, (cls, _) in self._fee_rules.items()}
+
+    def rate_rows(self) -> tuple[RateRow, ...]:
+        """Rate rows from plugins, sorted; conflicting rows are an error."""
+        if self._rates is None:
+            seen: dict[tuple[str, object], tuple[RateRow, str]] = {}
+            for plugin, row in sorted(
+                self._collect("arpolicy_register_rates"), key=lambda p: (p[0], _row_key(p[1]))
+            ):
+                if not isinstance(row, RateRow):
+                    raise PluginError(
+                        plugin, "arpolicy_register_rates", "", f"not a RateRow: {row!r}"
+                    )
+                key = (row.table, row.effective)
+                known = seen.get(key)
+                if known is not None and known[0].rate != row.rate:
+                    raise DuplicateNameError(
+                        "rate", f"{row.table} {row.effective.isoformat()}", known[1], plugin
+                    )
+                seen.setdefault(key, (row, plugin))
+            self._rates = tuple(sorted((row for row, _ in seen.values()), key=_row_key))
+        return self._rates
+
+    def rate_book(self, base: RateBook | None = None) -> RateBook | None:
+        """``base`` (or the shipped tables) with the plugins' rows merged over it;
+        ``base`` itself when no plugin gives rows."""
+        rows = self.rate_rows()
+        if not rows:
+            return base
+        return (base or RateBook.shipped()).merged(rows)
+
+    # -- decisions -----------------------------------------------------------
+
+    def select_policy(self, customer: Customer, invoice: Invoice, playbook: Playbook) -> str | None:
+        """The first plugin's policy name for ``invoice``, or ``None``."""
+        hook = "arpolicy_select_policy"
+        for plugin, function in self._ordered(hook):
+            subject = f"invoice {invoice.id!r}"
+            name = _call(plugin, hook, subject, function, customer, invoice, playbook)
+            if name is not None:
+                if not isinstance(name, str) or not playbook.has_policy(name):
+                    raise PluginError(
+                        plugin, hook, subject, f"chose {name!r}, which the playbook does not have"
+                    )
+                return name
+        return None
+
+    def skip_invoice(self, context: InvoiceContext) -> tuple[Skip, str] | None:
+        """The first skip rule's answer for an invoice, with the rule's plugin."""
+        hook = "arpolicy_skip_invoice"
+        for plugin, function in self._ordered(hook):
+            answer = _call(plugin, hook, f"invoice {context.invoice.id!r}", function, context)
+            if answer is not None:
+                if not isinstance(answer, Skip):
+                    raise PluginError(
+                        plugin, hook, f"invoice {context.invoice.id!r}", f"not a Skip: {answer!r}"
+                    )
+                return answer, plugin
+        return None
+
+    def adjust_action(self, action: Action, context: ActionContext) -> Action | tuple[Veto, str]:
+        """The action after every action rule, or the first veto with its plugin."""
+        hook = "arpolicy_adjust_action"
+        for plugin, function in self._ordered(hook):
+            subject = f"action {action.key!r} for customer {action.customer_id!r}"
+            answer = _call(plugin, hook, subject, function, action, context)
+            if answer is None:
+                continue
+            if isinstance(answer, Veto):
+                return answer, plugin
+            if not isinstance(answer, Action) or answer.key != action.key:
+                raise PluginError(
+                    plugin, hook, subject, "must return None, a Veto or the action with its key"
+                )
+            action = answer
+        return action
+
+    def observe_plan(self, plan: Plan) -> None:
+        """Show ``plan`` to every observer (built-ins first, then by name)."""
+        hook = "arpolicy_observe_plan"
+        for plugin, function in self._ordered(hook):
+            _call(plugin, hook, f"the plan of {plan.as_of.isoformat()}", function, plan)
+
+    # -- channels at work ----------------------------------------------------
+
+    def render(self, action: Action, ledger: Ledger) -> Payload:
+        """The payload of ``action`` from its channel.
+
+        Raises:
+            InvalidFieldError: no plugin provides the action's channel.
+            PluginError: the channel's plugin failed.
+        """
+        table = self._channel_table()
+        found = table.get(action.channel)
+        if found is None:
+            known = ", ".join(table) or "none"
+            raise InvalidFieldError(
+                "action", "channel", action.channel, f"no plugin provides it (known: {known})"
+            )
+        channel, plugin = found
+        context = RenderContext(ledger.customer(action.customer_id), ledger)
+        payload = _call(
+            plugin,
+            f"channel {channel.name!r}",
+            f"action {action.key!r}",
+            channel.render,
+            action,
+            context,
+        )
+        if not isinstance(payload, Payload):
+            raise PluginError(
+                plugin, f"channel {channel.name!r}", f"action {action.key!r}", "not a Payload"
+            )
+        return payload
+
+    # -- listing -------------------------------------------------------------
+
+    def describe(self) -> list[PluginInfo]:
+        """The active plugins, sorted by name, with their source and hooks."""
+        dists = {
+            id(plugin): f"entry point of {dist.project_name} {dist.version}"
+            for plugin, dist in self._pm.list_plugin_distinfo()
+        }
+        out = []
+        for name, plugin in self._pm.list_name_plugin():
+            if plugin is None:
+                continue
+            hooks = tuple(sorted(h.name for h in self._pm.get_hookcallers(plugin) or ()))
+            if name in BUILTIN_PLUGINS:
+                source = "built-in"
+            else:
+                source = dists.get(id(plugin), "registered in code")
+            out.append(PluginInfo(name, source, hooks))
+        return sorted(out, key=lambda p: (_order_key(p.name), p.name))
+
+
+def _order_key(plugin: str) -> tuple[int, int, str]:
+    if plugin in BUILTIN_PLUGINS:
+        return (0, BUILTIN_PLUGINS.index(plugin), plugin)
+    return (1, 0, plugin)
+
+
+def _row_key(row: object) -> tuple[str, str, str]:
+    if isinstance(row, RateRow):
+        return (row.table, row.effective.isoformat(), str(row.rate))
+    return ("", "", repr(row))
+
+
+def _call(plugin: str, hook: str, subject: str, function: Callable[..., _T], *args: Any) -> _T:
+    try:
+        return function(*args)
+    except PluginError:
+        raise
+    except Exception as error:  # a plugin's failure, reported with its name
+        raise PluginError(plugin, hook, subject, f"{type(error).__name__}: {error}") from error
+
+
+def _unique(
+    kind: str,
+    items: Sequence[tuple[str, Any]],
+    name_of: Callable[[Any], str],
+    expected: type,
+) -> dict[str, tuple[Any, str]]:
+    table: dict[str, tuple[Any, str]] = {}
+    for plugin, item in items:
+        if not isinstance(item, expected):
+            raise PluginError(plugin, f"arpolicy_register_{kind}s", "", f"not a {kind}: {item!r}")
+        name = name_of(item)
+        if not name:
+            raise PluginError(plugin, f"arpolicy_register_{kind}s", "", f"a {kind} needs a name")
+        known = table.get(name)
+        if known is not None:
+            first, second = sorted((known[1], plugin), key=_order_key)
+            raise DuplicateNameError(kind, name, first, second)
+        table[name] = (item, plugin)
+    return dict(sorted(table.items()))
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_plugins() -> Plugins:
+    """The built-in plugins only (no entry points, no environment): what the
+    engine uses when you pass no plugins. Built once and shared; it holds no
+    state that changes."""
+    return Plugins(make_plugin_manager(entry_points=False, disable=()))
