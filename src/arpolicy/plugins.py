@@ -173,7 +173,7 @@ class Plugins:
             caller = getattr(self._pm.hook, hook)
             impls = caller.get_hookimpls()
             found = [
-                (impl.plugin_name, impl.function)
+                (impl.plugin_name, _by_name(impl.function, impl.argnames))
                 for impl in sorted(impls, key=lambda i: _order_key(i.plugin_name))
             ]
             self._impls[hook] = found
@@ -267,7 +267,15 @@ class Plugins:
         hook = "arpolicy_select_policy"
         for plugin, function in self._ordered(hook):
             subject = f"invoice {invoice.id!r}"
-            name = _call(plugin, hook, subject, function, customer, invoice, playbook)
+            name = _call(
+                plugin,
+                hook,
+                subject,
+                function,
+                customer=customer,
+                invoice=invoice,
+                playbook=playbook,
+            )
             if name is not None:
                 if not isinstance(name, str) or not playbook.has_policy(name):
                     raise PluginError(
@@ -280,7 +288,9 @@ class Plugins:
         """The first skip rule's answer for an invoice, with the rule's plugin."""
         hook = "arpolicy_skip_invoice"
         for plugin, function in self._ordered(hook):
-            answer = _call(plugin, hook, f"invoice {context.invoice.id!r}", function, context)
+            answer = _call(
+                plugin, hook, f"invoice {context.invoice.id!r}", function, context=context
+            )
             if answer is not None:
                 if not isinstance(answer, Skip):
                     raise PluginError(
@@ -294,7 +304,7 @@ class Plugins:
         hook = "arpolicy_adjust_action"
         for plugin, function in self._ordered(hook):
             subject = f"action {action.key!r} for customer {action.customer_id!r}"
-            answer = _call(plugin, hook, subject, function, action, context)
+            answer = _call(plugin, hook, subject, function, action=action, context=context)
             if answer is None:
                 continue
             if isinstance(answer, Veto):
@@ -310,7 +320,7 @@ class Plugins:
         """Show ``plan`` to every observer (built-ins first, then by name)."""
         hook = "arpolicy_observe_plan"
         for plugin, function in self._ordered(hook):
-            _call(plugin, hook, f"the plan of {plan.as_of.isoformat()}", function, plan)
+            _call(plugin, hook, f"the plan of {plan.as_of.isoformat()}", function, plan=plan)
 
     # -- channels at work ----------------------------------------------------
 
@@ -354,7 +364,7 @@ class Plugins:
         }
         out = []
         for name, plugin in self._pm.list_name_plugin():
-            if plugin is None:
+            if plugin is None:  # blocked
                 continue
             hooks = tuple(sorted(h.name for h in self._pm.get_hookcallers(plugin) or ()))
             if name in BUILTIN_PLUGINS:
@@ -377,9 +387,23 @@ def _row_key(row: object) -> tuple[str, str, str]:
     return ("", "", repr(row))
 
 
-def _call(plugin: str, hook: str, subject: str, function: Callable[..., _T], *args: Any) -> _T:
+def _by_name(function: Callable[..., Any], argnames: Sequence[str]) -> Callable[..., Any]:
+    """Call ``function`` with only the hook arguments it names (as pluggy does)."""
+    names = tuple(argnames)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if args:
+            return function(*args)
+        return function(**{name: kwargs[name] for name in names})
+
+    return call
+
+
+def _call(
+    plugin: str, hook: str, subject: str, function: Callable[..., _T], *args: Any, **kwargs: Any
+) -> _T:
     try:
-        return function(*args)
+        return function(*args, **kwargs)
     except PluginError:
         raise
     except Exception as error:  # a plugin's failure, reported with its name
