@@ -18,6 +18,7 @@ from arpolicy.engine import plan, simulate
 from arpolicy.errors import DuplicateNameError, PluginError
 from arpolicy.fees import StatutoryInterest
 from arpolicy.law import RateRow
+from arpolicy.lint import lint, lint_ledger
 from arpolicy.model import Customer, Dispute, Invoice
 from arpolicy.playbooks import default_playbook
 from arpolicy.plugins import BUILTIN_PLUGINS, Plugins, hookimpl, make_plugin_manager
@@ -344,3 +345,11 @@ def test_plan_does_not_depend_on_registration_order(order: list[int]) -> None:
 
 def test_builtin_plugin_names_are_stable() -> None:
     assert BUILTIN_PLUGINS == ("arpolicy.channels", "arpolicy.rules")
+
+
+def test_lint_knows_the_channels_of_plugins() -> None:
+    book = playbook(policy(steps=[step("r1", 7, "pigeon")]))
+    assert [f.code for f in lint(book)] == ["unknown-channel"]
+    assert lint(book, plugins=plugins(Pigeons("pigeons"))) == []
+    # a channel that needs no contact reaches everybody
+    assert lint_ledger(book, ledger([invoice()]), plugins=plugins(Pigeons("pigeons"))) == []

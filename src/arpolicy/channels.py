@@ -84,8 +84,9 @@ class Channel:
         contact: the :class:`~arpolicy.model.Contacts` field it needs
             (``"email"``, ``"phone"``, ``"address"``, ``"whatsapp"``), or
             ``None`` when it needs none (an agency, a portal).
-        weekends: whether it reaches customers on Saturdays and Sundays
-            (``lint`` warns when a step on such a channel may fall on a weekend).
+        weekends: whether it reaches customers on Saturdays and Sundays, for
+            the host that schedules delivery (arpolicy's dates follow the
+            policy's calendar rule).
         description: one line for people (``arpolicy plugins`` shows it).
     """
 

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 import attrs
 import click
+import pluggy
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -26,9 +27,11 @@ from rich.text import Text
 from . import __version__
 from .actions import Action, Plan
 from .engine import plan, simulate
+from .errors import ArpolicyError
 from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
 from .playbooks import default_playbook
+from .plugins import Plugins, make_plugin_manager
 from .sample import SAMPLE_SEED, sample_ledger, synthetic_ledger
 
 __all__ = ["main"]
@@ -63,6 +66,75 @@ def make_console() -> Console:
 @click.version_option(__version__, "--version", "-V", prog_name="arpolicy")
 def main() -> None:
     """Plan dunning: turn what customers owe into dated, explained actions."""
+
+
+# ---------------------------------------------------------------------------
+# arpolicy plugins
+# ---------------------------------------------------------------------------
+
+_RULE_HOOKS = {
+    "arpolicy_skip_invoice": "skip rule",
+    "arpolicy_adjust_action": "action rule",
+    "arpolicy_select_policy": "policy choice",
+    "arpolicy_observe_plan": "plan observer",
+}
+
+
+@main.command(name="plugins")
+def plugins_command() -> None:
+    """List the active plugins, their channels and rules, and where each comes from.
+
+    Plugins are the built-in ones, then those installed in the `arpolicy`
+    entry-point group; names in ARPOLICY_DISABLE_PLUGINS (comma-separated)
+    are left out.
+    """
+    try:
+        active = Plugins(make_plugin_manager())
+        infos = active.describe()
+        channels = active.channels()
+        sources = active.channel_sources()
+        fee_kinds = active.fee_rule_types()
+        rates = active.rate_rows()
+    except (ArpolicyError, pluggy.PluginValidationError) as error:
+        raise click.ClickException(str(error)) from error
+    console = make_console()
+    with console.capture() as capture:
+        table = _table(f"Plugins ({len(infos)})")
+        table.add_column("plugin", no_wrap=True)
+        table.add_column("from")
+        table.add_column("hooks")
+        for info in infos:
+            table.add_row(info.name, info.source, ", ".join(info.hooks))
+        console.print(table)
+        console.print()
+        table = _table(f"Channels ({len(channels)})")
+        for column in ("channel", "plugin", "contact", "weekends", "what"):
+            table.add_column(column, no_wrap=column != "what")
+        for name, channel in channels.items():
+            table.add_row(
+                name,
+                sources[name],
+                channel.contact or "-",
+                "yes" if channel.weekends else "no",
+                channel.description,
+            )
+        console.print(table)
+        console.print()
+        table = _table("Rules")
+        table.add_column("plugin", no_wrap=True)
+        table.add_column("kind")
+        for info in infos:
+            for hook in info.hooks:
+                if hook in _RULE_HOOKS:
+                    table.add_row(info.name, _RULE_HOOKS[hook])
+        console.print(table)
+        console.print()
+        if fee_kinds:
+            console.print("Fee rule kinds from plugins: " + ", ".join(fee_kinds) + ".")
+        if rates:
+            console.print(f"Rate rows from plugins: {len(rates)}.")
+    lines = [line.rstrip() for line in capture.get().splitlines()]
+    click.echo("\n".join(lines).rstrip("\n"))
 
 
 # ---------------------------------------------------------------------------

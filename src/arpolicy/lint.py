@@ -31,8 +31,8 @@ Codes (severity):
   its first reminder after the due date (free for Belgian consumers).
 * ``private-formal-without-acknowledgement`` (warning): a policy for
   consumers whose first formal step does not require acknowledgement.
-* ``unknown-channel`` (warning): a channel that is not in
-  :data:`KNOWN_CHANNELS`.
+* ``unknown-channel`` (warning): a channel no plugin provides (the
+  built-in ones are :data:`KNOWN_CHANNELS`).
 * ``unused-policy`` (warning): a policy serving no profile that the
   playbook never refers to.
 * ``profile-without-policy`` (warning): a customer profile no policy serves.
@@ -67,10 +67,12 @@ import attrs
 
 from . import law
 from .actions import ActionKind
+from .channels import Channel
 from .errors import LoadError, UnknownJurisdictionError
 from .fees import CUSTOMER, ChargeKind
 from .io.policy_toml import build, find_line, parse
 from .model import Customer, Ledger, Profile
+from .plugins import Plugins, builtin_plugins
 from .policy import Anchor, Playbook, Policy, Step
 
 __all__ = [
@@ -344,23 +346,25 @@ def _check_first_reminder(policy: Policy) -> Iterator[Finding]:
         )
 
 
-def _check_channels(policy: Policy) -> Iterator[Finding]:
+def _check_channels(policy: Policy, channels: Mapping[str, Channel]) -> Iterator[Finding]:
     for step in policy.steps:
         for channel in step.channels:
-            if channel not in KNOWN_CHANNELS:
+            known = channels.get(channel)
+            if known is None:
                 yield _warning(
                     "unknown-channel",
-                    f"unknown channel {channel!r}; known: {', '.join(sorted(KNOWN_CHANNELS))}",
+                    f"unknown channel {channel!r}; known: {', '.join(sorted(channels))}",
                     policy,
                     step,
                 )
 
 
-def lint(playbook: Playbook) -> list[Finding]:
+def lint(playbook: Playbook, *, plugins: Plugins | None = None) -> list[Finding]:
     """Check ``playbook`` and return what is wrong with it.
 
     Args:
         playbook: the playbook.
+        plugins: where channels come from; the built-in plugins when ``None``.
 
     Returns:
         The findings (empty when the playbook is clean), policy by policy in
@@ -375,6 +379,7 @@ def lint(playbook: Playbook) -> list[Finding]:
         ['out-of-order', 'profile-without-policy', 'profile-without-policy']
     """
     findings: list[Finding] = []
+    channels = (plugins or builtin_plugins()).channels()
     referenced = {n for _, n in playbook.by_profile} | {n for _, n in playbook.by_tag}
     if playbook.deposit_policy is not None:
         referenced.add(playbook.deposit_policy)
@@ -382,7 +387,7 @@ def lint(playbook: Playbook) -> list[Finding]:
         findings.extend(_check_order(policy))
         findings.extend(_check_reminders(policy))
         findings.extend(_check_consumer(playbook, policy))
-        findings.extend(_check_channels(policy))
+        findings.extend(_check_channels(policy, channels))
         if not policy.profiles and policy.name not in referenced:
             findings.append(
                 _warning(
@@ -476,19 +481,23 @@ def _law_findings(policy: Policy, customer: Customer) -> Iterator[Finding]:
             )
 
 
-def lint_ledger(playbook: Playbook, ledger: Ledger) -> list[Finding]:
+def lint_ledger(
+    playbook: Playbook, ledger: Ledger, *, plugins: Plugins | None = None
+) -> list[Finding]:
     """Report customers who cannot be reached on a channel of their policies,
     and fee rules the law of a customer's country does not allow.
 
     A customer's policies are the one the playbook chooses for the customer
     and those it chooses for each of its invoices (deposit requests, invoice
-    overrides). E-mail needs ``contacts.email``; phone and SMS need
-    ``contacts.phone``; WhatsApp needs ``contacts.whatsapp``; letters need
-    ``contacts.address`` (see :data:`CHANNEL_CONTACTS`).
+    overrides). Each channel names the contact it needs: e-mail and payment
+    links need ``contacts.email``; phone and SMS need ``contacts.phone``;
+    WhatsApp needs ``contacts.whatsapp``; letters need ``contacts.address``.
 
     Args:
         playbook: the playbook.
         ledger: the customers and invoices.
+        plugins: where channels (and the contact each needs) come from; the
+            built-in plugins when ``None``.
 
     The law checks (``not-by-law``, ``no-jurisdiction``,
     ``not-in-default-yet``, ``first-reminder-not-free``) run once per policy,
@@ -500,6 +509,7 @@ def lint_ledger(playbook: Playbook, ledger: Ledger) -> list[Finding]:
         sorted by customer.
     """
     findings: list[Finding] = []
+    channels = (plugins or builtin_plugins()).channels()
     checked: set[tuple[str, str, Profile]] = set()
     for customer in sorted(ledger.customers, key=lambda c: c.id):
         policies: dict[str, Policy] = {}
@@ -514,7 +524,8 @@ def lint_ledger(playbook: Playbook, ledger: Ledger) -> list[Finding]:
             seen: set[str] = set()
             for step in policies[name].steps:
                 for channel in step.channels:
-                    contact = CHANNEL_CONTACTS.get(channel)
+                    known = channels.get(channel)
+                    contact = known.contact if known is not None else None
                     if channel in seen or contact is None or customer.contacts.has(contact):
                         continue
                     seen.add(channel)
