@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import pluggy
@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from arpolicy.actions import Action, Plan, SkipReason
 from arpolicy.channels import Channel, Payload, RenderContext
 from arpolicy.engine import plan, simulate
-from arpolicy.errors import DuplicateNameError, PluginError
-from arpolicy.fees import StatutoryInterest
+from arpolicy.errors import DuplicateNameError, LoadError, PluginError
+from arpolicy.fees import Charge, ChargeKind, FeeContext, FeeRule, RuleResult, StatutoryInterest
+from arpolicy.io import dumps_playbook, loads_playbook
 from arpolicy.law import RateRow
 from arpolicy.lint import lint, lint_ledger
 from arpolicy.model import Customer, Dispute, Invoice
@@ -353,3 +354,66 @@ def test_lint_knows_the_channels_of_plugins() -> None:
     assert lint(book, plugins=plugins(Pigeons("pigeons"))) == []
     # a channel that needs no contact reaches everybody
     assert lint_ledger(book, ledger([invoice()]), plugins=plugins(Pigeons("pigeons"))) == []
+
+
+@attrs.frozen
+class Surcharge(FeeRule):
+    """A fee-rule kind from a plugin."""
+
+    kind_name: ClassVar[str] = "surcharge"
+    name: str = "surcharge"
+    percent: Decimal = Decimal("1")
+
+    @property
+    def kind(self) -> ChargeKind:
+        return ChargeKind.FEE
+
+    def charges(self, ctx: FeeContext) -> RuleResult:
+        amount = ctx.principal.percent(self.percent)
+        return RuleResult((Charge(ChargeKind.FEE, self.name, amount, f"{self.percent}%"),))
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> Surcharge:
+        return cls(name=table.get("name", "surcharge"), percent=Decimal(str(table["percent"])))
+
+    def to_table(self) -> dict[str, str]:
+        return {"name": self.name, "percent": str(self.percent)}
+
+
+class Surcharges(Named):
+    @hookimpl
+    def arpolicy_register_fee_rules(self) -> list[type[FeeRule]]:
+        return [Surcharge]
+
+
+SURCHARGE_FILE = """
+[[policy]]
+name = "std"
+profiles = ["business"]
+
+[[policy.step]]
+name = "r1"
+offset_days = 7
+channel = "email"
+
+[[policy.step.fee]]
+kind = "surcharge"
+percent = "2"
+"""
+
+
+def test_policy_files_use_fee_kinds_of_plugins() -> None:
+    found = plugins(Surcharges("surcharges"))
+    book = loads_playbook(SURCHARGE_FILE, plugins=found)
+    assert book.policy("std").steps[0].fees == (Surcharge(percent=Decimal("2")),)
+    assert loads_playbook(dumps_playbook(book), plugins=found) == book
+    (action,) = plan(
+        ledger([invoice(amount="250.00")]), as_of=DUE + days(7), playbook=book, plugins=found
+    ).actions
+    assert action.fees == eur("5.00")  # 2% of 250.00
+    with pytest.raises(LoadError, match="unknown fee kind") as info:
+        loads_playbook(SURCHARGE_FILE)
+    assert info.value.column == "policy[0].step[0].fee[0].kind"
+    with pytest.raises(LoadError, match="'surcharge' fee") as info:
+        loads_playbook(SURCHARGE_FILE.replace('percent = "2"', 'percent = "x"'), plugins=found)
+    assert info.value.line == 11  # the fee table

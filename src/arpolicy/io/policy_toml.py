@@ -48,7 +48,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import tomli_w
 
@@ -80,6 +80,9 @@ from ..policy import (
     Tone,
 )
 from ._files import write_text_atomic
+
+if TYPE_CHECKING:
+    from ..plugins import Plugins
 
 __all__ = ["dump_playbook", "dumps_playbook", "load_playbook", "loads_playbook"]
 
@@ -226,9 +229,15 @@ def find_line(index: Mapping[str, int], path: str) -> int | None:
 class _Reader:
     """Checks the parsed TOML and builds the objects; raises :class:`LoadError`."""
 
-    def __init__(self, source: str, index: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        source: str,
+        index: Mapping[str, int],
+        fee_kinds: Mapping[str, type[FeeRule]] | None = None,
+    ) -> None:
         self.source = source
         self.index = index
+        self.fee_kinds = dict(fee_kinds or {})
 
     def fail(self, path: str, reason: str, value: Any = None) -> LoadError:
         return LoadError(
@@ -364,8 +373,10 @@ class _Reader:
 
     def fee(self, raw: Any, path: str) -> FeeRule:
         kind = raw.get("kind", "fee") if isinstance(raw, dict) else "fee"
+        if kind not in FEE_KEYS and kind in self.fee_kinds:
+            return self.plugin_fee(self.fee_kinds[kind], raw, path)
         if kind not in FEE_KEYS:
-            choices = ", ".join(repr(k) for k in FEE_KINDS)
+            choices = ", ".join(repr(k) for k in (*FEE_KINDS, *sorted(self.fee_kinds)))
             raise self.fail(f"{path}.kind", f"unknown fee kind; expected one of {choices}", kind)
         table = self.table(raw, path, FEE_KEYS[kind])
         kwargs: dict[str, Any] = {}
@@ -401,6 +412,18 @@ class _Reader:
         if "vat" in table:
             kwargs["vat"] = self.amount(table["vat"], f"{path}.vat")
         return self.guard(path, lambda: CollectionCosts(**kwargs))
+
+    def plugin_fee(self, cls: type[FeeRule], raw: dict[str, Any], path: str) -> FeeRule:
+        """A fee rule of a kind a plugin registered: its ``from_table`` builds it."""
+        table = {k: v for k, v in raw.items() if k != "kind"}
+        try:
+            rule = cls.from_table(table)  # type: ignore[attr-defined]
+        except Exception as exc:  # the plugin's own check, reported with the place
+            reason = str(exc) or type(exc).__name__
+            raise self.fail(path, f"{raw['kind']!r} fee: {reason}", table) from None
+        if not isinstance(rule, FeeRule):
+            raise self.fail(path, f"{raw['kind']!r} fee: from_table gave no fee rule", table)
+        return rule
 
     def tier(self, raw: Any, path: str) -> Tier:
         table = self.table(raw, path, TIER_KEYS)
@@ -631,17 +654,28 @@ def parse(text: str, source: str) -> tuple[dict[str, Any], dict[str, int]]:
     return data, line_index(text)
 
 
-def build(data: Mapping[str, Any], source: str, index: Mapping[str, int]) -> Playbook:
+def build(
+    data: Mapping[str, Any],
+    source: str,
+    index: Mapping[str, int],
+    plugins: Plugins | None = None,
+) -> Playbook:
     """Build a playbook from parsed TOML ``data`` (see :func:`parse`)."""
-    return _Reader(source, index).playbook(data)
+    kinds = plugins.fee_rule_types() if plugins is not None else None
+    return _Reader(source, index, kinds).playbook(data)
 
 
-def loads_playbook(text: str, *, source: str = "<string>") -> Playbook:
+def loads_playbook(
+    text: str, *, source: str = "<string>", plugins: Plugins | None = None
+) -> Playbook:
     """Read a playbook from TOML text.
 
     Args:
         text: the TOML document.
         source: the name used in error messages (a file name).
+        plugins: plugins whose fee-rule kinds the file may use
+            (``arpolicy_register_fee_rules``); only the built-in kinds when
+            ``None``.
 
     Returns:
         The playbook.
@@ -658,14 +692,15 @@ def loads_playbook(text: str, *, source: str = "<string>") -> Playbook:
     arpolicy.errors.LoadError: <string>:3: column 'policy[0].tone' = 'tone': unknown key 'tone'; ...
     """
     data, index = parse(text, source)
-    return build(data, source, index)
+    return build(data, source, index, plugins)
 
 
-def load_playbook(path: str | os.PathLike[str]) -> Playbook:
+def load_playbook(path: str | os.PathLike[str], *, plugins: Plugins | None = None) -> Playbook:
     """Read a playbook from a TOML file (UTF-8, with or without a byte-order mark).
 
     Args:
         path: the file.
+        plugins: as for :func:`loads_playbook`.
 
     Returns:
         The playbook.
@@ -681,7 +716,7 @@ def load_playbook(path: str | os.PathLike[str]) -> Playbook:
         raise LoadError(target, f"cannot read the file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise LoadError(target, f"not UTF-8 text: {exc.reason}") from None
-    return loads_playbook(text, source=str(target))
+    return loads_playbook(text, source=str(target), plugins=plugins)
 
 
 # ---------------------------------------------------------------------------
@@ -733,8 +768,15 @@ def _fee_data(rule: FeeRule) -> dict[str, Any]:
         if rule.vat is not None:
             out["vat"] = str(rule.vat)
         return out
+    kind = getattr(rule, "kind_name", None)
+    to_table = getattr(rule, "to_table", None)
+    if isinstance(kind, str) and callable(to_table):
+        return {"kind": kind, **to_table()}
     raise InvalidFieldError(
-        "fee", "kind", type(rule).__name__, "a policy file holds only the built-in fee rules"
+        "fee",
+        "kind",
+        type(rule).__name__,
+        "a policy file holds the built-in fee rules and those with kind_name and to_table()",
     )
 
 
