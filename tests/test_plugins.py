@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arpolicy.actions import Action, Plan, SkipReason
+from arpolicy.calendar import BusinessCalendar
 from arpolicy.channels import Channel, Payload, RenderContext
 from arpolicy.engine import plan, simulate
 from arpolicy.errors import DuplicateNameError, LoadError, PluginError
@@ -417,3 +418,21 @@ def test_policy_files_use_fee_kinds_of_plugins() -> None:
     with pytest.raises(LoadError, match="'surcharge' fee") as info:
         loads_playbook(SURCHARGE_FILE.replace('percent = "2"', 'percent = "x"'), plugins=found)
     assert info.value.line == 11  # the fee table
+
+
+def test_a_plugin_calendar_moves_steps_off_its_holidays() -> None:
+    class BankHoliday(Named):
+        @hookimpl
+        def arpolicy_register_calendars(self) -> list[BusinessCalendar]:
+            return [BusinessCalendar("NL", extra_holidays=[date(2026, 3, 9)])]
+
+    book = playbook(policy(calendar="customer"))
+    books = ledger([invoice()])
+    # r1 falls on Monday 2026-03-09; the plugin closes that day, so Tuesday
+    assert [a.step for a in plan(books, as_of=DUE + days(7), playbook=book).actions] == ["r1"]
+    found = plugins(BankHoliday("bank-holidays"))
+    assert plan(books, as_of=DUE + days(7), playbook=book, plugins=found).actions == ()
+    (action,) = plan(books, as_of=DUE + days(8), playbook=book, plugins=found).actions
+    assert action.step == "r1"
+    with pytest.raises(DuplicateNameError, match="calendar 'NL'"):
+        plugins(BankHoliday("a"), BankHoliday("b")).calendars()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 import attrs
@@ -193,15 +193,31 @@ class _Candidate:
     repeat: int = 0
 
 
-def _calendar(rule: str, customer: Customer) -> BusinessCalendar | None:
+@attrs.frozen
+class _Calendars:
+    """Business calendars by country: the plugins' own, else the standard ones."""
+
+    overrides: Mapping[str, BusinessCalendar] = attrs.field(factory=dict)
+
+    def of(self, country: str) -> BusinessCalendar:
+        found = self.overrides.get(country)
+        return found if found is not None else calendar_for(country)
+
+
+_STANDARD_CALENDARS = _Calendars()
+
+
+def _calendar(rule: str, customer: Customer, cals: _Calendars) -> BusinessCalendar | None:
     if rule == CalendarRule.NONE:
         return None
     if rule == CalendarRule.CUSTOMER:
-        return calendar_for(customer.country)
-    return calendar_for(rule)
+        return cals.of(customer.country)
+    return cals.of(rule)
 
 
-def _receipt(sent: date, received: date | None, policy: Policy, customer: Customer) -> date:
+def _receipt(
+    sent: date, received: date | None, policy: Policy, customer: Customer, cals: _Calendars
+) -> date:
     """When a step sent on ``sent`` was (or is presumed to be) received.
 
     Dutch customers: the statutory presumption (the second day after sending,
@@ -212,8 +228,8 @@ def _receipt(sent: date, received: date | None, policy: Policy, customer: Custom
     if received is not None:
         return received
     if customer.country == "NL":
-        return law_nl.presumed_receipt(sent)
-    cal = calendar_for(customer.country)
+        return law_nl.presumed_receipt(sent, calendar=cals.of("NL"))
+    cal = cals.of(customer.country)
     return cal.add_business_days(sent, policy.presumed_receipt_days)
 
 
@@ -224,6 +240,7 @@ def _step_date(
     policy: Policy,
     customer: Customer,
     done: dict[str, list[tuple[date, date | None]]],
+    cals: _Calendars,
 ) -> date | None:
     """When step ``index`` of ``invoice`` falls due, or ``None`` if it cannot yet."""
     previous_receipt: date | None = None
@@ -234,7 +251,7 @@ def _step_date(
             if not records:
                 return None
             sent, received = min(records)
-            previous_receipt = _receipt(sent, received, policy, customer)
+            previous_receipt = _receipt(sent, received, policy, customer, cals)
     if step.anchor is Anchor.RECEIPT and previous_receipt is not None:
         day = previous_receipt + timedelta(days=step.offset_days)
     elif step.anchor is Anchor.ISSUE:
@@ -244,12 +261,12 @@ def _step_date(
         day = invoice.due_date + timedelta(days=step.offset_days + grace)
     if previous_receipt is not None and day < previous_receipt:
         day = previous_receipt
-    return _shift(step, policy, customer, day)
+    return _shift(step, policy, customer, day, cals)
 
 
-def _shift(step: Step, policy: Policy, customer: Customer, day: date) -> date:
+def _shift(step: Step, policy: Policy, customer: Customer, day: date, cals: _Calendars) -> date:
     """``day`` moved to the next business day when the step's calendar asks."""
-    cal = _calendar(step.calendar or policy.calendar, customer)
+    cal = _calendar(step.calendar or policy.calendar, customer, cals)
     return day if cal is None else cal.next_business_day(day)
 
 
@@ -261,6 +278,7 @@ def _ladder(
     history: _CustomerHistory,
     as_of: date,
     result: _Result,
+    cals: _Calendars,
 ) -> _Candidate | None:
     """Find the step due for ``invoice`` today, or record why there is none."""
     done = history.steps.get(invoice.id, {})
@@ -281,17 +299,17 @@ def _ladder(
     earliest: date | None = None
     if 0 <= last < len(steps) - 1:
         sent = min(done[steps[last].name])[0]
-        scheduled = _step_date(steps[last], last, invoice, policy, customer, done)
+        scheduled = _step_date(steps[last], last, invoice, policy, customer, done, cals)
         if scheduled is not None and sent > scheduled:
             lag = (sent - scheduled).days
         earliest = sent + _ONE_DAY
     for idx in range(last + 1, len(steps)):
-        day = _step_date(steps[idx], idx, invoice, policy, customer, done)
+        day = _step_date(steps[idx], idx, invoice, policy, customer, done, cals)
         if day is not None and earliest is not None:
             if lag and steps[idx].anchor is not Anchor.RECEIPT:
-                day = _shift(steps[idx], policy, customer, day + timedelta(days=lag))
+                day = _shift(steps[idx], policy, customer, day + timedelta(days=lag), cals)
             if day < earliest:
-                day = _shift(steps[idx], policy, customer, earliest)
+                day = _shift(steps[idx], policy, customer, earliest, cals)
         if day is None:  # anchored on a step chosen in this very scan
             break
         if day > as_of:
@@ -323,6 +341,7 @@ def _ladder(
             policy,
             customer,
             max(sent for sent, _ in records) + timedelta(days=policy.repeat_every_days),
+            cals,
         )
         if due <= as_of:
             return _Candidate(invoice, balance, policy, last, due, [], repeat=count)
@@ -348,7 +367,9 @@ def _ladder(
     return None
 
 
-def _deadline(step: Step, policy: Policy, as_of: date, customer: Customer) -> date | None:
+def _deadline(
+    step: Step, policy: Policy, as_of: date, customer: Customer, cals: _Calendars
+) -> date | None:
     """The fresh payment deadline: counted from the action date, or for a step
     that requires acknowledgement from the day after its presumed receipt;
     moved to the customer's next business day."""
@@ -356,10 +377,8 @@ def _deadline(step: Step, policy: Policy, as_of: date, customer: Customer) -> da
         return None
     start = as_of
     if step.requires_acknowledgement:
-        start = _receipt(as_of, None, policy, customer)
-    return calendar_for(customer.country).next_business_day(
-        start + timedelta(days=step.deadline_days)
-    )
+        start = _receipt(as_of, None, policy, customer, cals)
+    return cals.of(customer.country).next_business_day(start + timedelta(days=step.deadline_days))
 
 
 @functools.lru_cache(maxsize=512)
@@ -466,6 +485,7 @@ def _ladder_actions(
     history: _CustomerHistory,
     as_of: date,
     rates: RateBook | None,
+    cals: _Calendars,
 ) -> list[Action]:
     policy = group[0].policy
     step = policy.steps[step_index]
@@ -513,7 +533,7 @@ def _ladder_actions(
         )
     reasons.extend(law_reasons)
     subject = f"repeat:{repeat}" if repeat else ""
-    deadline = _deadline(step, policy, as_of, customer)
+    deadline = _deadline(step, policy, as_of, customer, cals)
     actions = []
     for n, channel in enumerate(step.channels):
         actions.append(
@@ -715,6 +735,7 @@ def _plan_customer(
 ) -> _Result:
     """Plan one customer on ``as_of``; ``position`` may be passed when known."""
     result = _Result()
+    cals = _Calendars(plugins.calendars()) if plugins is not None else _STANDARD_CALENDARS
     if position is None:
         position = ledger.position(customer.id, as_of)
     balances = {iid: bal for iid, bal in position.balances.items() if bal.amount > 0}
@@ -789,7 +810,7 @@ def _plan_customer(
             if skip.until is not None and skip.until > as_of:
                 result.wake_at(skip.until)
             continue
-        cand = _ladder(invoice, balance, policy, customer, history, as_of, result)
+        cand = _ladder(invoice, balance, policy, customer, history, as_of, result, cals)
         if cand is not None:
             candidates.append(cand)
 
@@ -861,7 +882,7 @@ def _plan_customer(
                     Skipped(customer.id, cand.invoice.id, SkipReason.DEFERRED, reason, step.name)
                 )
             continue
-        actions = _ladder_actions(group, index, customer, history, as_of, rates)
+        actions = _ladder_actions(group, index, customer, history, as_of, rates, cals)
         used.update((a.channel, currency) for a in actions)
         result.actions.extend(actions)
         for cand in group:

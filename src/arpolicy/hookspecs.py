@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import pluggy
 
 from .actions import Action, Plan
+from .calendar import BusinessCalendar
 from .channels import Channel
 from .fees import FeeRule
 from .law import RateRow
@@ -28,6 +29,7 @@ from .rules import ActionContext, InvoiceContext, Skip, Veto
 __all__ = [
     "arpolicy_adjust_action",
     "arpolicy_observe_plan",
+    "arpolicy_register_calendars",
     "arpolicy_register_channels",
     "arpolicy_register_fee_rules",
     "arpolicy_register_rates",
@@ -73,6 +75,19 @@ def arpolicy_register_rates() -> Sequence[RateRow]:
         :class:`~arpolicy.law.RateRow` objects; a row replaces a shipped row
         of the same table and date. Two plugins giving different rates for
         one table and date is an error naming both.
+    """
+    raise NotImplementedError  # a specification: plugins implement it
+
+
+@hookspec
+def arpolicy_register_calendars() -> Sequence[BusinessCalendar]:
+    """Business calendars that replace the standard calendar of their country.
+
+    Returns:
+        :class:`~arpolicy.calendar.BusinessCalendar` objects, each with its
+        ``country`` (for example the country's public holidays plus your
+        own bank holidays in ``extra_holidays``). Two plugins giving a
+        calendar for one country is an error naming both.
     """
     raise NotImplementedError  # a specification: plugins implement it
 

@@ -26,6 +26,7 @@ import pluggy
 
 from . import hookspecs
 from .actions import Action, Plan
+from .calendar import BusinessCalendar
 from .channels import Channel, Payload, RenderContext
 from .errors import DuplicateNameError, InvalidFieldError, PluginError
 from .fees import FeeRule
@@ -157,6 +158,7 @@ class Plugins:
         self._channels: dict[str, tuple[Channel, str]] | None = None
         self._fee_rules: dict[str, tuple[type[FeeRule], str]] | None = None
         self._rates: tuple[RateRow, ...] | None = None
+        self._calendars: dict[str, tuple[BusinessCalendar, str]] | None = None
         self._impls: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
 
     @property
@@ -219,6 +221,18 @@ class Plugins:
                 Channel,
             )
         return self._channels
+
+    def calendars(self) -> Mapping[str, BusinessCalendar]:
+        """Business calendars from plugins, by country (they replace the
+        standard calendar of that country)."""
+        if self._calendars is None:
+            self._calendars = _unique(
+                "calendar",
+                self._collect("arpolicy_register_calendars"),
+                lambda cal: cal.country or "",
+                BusinessCalendar,
+            )
+        return {country: cal for country, (cal, _) in self._calendars.items()}
 
     def fee_rule_types(self) -> Mapping[str, type[FeeRule]]:
         """Fee-rule classes registered by plugins, by their ``kind_name``."""

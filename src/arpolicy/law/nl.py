@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
 
-from ..calendar import calendar_for
+from ..calendar import BusinessCalendar, calendar_for
 from ..model import Profile
 from ._core import Compounding, Jurisdiction, Rule
 
@@ -116,7 +116,7 @@ def _rule(profile: Profile, obligation_date: date) -> Rule | None:
 _NOT_COUNTED: Final = frozenset({1, 7})  # Monday, Sunday (ISO weekday numbers)
 
 
-def presumed_receipt(sent: date) -> date:
+def presumed_receipt(sent: date, *, calendar: BusinessCalendar | None = None) -> date:
     """The day a letter sent on ``sent`` is presumed to be received.
 
     That is the second day after sending, not counting Sundays, Mondays and
@@ -125,6 +125,8 @@ def presumed_receipt(sent: date) -> date:
 
     Args:
         sent: the day the letter was posted.
+        calendar: whose holidays count (the Dutch calendar when ``None``;
+            a plugin's calendar may add days).
 
     Returns:
         The presumed day of receipt.
@@ -136,7 +138,7 @@ def presumed_receipt(sent: date) -> date:
     >>> presumed_receipt(date(2026, 5, 12))  # Tuesday; Ascension Day (14 May) skipped
     datetime.date(2026, 5, 15)
     """
-    calendar = calendar_for(CODE)
+    calendar = calendar or calendar_for(CODE)
     day = sent
     counted = 0
     while counted < 2:
