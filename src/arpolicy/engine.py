@@ -200,8 +200,11 @@ class _Calendars:
     overrides: Mapping[str, BusinessCalendar] = attrs.field(factory=dict)
 
     def of(self, country: str) -> BusinessCalendar:
-        found = self.overrides.get(country)
-        return found if found is not None else calendar_for(country)
+        if self.overrides:
+            found = self.overrides.get(country)
+            if found is not None:
+                return found
+        return calendar_for(country)
 
 
 _STANDARD_CALENDARS = _Calendars()

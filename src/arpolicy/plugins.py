@@ -174,8 +174,13 @@ class Plugins:
         if found is None:
             caller = getattr(self._pm.hook, hook)
             impls = caller.get_hookimpls()
+            spec = caller.spec
+            every = tuple(spec.argnames) if spec is not None else ()
             found = [
-                (impl.plugin_name, _by_name(impl.function, impl.argnames))
+                (
+                    impl.plugin_name,
+                    impl.function if tuple(impl.argnames) == every else _by_name(impl),
+                )
                 for impl in sorted(impls, key=lambda i: _order_key(i.plugin_name))
             ]
             self._impls[hook] = found
@@ -401,9 +406,10 @@ def _row_key(row: object) -> tuple[str, str, str]:
     return ("", "", repr(row))
 
 
-def _by_name(function: Callable[..., Any], argnames: Sequence[str]) -> Callable[..., Any]:
-    """Call ``function`` with only the hook arguments it names (as pluggy does)."""
-    names = tuple(argnames)
+def _by_name(impl: Any) -> Callable[..., Any]:
+    """Call an implementation with only the hook arguments it names (as pluggy does)."""
+    function: Callable[..., Any] = impl.function
+    names = tuple(impl.argnames)
 
     def call(*args: Any, **kwargs: Any) -> Any:
         if args:
