@@ -335,6 +335,8 @@ def _ladder(
         if steps[idx].mandatory:
             break
     if chosen is not None and chosen_date is not None:
+        if _closed_today(steps[chosen], policy, customer, as_of, cals, invoice, result):
+            return None
         return _Candidate(invoice, balance, policy, chosen, chosen_date, superseded)
     if last == len(steps) - 1 and steps and policy.end is EndBehaviour.REPEAT:
         records = done[steps[last].name]
@@ -347,6 +349,8 @@ def _ladder(
             cals,
         )
         if due <= as_of:
+            if _closed_today(steps[last], policy, customer, as_of, cals, invoice, result):
+                return None
             return _Candidate(invoice, balance, policy, last, due, [], repeat=count)
         result.wake_at(due)
         result.skipped.append(
@@ -368,6 +372,39 @@ def _ladder(
         )
     )
     return None
+
+
+def _closed_today(
+    step: Step,
+    policy: Policy,
+    customer: Customer,
+    as_of: date,
+    cals: _Calendars,
+    invoice: Invoice,
+    result: _Result,
+) -> bool:
+    """A step that follows a calendar waits for a business day.
+
+    Its date was moved to a business day, but when it fires late (catch-up,
+    the end of a hold or a plugin's rule) the planning day itself may be a
+    weekend or holiday: then it waits until the next business day.
+    """
+    cal = _calendar(step.calendar or policy.calendar, customer, cals)
+    if cal is None or cal.is_business_day(as_of):
+        return False
+    opens = cal.next_business_day(as_of)
+    result.wake_at(opens)
+    result.skipped.append(
+        Skipped(
+            customer.id,
+            invoice.id,
+            SkipReason.NOT_DUE,
+            f"step {step.name!r} is due; it waits for the next business day, "
+            f"{opens.isoformat()}",
+            step.name,
+        )
+    )
+    return True
 
 
 def _deadline(
