@@ -24,10 +24,11 @@ def test_plugins_lists_built_ins_channels_and_rules() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "arpolicy.channels  built-in  arpolicy_register_channels" in out
-    assert "arpolicy.rules     built-in  arpolicy_skip_invoice" in out
+    assert "arpolicy.rules     built-in  arpolicy_customer_actions, arpolicy_skip_invoice" in out
     for channel in ("agency", "email", "letter", "phone", "portal", "sms", "whatsapp"):
         assert f"\n{channel} " in out
     assert "arpolicy.rules  skip rule" in out
+    assert "arpolicy.rules  actions outside the ladder" in out
 
 
 def test_disabled_plugins_are_not_listed() -> None:

@@ -77,6 +77,7 @@ _RULE_HOOKS = {
     "arpolicy_adjust_action": "action rule",
     "arpolicy_select_policy": "policy choice",
     "arpolicy_observe_plan": "plan observer",
+    "arpolicy_customer_actions": "actions outside the ladder",
 }
 
 

@@ -30,6 +30,7 @@ from .actions import (
     SkipReason,
     action_key,
 )
+from .builtins import rules as builtin_rules
 from .calendar import BusinessCalendar, calendar_for
 from .errors import InvalidFieldError, UnknownJurisdictionError
 from .fees import Charge, ChargeKind, FeeContext, FeeItem, Note, apply_caps, gate
@@ -41,8 +42,6 @@ from .model import (
     Invoice,
     InvoiceKind,
     Ledger,
-    PaymentPlan,
-    PlanState,
     PlanStatus,
     Profile,
 )
@@ -50,15 +49,15 @@ from .money import Money
 from .playbooks import default_playbook
 from .plugins import BUILTIN_PLUGINS, Plugins, builtin_plugins
 from .policy import Anchor, CalendarRule, EndBehaviour, Grouping, Playbook, Policy, Step
-from .rules import ActionContext, InvoiceContext
+from .rules import ActionContext, CustomerContext, InvoiceContext
 
 __all__ = ["plan", "simulate"]
 
 _ONE_DAY = timedelta(days=1)
 
-SPECIAL_CHANNEL = "email"
-"""Channel of trial notices and plan-broken notices."""
-CREDIT_HOLD_CHANNEL = "internal"
+SPECIAL_CHANNEL = builtin_rules.SPECIAL_CHANNEL
+"""Channel of trial notices and plan-broken notices (see :mod:`arpolicy.builtins.rules`)."""
+CREDIT_HOLD_CHANNEL = builtin_rules.CREDIT_HOLD_CHANNEL
 """Channel of credit-hold actions (an internal task: stop deliveries, review credit)."""
 
 
@@ -399,8 +398,7 @@ def _closed_today(
             customer.id,
             invoice.id,
             SkipReason.NOT_DUE,
-            f"step {step.name!r} is due; it waits for the next business day, "
-            f"{opens.isoformat()}",
+            f"step {step.name!r} is due; it waits for the next business day, {opens.isoformat()}",
             step.name,
         )
     )
@@ -608,161 +606,6 @@ def _ladder_actions(
     return actions
 
 
-def _breach_start(ledger: Ledger, customer: Customer, limit: Money, as_of: date) -> date:
-    """First day of the current credit-limit breach (exposure above the limit)."""
-    currency = limit.currency
-    deltas: dict[date, int] = {}
-    for inv in ledger.invoices_of(customer.id):
-        if inv.currency != currency or inv.issue_date > as_of:
-            continue
-        sign = -1 if inv.is_credit else 1
-        deltas[inv.issue_date] = deltas.get(inv.issue_date, 0) + sign * inv.amount.minor_units
-    for pay in ledger.payments_of(customer.id):
-        if pay.currency == currency and pay.date <= as_of:
-            deltas[pay.date] = deltas.get(pay.date, 0) - pay.amount.minor_units
-    cumulative = 0
-    start = as_of
-    above = False
-    for day in sorted(deltas):
-        cumulative += deltas[day]
-        if cumulative > limit.minor_units:
-            if not above:
-                start, above = day, True
-        else:
-            above = False
-    return start
-
-
-_SPECIAL_STEPS = {
-    ActionKind.PLAN_BROKEN: ("plan-broken", SPECIAL_CHANNEL),
-    ActionKind.CREDIT_HOLD: ("credit-hold", CREDIT_HOLD_CHANNEL),
-    ActionKind.TRIAL_NOTICE: ("trial-ending", SPECIAL_CHANNEL),
-}
-
-
-def _special(
-    customer: Customer,
-    as_of: date,
-    kind: ActionKind,
-    tone: str,
-    amount_due: Money | None,
-    key: str,
-    reason: Reason,
-) -> Action:
-    """An action outside the ladder (its step name is also its template)."""
-    step, channel = _SPECIAL_STEPS[kind]
-    return Action(
-        date=as_of,
-        customer_id=customer.id,
-        invoice_ids=(),
-        step=step,
-        level=0,
-        channel=channel,
-        tone=tone,
-        kind=kind,
-        policy="",
-        amount_due=amount_due,
-        fees=None,
-        deadline=None,
-        key=key,
-        reasons=(reason,),
-        template=step,
-    )
-
-
-def _special_actions(
-    ledger: Ledger,
-    customer: Customer,
-    playbook: Playbook,
-    history: _CustomerHistory,
-    as_of: date,
-    balances: dict[str, Money],
-    plans: Sequence[tuple[PaymentPlan, PlanState]],
-    result: _Result,
-) -> list[Action]:
-    actions: list[Action] = []
-    # payment plans that broke
-    for plan, state in plans:
-        if state.status is not PlanStatus.BROKEN or state.broken_on is None:
-            continue
-        key = action_key(customer.id, "plan-broken", SPECIAL_CHANNEL, subject=f"plan:{plan.id}")
-        if key in history.keys:
-            continue
-        open_ids = tuple(sorted(i for i in plan.invoice_ids if i in balances))
-        due = Money.total((balances[i] for i in open_ids), plan.currency)
-        reason = Reason(
-            "plan_broken",
-            f"payment plan {plan.id!r} missed an instalment; dunning resumes",
-            {
-                "plan": plan.id,
-                "broken_on": state.broken_on.isoformat(),
-                "invoices": " ".join(open_ids),
-            },
-        )
-        actions.append(_special(customer, as_of, ActionKind.PLAN_BROKEN, "firm", due, key, reason))
-    # credit limit breach
-    limit = customer.credit_limit
-    if playbook.credit_hold and limit is not None:
-        exposure = Money.total(
-            (b for b in balances.values() if b.currency == limit.currency), limit.currency
-        )
-        if exposure > limit:
-            start = _breach_start(ledger, customer, limit, as_of)
-            key = action_key(
-                customer.id, "credit-hold", CREDIT_HOLD_CHANNEL, subject=f"credit:{start}"
-            )
-            if key not in history.keys:
-                reason = Reason(
-                    "credit_limit_exceeded",
-                    f"exposure {exposure} exceeds the credit limit {limit}",
-                    {
-                        "exposure": str(exposure.amount),
-                        "limit": str(limit.amount),
-                        "currency": limit.currency,
-                        "since": start.isoformat(),
-                    },
-                )
-                actions.append(
-                    _special(
-                        customer, as_of, ActionKind.CREDIT_HOLD, "formal", exposure, key, reason
-                    )
-                )
-    # trials and free allowances ending
-    for trial in ledger.trials_of(customer.id):
-        if as_of > trial.ends:
-            continue
-        chosen: int | None = None
-        for days in playbook.trial_notice_days:  # descending: 7, then 1
-            day = trial.ends - timedelta(days=days)
-            if day <= as_of:
-                chosen = days
-            else:
-                result.wake_at(day)
-                break
-        if chosen is None:
-            continue
-        key = action_key(
-            customer.id, "trial-ending", SPECIAL_CHANNEL, subject=f"trial:{trial.id}:{chosen}"
-        )
-        later = [d for d in playbook.trial_notice_days if d < chosen]
-        if key in history.keys:
-            continue
-        reason = Reason(
-            "trial_ending",
-            f"{trial.kind.value} {trial.id!r} ends on {trial.ends.isoformat()}",
-            {
-                "trial": trial.id,
-                "ends": trial.ends.isoformat(),
-                "days_before": chosen,
-                "next_notice_days": " ".join(str(d) for d in later),
-            },
-        )
-        actions.append(
-            _special(customer, as_of, ActionKind.TRIAL_NOTICE, "courtesy", None, key, reason)
-        )
-    return actions
-
-
 def _plan_customer(
     ledger: Ledger,
     customer: Customer,
@@ -796,7 +639,12 @@ def _plan_customer(
             for iid in plan.invoice_ids:
                 paused.setdefault(iid, plan.id)
 
-    specials = _special_actions(ledger, customer, playbook, history, as_of, balances, plans, result)
+    facade = plugins or builtin_plugins()
+    extra = facade.customer_actions(
+        CustomerContext(customer, ledger, playbook, as_of, balances, tuple(plans), history.keys)
+    )
+    specials = list(extra.actions)
+    result.wake_at(extra.wake)
 
     # 1. the policy of each open invoice, and what a minimum amount compares
     # with: the open amount per currency without disputed, held and
@@ -822,7 +670,6 @@ def _plan_customer(
     candidates: list[_Candidate] = []
     plan_states = tuple(plans)
     builtin = plugins is None
-    facade = plugins or builtin_plugins()
     for iid in sorted(balances):
         invoice = ledger.invoice(iid)
         balance = balances[iid]

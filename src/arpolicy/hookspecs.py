@@ -24,10 +24,11 @@ from .fees import FeeRule
 from .law import RateRow
 from .model import Customer, Invoice
 from .policy import Playbook
-from .rules import ActionContext, InvoiceContext, Skip, Veto
+from .rules import ActionContext, CustomerContext, ExtraActions, InvoiceContext, Skip, Veto
 
 __all__ = [
     "arpolicy_adjust_action",
+    "arpolicy_customer_actions",
     "arpolicy_observe_plan",
     "arpolicy_register_calendars",
     "arpolicy_register_channels",
@@ -123,7 +124,7 @@ def arpolicy_skip_invoice(context: InvoiceContext) -> Skip | None:
 
 @hookspec
 def arpolicy_adjust_action(action: Action, context: ActionContext) -> Action | Veto | None:
-    """Change or remove a planned action (wrapper style).
+    """Change or remove a planned action (chained, wrapper style).
 
     Implementations are called one after the other, built-in plugins first,
     then by plugin name; each receives the action as the previous one left
@@ -136,6 +137,26 @@ def arpolicy_adjust_action(action: Action, context: ActionContext) -> Action | V
     Returns:
         A changed :class:`~arpolicy.actions.Action` (same key), a
         :class:`~arpolicy.rules.Veto` to remove it, or ``None`` to leave it.
+    """
+
+
+@hookspec
+def arpolicy_customer_actions(context: CustomerContext) -> ExtraActions | None:
+    """Plan actions outside the dunning ladder for a customer.
+
+    The built-in ``arpolicy.rules`` plugin plans here the notice that a
+    payment plan broke, the internal credit-hold task when the customer owes
+    more than its credit limit, and the notices before a trial ends. The
+    actions of every plugin are combined (built-ins first, then by plugin
+    name); they take their channel's slot for the day before the ladder's.
+
+    Args:
+        context: the customer, its open balances and plans, the keys of the
+            actions already carried out, the playbook and the day.
+
+    Returns:
+        An :class:`~arpolicy.rules.ExtraActions`, or ``None``. Two plugins
+        planning an action with the same key is an error naming both.
     """
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -33,7 +34,7 @@ from .fees import FeeRule
 from .law import RateBook, RateRow
 from .model import Customer, Invoice, Ledger
 from .policy import Playbook
-from .rules import ActionContext, InvoiceContext, Skip, Veto
+from .rules import ActionContext, CustomerContext, ExtraActions, InvoiceContext, Skip, Veto
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -202,7 +203,12 @@ class Plugins:
     def custom_rules(self) -> bool:
         """Whether a plugin other than the built-ins decides about invoices or
         actions (then :func:`~arpolicy.engine.simulate` looks at every day)."""
-        hooks = ("arpolicy_skip_invoice", "arpolicy_adjust_action", "arpolicy_select_policy")
+        hooks = (
+            "arpolicy_skip_invoice",
+            "arpolicy_adjust_action",
+            "arpolicy_select_policy",
+            "arpolicy_customer_actions",
+        )
         return any(
             plugin not in BUILTIN_PLUGINS for hook in hooks for plugin, _ in self._ordered(hook)
         )
@@ -334,6 +340,33 @@ class Plugins:
                 )
             action = answer
         return action
+
+    def customer_actions(self, context: CustomerContext) -> ExtraActions:
+        """Every plugin's actions outside the ladder for a customer, combined.
+
+        Raises:
+            DuplicateNameError: two plugins planned an action with one key.
+        """
+        hook = "arpolicy_customer_actions"
+        actions: list[Action] = []
+        owners: dict[str, str] = {}
+        wake: date | None = None
+        for plugin, function in self._ordered(hook):
+            subject = f"customer {context.customer.id!r}"
+            answer = _call(plugin, hook, subject, function, context=context)
+            if answer is None:
+                continue
+            if not isinstance(answer, ExtraActions):
+                raise PluginError(plugin, hook, subject, f"not ExtraActions: {answer!r}")
+            for action in answer.actions:
+                known = owners.get(action.key)
+                if known is not None:
+                    raise DuplicateNameError("action", action.key, known, plugin)
+                owners[action.key] = plugin
+                actions.append(action)
+            if answer.wake is not None and (wake is None or answer.wake < wake):
+                wake = answer.wake
+        return ExtraActions(actions, wake)
 
     def observe_plan(self, plan: Plan) -> None:
         """Show ``plan`` to every observer (built-ins first, then by name)."""

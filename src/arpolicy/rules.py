@@ -9,15 +9,17 @@ it out of today's dunning with a :class:`Skip`, which lands in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 
 import attrs
 
-from .actions import SkipReason
-from .model import Customer, Invoice, PaymentPlan, PlanState
+from .actions import Action, SkipReason
+from .model import Customer, Invoice, Ledger, PaymentPlan, PlanState
 from .money import Money
-from .policy import Policy
+from .policy import Playbook, Policy
 
-__all__ = ["ActionContext", "InvoiceContext", "Skip", "Veto"]
+__all__ = ["ActionContext", "CustomerContext", "ExtraActions", "InvoiceContext", "Skip", "Veto"]
 
 
 def _reason(value: SkipReason | str) -> SkipReason:
@@ -90,3 +92,46 @@ class Veto:
     """
 
     detail: str
+
+
+@attrs.frozen
+class CustomerContext:
+    """One customer on the planning day, as plugins that add actions see it.
+
+    Attributes:
+        customer: the customer.
+        ledger: the ledger (for the customer's invoices, payments, trials).
+        playbook: the playbook in use.
+        as_of: the planning day.
+        balances: the open amount of each open invoice, by invoice id.
+        plans: the customer's payment plans with their state on ``as_of``.
+        done: the keys of the actions already carried out for the customer
+            (an action whose key is here must not be planned again).
+    """
+
+    customer: Customer
+    ledger: Ledger
+    playbook: Playbook
+    as_of: dt.date
+    balances: Mapping[str, Money]
+    plans: tuple[tuple[PaymentPlan, PlanState], ...]
+    done: AbstractSet[str] = attrs.field(eq=False)
+
+
+def _actions(value: tuple[Action, ...] | list[Action]) -> tuple[Action, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class ExtraActions:
+    """Actions outside the dunning ladder that a plugin plans for a customer.
+
+    Attributes:
+        actions: the actions, dated the planning day, each with a stable key.
+        wake: the next day on which the plugin may plan something for the
+            customer without anything else changing (a trial notice's day),
+            so that :func:`~arpolicy.engine.simulate` looks then; or ``None``.
+    """
+
+    actions: tuple[Action, ...] = attrs.field(default=(), converter=_actions)
+    wake: dt.date | None = None

@@ -1,6 +1,17 @@
-"""Built-in skip rules (plugin ``arpolicy.rules``).
+"""Built-in rules (plugin ``arpolicy.rules``).
 
-In this order, the first that applies wins:
+Actions outside the dunning ladder (``arpolicy_customer_actions``):
+
+* ``plan-broken``: a payment plan missed an instalment (after its grace); one
+  e-mail per plan, and dunning of its invoices resumes;
+* ``credit-hold``: the customer's open amount in the credit limit's currency
+  exceeds the limit (when the playbook's ``credit_hold`` is on); one internal
+  task per breach, keyed by the breach's first day;
+* ``trial-ending``: ``trial_notice_days`` before a trial or free allowance
+  ends; only the nearest notice when several are due.
+
+Skip rules (``arpolicy_skip_invoice``), in this order; the first that applies
+wins:
 
 1. the customer has an active dunning block (``blocked``, until its end);
 2. the invoice is disputed (``disputed``, until the dispute is resolved);
@@ -13,12 +24,26 @@ In this order, the first that applies wins:
 
 from __future__ import annotations
 
-from ..actions import SkipReason
-from ..model import PlanStatus
-from ..plugins import hookimpl
-from ..rules import InvoiceContext, Skip
+from datetime import date, timedelta
+from typing import Final
 
-__all__ = ["arpolicy_skip_invoice"]
+from ..actions import Action, ActionKind, Reason, SkipReason, action_key
+from ..model import Customer, Ledger, PlanStatus
+from ..money import Money
+from ..plugins import hookimpl
+from ..rules import CustomerContext, ExtraActions, InvoiceContext, Skip
+
+__all__ = [
+    "CREDIT_HOLD_CHANNEL",
+    "SPECIAL_CHANNEL",
+    "arpolicy_customer_actions",
+    "arpolicy_skip_invoice",
+]
+
+SPECIAL_CHANNEL: Final = "email"
+"""Channel of trial notices and plan-broken notices."""
+CREDIT_HOLD_CHANNEL: Final = "internal"
+"""Channel of credit-hold actions (an internal task: stop deliveries, review credit)."""
 
 
 @hookimpl
@@ -55,3 +80,154 @@ def arpolicy_skip_invoice(context: InvoiceContext) -> Skip | None:
             f"{policy.name!r}",
         )
     return None
+
+
+def _breach_start(ledger: Ledger, customer: Customer, limit: Money, as_of: date) -> date:
+    """First day of the current credit-limit breach (exposure above the limit)."""
+    currency = limit.currency
+    deltas: dict[date, int] = {}
+    for inv in ledger.invoices_of(customer.id):
+        if inv.currency != currency or inv.issue_date > as_of:
+            continue
+        sign = -1 if inv.is_credit else 1
+        deltas[inv.issue_date] = deltas.get(inv.issue_date, 0) + sign * inv.amount.minor_units
+    for pay in ledger.payments_of(customer.id):
+        if pay.currency == currency and pay.date <= as_of:
+            deltas[pay.date] = deltas.get(pay.date, 0) - pay.amount.minor_units
+    cumulative = 0
+    start = as_of
+    above = False
+    for day in sorted(deltas):
+        cumulative += deltas[day]
+        if cumulative > limit.minor_units:
+            if not above:
+                start, above = day, True
+        else:
+            above = False
+    return start
+
+
+_SPECIAL_STEPS = {
+    ActionKind.PLAN_BROKEN: ("plan-broken", SPECIAL_CHANNEL),
+    ActionKind.CREDIT_HOLD: ("credit-hold", CREDIT_HOLD_CHANNEL),
+    ActionKind.TRIAL_NOTICE: ("trial-ending", SPECIAL_CHANNEL),
+}
+
+
+def _special(
+    customer: Customer,
+    as_of: date,
+    kind: ActionKind,
+    tone: str,
+    amount_due: Money | None,
+    key: str,
+    reason: Reason,
+) -> Action:
+    """An action outside the ladder (its step name is also its template)."""
+    step, channel = _SPECIAL_STEPS[kind]
+    return Action(
+        date=as_of,
+        customer_id=customer.id,
+        invoice_ids=(),
+        step=step,
+        level=0,
+        channel=channel,
+        tone=tone,
+        kind=kind,
+        policy="",
+        amount_due=amount_due,
+        fees=None,
+        deadline=None,
+        key=key,
+        reasons=(reason,),
+        template=step,
+    )
+
+
+@hookimpl
+def arpolicy_customer_actions(context: CustomerContext) -> ExtraActions:
+    """Broken payment plans, credit-limit breaches and trials ending."""
+    ledger, customer, playbook = context.ledger, context.customer, context.playbook
+    as_of, balances, plans, done = context.as_of, context.balances, context.plans, context.done
+    actions: list[Action] = []
+    wake: date | None = None
+    # payment plans that broke
+    for plan, state in plans:
+        if state.status is not PlanStatus.BROKEN or state.broken_on is None:
+            continue
+        key = action_key(customer.id, "plan-broken", SPECIAL_CHANNEL, subject=f"plan:{plan.id}")
+        if key in done:
+            continue
+        open_ids = tuple(sorted(i for i in plan.invoice_ids if i in balances))
+        due = Money.total((balances[i] for i in open_ids), plan.currency)
+        reason = Reason(
+            "plan_broken",
+            f"payment plan {plan.id!r} missed an instalment; dunning resumes",
+            {
+                "plan": plan.id,
+                "broken_on": state.broken_on.isoformat(),
+                "invoices": " ".join(open_ids),
+            },
+        )
+        actions.append(_special(customer, as_of, ActionKind.PLAN_BROKEN, "firm", due, key, reason))
+    # credit limit breach
+    limit = customer.credit_limit
+    if playbook.credit_hold and limit is not None:
+        exposure = Money.total(
+            (b for b in balances.values() if b.currency == limit.currency), limit.currency
+        )
+        if exposure > limit:
+            start = _breach_start(ledger, customer, limit, as_of)
+            key = action_key(
+                customer.id, "credit-hold", CREDIT_HOLD_CHANNEL, subject=f"credit:{start}"
+            )
+            if key not in done:
+                reason = Reason(
+                    "credit_limit_exceeded",
+                    f"exposure {exposure} exceeds the credit limit {limit}",
+                    {
+                        "exposure": str(exposure.amount),
+                        "limit": str(limit.amount),
+                        "currency": limit.currency,
+                        "since": start.isoformat(),
+                    },
+                )
+                actions.append(
+                    _special(
+                        customer, as_of, ActionKind.CREDIT_HOLD, "formal", exposure, key, reason
+                    )
+                )
+    # trials and free allowances ending
+    for trial in ledger.trials_of(customer.id):
+        if as_of > trial.ends:
+            continue
+        chosen: int | None = None
+        for days in playbook.trial_notice_days:  # descending: 7, then 1
+            day = trial.ends - timedelta(days=days)
+            if day <= as_of:
+                chosen = days
+            else:
+                wake = day if wake is None or day < wake else wake
+                break
+        if chosen is None:
+            continue
+        key = action_key(
+            customer.id, "trial-ending", SPECIAL_CHANNEL, subject=f"trial:{trial.id}:{chosen}"
+        )
+        later = [d for d in playbook.trial_notice_days if d < chosen]
+        if key in done:
+            continue
+        reason = Reason(
+            "trial_ending",
+            f"{trial.kind.value} {trial.id!r} ends on {trial.ends.isoformat()}",
+            {
+                "trial": trial.id,
+                "ends": trial.ends.isoformat(),
+                "days_before": chosen,
+                "next_notice_days": " ".join(str(d) for d in later),
+            },
+        )
+        actions.append(
+            _special(customer, as_of, ActionKind.TRIAL_NOTICE, "courtesy", None, key, reason)
+        )
+    return ExtraActions(actions, wake)
