@@ -7,8 +7,17 @@ records, ids such as ``"C1"`` and ``"I1"``, whole amounts, early dates, no
 optional parts.
 
 An override named in the singular (``currency``, ``customer_id``) takes a
-plain value or a strategy; one named in the plural (``ids``, ``dates``,
-``profiles``) takes a strategy.
+plain value or a strategy; one named in the plural (``ids``, ``dates``)
+takes a strategy, except ``profiles`` and ``countries``, which also take a
+sequence of values to choose from, and ``currencies``, ``channels``,
+``calendars`` and ``anchors``, which take a sequence. Sizes are bounds such
+as ``max_customers`` or ``max_steps``; dates are ``start`` and ``end``
+bounds or a ``dates`` strategy.
+
+Policies, steps and playbooks: :func:`policies` and :func:`playbooks` draw
+ladders that :func:`arpolicy.lint.lint` finds no error in, and
+:func:`histories` draws what a host carried out for a given ledger and
+playbook.
 
 This module imports Hypothesis; install the ``testing`` extra to use it.
 
@@ -30,9 +39,25 @@ from functools import lru_cache
 from typing import TypeVar
 
 import attrs
+import iso3166
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from arpolicy.actions import Action, HistoryEntry, HistoryStatus
+from arpolicy.engine import simulate
+from arpolicy.errors import InvalidFieldError
+from arpolicy.fees import (
+    CollectionCosts,
+    Fee,
+    FeeBasis,
+    FeeCaps,
+    FeeRule,
+    FixedCompensation,
+    StatutoryInterest,
+    Tier,
+    TieredFee,
+)
+from arpolicy.law import RateBook
 from arpolicy.model import (
     Contacts,
     Customer,
@@ -52,17 +77,33 @@ from arpolicy.model import (
     TrialKind,
 )
 from arpolicy.money import Money, check_currency, minor_unit
+from arpolicy.plugins import Plugins
+from arpolicy.policy import (
+    Anchor,
+    CalendarRule,
+    EndBehaviour,
+    Grouping,
+    Playbook,
+    Policy,
+    Step,
+    Tone,
+)
 
 __all__ = [
     "contacts",
     "currencies",
     "customers",
+    "fee_rules",
+    "histories",
     "invoices",
     "ledgers",
     "money",
     "payment_plans",
     "payment_terms",
     "payments",
+    "playbooks",
+    "policies",
+    "steps",
     "trials",
 ]
 
@@ -116,7 +157,10 @@ def _plus_days(day: date, days: int) -> date:
 _DEFAULT_DAYS = st.dates(DEFAULT_START, DEFAULT_END)
 _NAMES = st.sampled_from(("Acme B.V.", "Jansen", "Gemeente Ergens", "Müller GmbH"))
 _PROFILES = st.sampled_from(Profile)
-_COUNTRIES = st.sampled_from(("NL", "DE", "BE", "FR", "AT", "GB", "US", "JP", "KW"))
+COUNTRIES: tuple[str, ...] = ("NL", "DE", "BE", "FR", "AT", "GB", "US", "JP", "KW")
+"""The countries :func:`customers` draws from: countries with and without a
+jurisdiction pack and business calendars on three continents."""
+_COUNTRIES = st.sampled_from(COUNTRIES)
 _LANGUAGES = st.sampled_from(("en", "nl", "de", "fr", "de-AT", "ja"))
 _TIMEZONES = st.sampled_from(
     ("UTC", "Europe/Amsterdam", "Europe/Berlin", "America/New_York", "Asia/Tokyo")
@@ -331,25 +375,61 @@ def contacts() -> st.SearchStrategy[Contacts]:
 _MAYBE_BLOCK = _optional(st.builds(DunningBlock, reason=_REASONS, until=_optional(_DEFAULT_DAYS)))
 
 
+def _profile_strategy(
+    values: Sequence[Profile | str] | st.SearchStrategy[Profile] | None,
+) -> st.SearchStrategy[Profile]:
+    if values is None:
+        return _PROFILES
+    if isinstance(values, st.SearchStrategy):
+        return values
+    chosen = _profile_set(values)
+    if not chosen:
+        raise InvalidArgument("profiles must name at least one profile")
+    return st.sampled_from(chosen)
+
+
+def _country_strategy(
+    values: Sequence[str] | st.SearchStrategy[str] | None,
+) -> st.SearchStrategy[str]:
+    if values is None:
+        return _COUNTRIES
+    if isinstance(values, st.SearchStrategy):
+        return values
+    codes = (values,) if isinstance(values, str) else tuple(dict.fromkeys(values))
+    if not codes:
+        raise InvalidArgument("countries must name at least one country")
+    for code in codes:
+        if code not in iso3166.countries_by_alpha2:
+            raise InvalidArgument(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return st.sampled_from(codes)
+
+
 def customers(
     *,
     ids: st.SearchStrategy[str] | None = None,
-    profiles: st.SearchStrategy[Profile] | None = None,
-    countries: st.SearchStrategy[str] | None = None,
+    profiles: Sequence[Profile | str] | st.SearchStrategy[Profile] | None = None,
+    countries: Sequence[str] | st.SearchStrategy[str] | None = None,
     currency: str | st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Customer]:
     """Customers with valid country, language, time zone, tags and block.
 
     Args:
         ids: strategy of customer ids; default ``"C1"``, ``"C2"`` ...
-        profiles: strategy of :class:`~arpolicy.model.Profile`; default all.
-        countries: strategy of ISO 3166-1 alpha-2 codes; default a few
-            European countries, the US, Japan and Kuwait.
+        profiles: the profiles to draw from (:class:`~arpolicy.model.Profile`
+            or their names, shrinking toward the first) or a strategy of
+            profiles; default all.
+        countries: the ISO 3166-1 alpha-2 codes to draw from (shrinking
+            toward the first) or a strategy of codes; default
+            :data:`COUNTRIES` (European countries, the US, Japan, Kuwait).
         currency: currency of the optional credit limit; default
             :func:`currencies`.
 
     Returns:
         A strategy of :class:`~arpolicy.model.Customer`.
+
+    Raises:
+        InvalidArgument: an empty sequence, an unknown profile or a code
+            that is not an ISO 3166-1 alpha-2 code.
 
     >>> from hypothesis import given, settings
     >>> from hypothesis import strategies as st
@@ -363,8 +443,8 @@ def customers(
         Customer,
         id=_as_strategy(ids, _ids("C")),
         name=_NAMES,
-        profile=_as_strategy(profiles, _PROFILES),
-        country=_as_strategy(countries, _COUNTRIES),
+        profile=_profile_strategy(profiles),
+        country=_country_strategy(countries),
         language=_LANGUAGES,
         timezone=_TIMEZONES,
         contacts=_CONTACTS,
@@ -392,7 +472,10 @@ def _draw_invoice(
     terms = draw(_MAYBE_TERMS)
     due = terms.due_date(issued) if terms else _plus_days(issued, draw(_DUE_OFFSETS))
     dispute = None
-    if kind is not InvoiceKind.CREDIT_NOTE and draw(_BOOLEANS):
+    # Drawn for every kind, so that every kind draws the same way and the
+    # shrinker can move from a credit note to a plain invoice.
+    disputed = draw(_BOOLEANS)
+    if kind is not InvoiceKind.CREDIT_NOTE and disputed:
         opened = _plus_days(issued, draw(_UP_TO_60))
         resolved = draw(_MAYBE_UP_TO_60)
         dispute = Dispute(
@@ -634,11 +717,12 @@ def _draw_plan(
     invoice_ids: Sequence[str],
     amounts: st.SearchStrategy[Money],
     agreed: st.SearchStrategy[date],
+    counts: st.SearchStrategy[int] = _INSTALMENT_COUNTS,
 ) -> PaymentPlan:
     agreed_on = draw(agreed)
     due = _plus_days(agreed_on, draw(_UP_TO_30))
     instalments = []
-    for _ in range(draw(_INSTALMENT_COUNTS)):
+    for _ in range(draw(counts)):
         instalments.append(Instalment(due, draw(amounts)))
         due = _plus_days(due, draw(_INSTALMENT_GAPS))
     return PaymentPlan(
@@ -660,6 +744,7 @@ def _payment_plans(
     currencies: st.SearchStrategy[str],
     invoice_ids: st.SearchStrategy[Sequence[str]],
     agreed: st.SearchStrategy[date],
+    counts: st.SearchStrategy[int],
 ) -> PaymentPlan:
     return _draw_plan(
         draw,
@@ -668,6 +753,7 @@ def _payment_plans(
         invoice_ids=draw(invoice_ids),
         amounts=money(currency=draw(currencies), max_value=_LEDGER_MAX),
         agreed=agreed,
+        counts=counts,
     )
 
 
@@ -678,11 +764,13 @@ def payment_plans(
     currency: str | st.SearchStrategy[str] | None = None,
     invoice_ids: Sequence[str] | st.SearchStrategy[Sequence[str]] | None = None,
     agreed_on: st.SearchStrategy[date] | None = None,
+    max_instalments: int = 6,
 ) -> st.SearchStrategy[PaymentPlan]:
-    """Payment plans of 1-6 instalments on distinct dates from ``agreed_on``.
+    """Payment plans: 1 to ``max_instalments`` instalments, on distinct dates.
 
-    A plan with one instalment is a promise to pay. Instalments are at most
-    10,000 each.
+    A plan with one instalment is a promise to pay. The first instalment is
+    due 0-30 days after ``agreed_on``, each next one 1-60 days later;
+    instalments are at most 10,000 each.
 
     Args:
         ids: strategy of plan ids; default ``"PL1"``, ``"PL2"`` ...
@@ -692,9 +780,13 @@ def payment_plans(
             sequences; default 1-3 distinct ids ``"I1"`` ...
         agreed_on: strategy of agreement dates; default 2025-01-01 to
             2026-12-31.
+        max_instalments: most instalments (at least 1).
 
     Returns:
         A strategy of :class:`~arpolicy.model.PaymentPlan`.
+
+    Raises:
+        InvalidArgument: ``max_instalments`` is below 1.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10, database=None)
@@ -704,6 +796,8 @@ def payment_plans(
     ...     assert plan.instalments[0].due_date >= plan.agreed_on
     >>> check()
     """
+    if max_instalments < 1:
+        raise InvalidArgument(f"max_instalments must be >= 1, got {max_instalments}")
     return _payment_plans(
         ids=_as_strategy(ids, _ids("PL")),
         customer_ids=_as_strategy(customer_id, _ids("C")),
@@ -712,6 +806,7 @@ def payment_plans(
             invoice_ids, st.lists(_ids("I"), min_size=1, max_size=3, unique=True)
         ),
         agreed=_as_strategy(agreed_on, _DEFAULT_DAYS),
+        counts=_INSTALMENT_COUNTS if max_instalments == 6 else st.integers(1, max_instalments),
     )
 
 
@@ -874,6 +969,8 @@ def ledgers(
     end: date = DEFAULT_END,
     with_plans: bool = True,
     with_trials: bool = True,
+    profiles: Sequence[Profile | str] | st.SearchStrategy[Profile] | None = None,
+    countries: Sequence[str] | st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[Ledger]:
     """Valid ledgers whose records refer to each other consistently.
 
@@ -898,12 +995,17 @@ def ledgers(
         end: latest date drawn.
         with_plans: also draw payment plans.
         with_trials: also draw trials and free allowances.
+        profiles: the customers' profiles, as for :func:`customers`;
+            default all.
+        countries: the customers' countries, as for :func:`customers`;
+            default :data:`COUNTRIES`.
 
     Returns:
         A strategy of :class:`~arpolicy.model.Ledger`.
 
     Raises:
-        InvalidArgument: a bound is inconsistent.
+        InvalidArgument: a bound is inconsistent, or ``profiles`` or
+            ``countries`` is empty or unknown.
         UnknownCurrencyError: a currency is not an ISO 4217 code.
 
     >>> from hypothesis import given, settings
@@ -931,7 +1033,9 @@ def ledgers(
     return _ledgers(
         _LedgerSpec(
             customers=st.lists(
-                customers(ids=st.just("C0"), currency=codes[0]),
+                customers(
+                    ids=st.just("C0"), currency=codes[0], profiles=profiles, countries=countries
+                ),
                 min_size=min_customers,
                 max_size=max_customers,
             ),
@@ -945,4 +1049,764 @@ def ledgers(
             with_plans=with_plans,
             with_trials=with_trials,
         )
+    )
+
+
+# ---------------------------------------------------------------------------
+# fee rules, steps, policies, playbooks
+# ---------------------------------------------------------------------------
+
+CHANNELS: tuple[str, ...] = ("email", "letter", "phone", "sms", "registered_letter")
+"""The channels steps use unless told otherwise (all built in)."""
+
+CALENDARS: tuple[str, ...] = ("none", "customer")
+"""The calendar rules policies and steps use unless told otherwise."""
+
+TAGS: tuple[str, ...] = ("vip", "new", "risky", "reseller", "public-sector")
+"""The customer tags :func:`customers` draws and :func:`playbooks` maps."""
+
+_TONES = st.sampled_from(Tone)
+_FEE_BASES = st.sampled_from(FeeBasis)
+_FEE_PERCENTS = _optional(_percentages(1, 50))
+_FIRST_OFFSETS = st.sampled_from((7,)) | st.integers(-14, 30)
+_GAPS = st.sampled_from((7,)) | st.integers(1, 30)
+_ISSUE_OFFSETS = st.sampled_from((30,)) | st.integers(0, 60)
+_RECEIPT_OFFSETS = st.sampled_from((14,)) | st.integers(0, 21)
+_ANY_OFFSETS = st.sampled_from((7,)) | st.integers(-30, 120)
+_DEADLINES = _optional(st.integers(0, 30))
+_LETTER_DEADLINES = _optional(st.integers(14, 30))
+_MIN_DAYS_BETWEEN = st.integers(0, 14)
+_REPEAT_DAYS = st.sampled_from((14,)) | st.integers(1, 60)
+_RECEIPT_DAYS = st.sampled_from((2,)) | st.integers(0, 5)
+_TRIAL_NOTICES = st.sampled_from(((7, 1),)) | st.lists(st.integers(0, 30), max_size=3)
+
+
+def _codes(currencies: Sequence[str]) -> tuple[str, ...]:
+    codes = tuple(currencies)
+    if isinstance(currencies, str) or not codes:
+        raise InvalidArgument(f"currencies must be a non-empty sequence of codes, got {codes!r}")
+    for code in codes:
+        check_currency(code)
+    return codes
+
+
+def _names(values: Sequence[str], what: str) -> tuple[str, ...]:
+    names = tuple(values)
+    if isinstance(values, str) or not names:
+        raise InvalidArgument(f"{what} must be a non-empty sequence, got {values!r}")
+    return names
+
+
+def _subset(draw: st.DrawFn, items: Sequence[_T]) -> list[_T]:
+    """Some of ``items`` in their order, shrinking toward none."""
+    return [item for item in items if draw(_BOOLEANS)]
+
+
+def _money_map(
+    draw: st.DrawFn, codes: Sequence[str], low: int, high: int, *, required: bool = False
+) -> list[Money]:
+    """Amounts for some of ``codes`` (at least the first when ``required``)."""
+    chosen = _subset(draw, codes[1:] if required else codes)
+    if required:
+        chosen.insert(0, codes[0])
+    return [draw(_money_in(code, low, high)) for code in chosen]
+
+
+@st.composite
+def _fees(draw: st.DrawFn, codes: tuple[str, ...]) -> Fee:
+    percent = draw(_FEE_PERCENTS)
+    fixed = _money_map(draw, codes, 1, 50, required=percent is None)
+    minimum = _money_map(draw, codes, 1, 10)
+    # Each maximum is at least its currency's minimum.
+    maximum = []
+    for code in _subset(draw, codes):
+        low = _amount_in(minimum, code)
+        extra = draw(_money_in(code, 0, 100))
+        maximum.append(extra if low is None else low + extra)
+    return Fee(
+        name="fee",
+        fixed=fixed,
+        percent=percent,
+        minimum=minimum,
+        maximum=maximum,
+        basis=draw(_FEE_BASES),
+    )
+
+
+def _amount_in(amounts: Sequence[Money], currency: str) -> Money | None:
+    return next((m for m in amounts if m.currency == currency), None)
+
+
+@st.composite
+def _tiered_fees(draw: st.DrawFn, codes: tuple[str, ...]) -> TieredFee:
+    tiers = []
+    for n in range(draw(st.integers(1, 3))):
+        # Thresholds grow with n, so no currency has two tiers with one threshold.
+        threshold = [
+            Money(m.amount + 1000 * n, m.currency)
+            for m in _money_map(draw, codes, 0, 500, required=True)
+        ]
+        percent = draw(_FEE_PERCENTS)
+        tiers.append(
+            Tier(
+                threshold=threshold,
+                fixed=_money_map(draw, codes, 1, 50, required=percent is None),
+                percent=percent,
+                maximum=_money_map(draw, codes, 50, 200),
+            )
+        )
+    return TieredFee(name="tiered fee", tiers=tiers, basis=draw(_FEE_BASES))
+
+
+@lru_cache(maxsize=64)
+def _fee_rules_in(codes: tuple[str, ...], statutory: bool) -> st.SearchStrategy[FeeRule]:
+    contractual: st.SearchStrategy[FeeRule] = _fees(codes) | _tiered_fees(codes)
+    if not statutory:
+        return contractual
+    return st.one_of(
+        contractual,
+        st.just(StatutoryInterest()),
+        st.just(FixedCompensation()),
+        st.just(CollectionCosts()),
+    )
+
+
+def fee_rules(
+    *, currencies: Sequence[str] = ("EUR",), statutory: bool = True
+) -> st.SearchStrategy[FeeRule]:
+    """Fee rules for a step: contractual fees and the statutory rules.
+
+    Contractual fees are :class:`~arpolicy.fees.Fee` (a fixed amount per
+    currency and/or a percentage, with optional minimum and maximum per
+    currency, per notice or per invoice) and
+    :class:`~arpolicy.fees.TieredFee`; the statutory rules are
+    :class:`~arpolicy.fees.StatutoryInterest`,
+    :class:`~arpolicy.fees.FixedCompensation` and
+    :class:`~arpolicy.fees.CollectionCosts` under the customer's own law.
+    Shrinks toward a single statutory rule; with ``statutory=False``, toward
+    a fixed fee of 1.00 in the first currency.
+
+    Args:
+        currencies: the currencies fee amounts are given in; a fee defines
+            an amount for some of them (always the first when it has no
+            percentage).
+        statutory: also draw the statutory rules.
+
+    Returns:
+        A strategy of :class:`~arpolicy.fees.FeeRule`.
+
+    Raises:
+        InvalidArgument: ``currencies`` is empty.
+        UnknownCurrencyError: a currency is not an ISO 4217 code.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None)
+    ... @given(fee_rules(currencies=("GBP",), statutory=False))
+    ... def check(rule):
+    ...     assert rule.amount(Money(100, "GBP")).currency == "GBP"
+    >>> check()
+    """
+    return _fee_rules_in(_codes(currencies), statutory)
+
+
+@attrs.frozen
+class _StepSpec:
+    channels: st.SearchStrategy[list[str]]
+    calendars: st.SearchStrategy[str | None]
+    fees: st.SearchStrategy[list[FeeRule]] | None
+
+
+def _step_spec(
+    channels: Sequence[str], calendars: Sequence[str], codes: tuple[str, ...], with_fees: bool
+) -> _StepSpec:
+    for rule in calendars:
+        CalendarRule.check(rule)
+    return _StepSpec(
+        channels=st.lists(st.sampled_from(_names(channels, "channels")), min_size=1, max_size=2),
+        calendars=_optional(st.sampled_from(_names(calendars, "calendars"))),
+        fees=st.lists(_fee_rules_in(codes, True), max_size=2) if with_fees else None,
+    )
+
+
+def _draw_step(
+    draw: st.DrawFn,
+    spec: _StepSpec,
+    *,
+    name: str,
+    anchor: Anchor,
+    offset: int,
+    fees_allowed: bool,
+    letter: bool | None = None,
+    action: str = "reminder",
+) -> Step:
+    """A step; ``letter`` forces (or forbids) a formal acknowledged step."""
+    if letter is None:
+        formal, acknowledged = draw(_BOOLEANS), draw(_BOOLEANS)
+    else:
+        formal = acknowledged = letter
+    channels = list(dict.fromkeys(draw(spec.channels)))
+    return Step(
+        name,
+        offset,
+        ("agency",) if action == "handover" else channels,
+        tone=draw(_TONES),
+        anchor=anchor,
+        fees=draw(spec.fees) if spec.fees is not None and fees_allowed else (),
+        deadline_days=draw(_LETTER_DEADLINES if formal and acknowledged else _DEADLINES),
+        requires_acknowledgement=acknowledged,
+        formal=formal,
+        calendar=draw(spec.calendars),
+        action=action,
+    )
+
+
+def _anchors(values: Sequence[Anchor | str] | None) -> tuple[Anchor, ...]:
+    if values is None:
+        return tuple(Anchor)
+    try:
+        return tuple(dict.fromkeys(Anchor(v) for v in _names(values, "anchors")))
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from exc
+
+
+@st.composite
+def _steps(
+    draw: st.DrawFn, *, spec: _StepSpec, names: st.SearchStrategy[str], anchors: tuple[Anchor, ...]
+) -> Step:
+    anchor = _pick(draw, anchors)
+    if anchor is Anchor.RECEIPT:
+        offset = draw(_RECEIPT_OFFSETS)
+    elif anchor is Anchor.ISSUE:
+        offset = draw(_ISSUE_OFFSETS)
+    else:
+        offset = draw(_ANY_OFFSETS)
+    return _draw_step(draw, spec, name=draw(names), anchor=anchor, offset=offset, fees_allowed=True)
+
+
+def steps(
+    *,
+    names: str | st.SearchStrategy[str] | None = None,
+    anchors: Sequence[Anchor | str] | None = None,
+    channels: Sequence[str] = CHANNELS,
+    calendars: Sequence[str] = CALENDARS,
+    currencies: Sequence[str] = ("EUR",),
+    with_fees: bool = True,
+) -> st.SearchStrategy[Step]:
+    """Single steps, outside any ladder (see :func:`policies` for ladders).
+
+    Offsets are -30 to 120 days from the due date, 0 to 60 from the issue
+    date, or 0 to 21 from the previous step's receipt; a formal step that
+    requires acknowledgement sets a deadline of 14 days or more, if any.
+    Shrinks toward an e-mail reminder seven days after the due date.
+
+    Args:
+        names: a step name or strategy of names; default ``"s1"``.
+        anchors: the anchors to draw from; default all, shrinking toward
+            ``due``.
+        channels: channel names; each step uses one or two of them.
+        calendars: calendar rules a step may override the policy's with.
+        currencies: the currencies of fee amounts.
+        with_fees: also draw fee rules (see :func:`fee_rules`).
+
+    Returns:
+        A strategy of :class:`~arpolicy.policy.Step`.
+
+    Raises:
+        InvalidArgument: an empty ``anchors``, ``channels``, ``calendars``
+            or ``currencies``, or a bad calendar rule.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None)
+    ... @given(steps(anchors=["issue"], channels=["letter"], with_fees=False))
+    ... def check(step):
+    ...     assert step.anchor is Anchor.ISSUE and step.channels == ("letter",)
+    ...     assert step.fees == ()
+    >>> check()
+    """
+    try:
+        spec = _step_spec(channels, calendars, _codes(currencies), with_fees)
+    except InvalidFieldError as exc:
+        raise InvalidArgument(str(exc)) from exc
+    return _steps(spec=spec, names=_as_strategy(names, st.just("s1")), anchors=_anchors(anchors))
+
+
+def _draw_ladder(
+    draw: st.DrawFn,
+    spec: _StepSpec,
+    *,
+    min_steps: int,
+    max_steps: int,
+    anchors: tuple[Anchor, ...],
+    consumer: bool,
+) -> list[Step]:
+    """A ladder that :func:`arpolicy.lint.lint` finds no error in.
+
+    Offsets rise strictly per anchor (receipt anchors excepted); the first
+    step is not anchored on a receipt; only the last step may be a
+    hand-over. For a policy that serves consumers (``consumer``), fees and
+    collection costs come only after the 14-day letter (the first formal
+    step that requires acknowledgement), which announces the collection
+    costs that later steps charge.
+    """
+    count = draw(st.integers(min_steps, max_steps))
+    firsts = tuple(a for a in anchors if a is not Anchor.RECEIPT) or (Anchor.DUE,)
+    last: dict[Anchor, int] = {}
+    letter: int | None = None
+    ladder: list[Step] = []
+    for n in range(count):
+        anchor = _pick(draw, firsts if n == 0 else anchors)
+        if anchor is Anchor.RECEIPT:
+            offset = draw(_RECEIPT_OFFSETS)
+        elif anchor in last:
+            offset = last[anchor] + draw(_GAPS)
+        else:
+            offset = draw(_ISSUE_OFFSETS if anchor is Anchor.ISSUE else _FIRST_OFFSETS)
+        if anchor is not Anchor.RECEIPT:
+            last[anchor] = offset
+        handover = n == count - 1 and n > 0 and draw(_BOOLEANS)
+        step = _draw_step(
+            draw,
+            spec,
+            name=f"s{n + 1}",
+            anchor=anchor,
+            offset=offset,
+            fees_allowed=not consumer or (letter is not None and n > letter),
+            action="handover" if handover else "reminder",
+        )
+        if consumer and letter is None and step.formal and step.requires_acknowledgement:
+            letter = n
+        ladder.append(step)
+    if letter is not None:
+        costs = [r for s in ladder for r in s.fees if isinstance(r, CollectionCosts)]
+        if costs:
+            ladder[letter] = attrs.evolve(ladder[letter], fees=(costs[0],))
+    return ladder
+
+
+def _profile_set(values: Sequence[Profile | str] | None) -> tuple[Profile, ...]:
+    if values is None:
+        return tuple(Profile)
+    if isinstance(values, str | Profile):
+        values = [values]
+    try:
+        return tuple(dict.fromkeys(Profile(v) for v in values))
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from exc
+
+
+@attrs.frozen
+class _PolicySpec:
+    step: _StepSpec
+    codes: tuple[str, ...]
+    calendars: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    min_steps: int
+    max_steps: int
+    with_fees: bool
+
+
+def _policy_spec(
+    *,
+    min_steps: int,
+    max_steps: int,
+    anchors: Sequence[Anchor | str] | None,
+    channels: Sequence[str],
+    calendars: Sequence[str],
+    currencies: Sequence[str],
+    with_fees: bool,
+) -> _PolicySpec:
+    if min_steps < 1 or max_steps < min_steps:
+        raise InvalidArgument(f"need 1 <= min_steps <= max_steps, got {min_steps}, {max_steps}")
+    codes = _codes(currencies)
+    try:
+        step = _step_spec(channels, calendars, codes, with_fees)
+    except InvalidFieldError as exc:
+        raise InvalidArgument(str(exc)) from exc
+    return _PolicySpec(
+        step=step,
+        codes=codes,
+        calendars=tuple(calendars),
+        anchors=_anchors(anchors),
+        min_steps=min_steps,
+        max_steps=max_steps,
+        with_fees=with_fees,
+    )
+
+
+def _draw_policy(
+    draw: st.DrawFn,
+    spec: _PolicySpec,
+    *,
+    name: str,
+    profiles: Sequence[Profile],
+    consumer: bool,
+    kinds: list[InvoiceKind] | None = None,
+) -> Policy:
+    ladder = _draw_ladder(
+        draw,
+        spec.step,
+        min_steps=spec.min_steps,
+        max_steps=spec.max_steps,
+        anchors=spec.anchors,
+        consumer=consumer,
+    )
+    if kinds is None:
+        kinds = [InvoiceKind.INVOICE]
+        if draw(_BOOLEANS):
+            kinds.append(InvoiceKind.DEPOSIT)
+    caps = None
+    if spec.with_fees and draw(_BOOLEANS):
+        caps = FeeCaps(
+            per_invoice=_money_map(draw, spec.codes, 1, 100),
+            per_customer=_money_map(draw, spec.codes, 1, 300),
+        )
+    grace_by_currency = {code: draw(_UP_TO_30) for code in _subset(draw, spec.codes)}
+    return Policy(
+        name,
+        ladder,
+        profiles=profiles,
+        kinds=kinds,
+        minimum_amount=_money_map(draw, spec.codes, 1, 1000),
+        grace_days=draw(_GRACE_DAYS),
+        grace_days_by_currency=grace_by_currency,
+        min_days_between=draw(_MIN_DAYS_BETWEEN),
+        calendar=_pick(draw, spec.calendars),
+        grouping=draw(st.sampled_from(Grouping)),
+        end=draw(st.sampled_from(EndBehaviour)),
+        repeat_every_days=draw(_REPEAT_DAYS),
+        presumed_receipt_days=draw(_RECEIPT_DAYS),
+        fee_caps=caps,
+    )
+
+
+@st.composite
+def _policies(
+    draw: st.DrawFn,
+    *,
+    spec: _PolicySpec,
+    names: st.SearchStrategy[str],
+    profiles: tuple[Profile, ...],
+) -> Policy:
+    served = [p for p in profiles if not draw(_BOOLEANS)] or [profiles[0]]
+    return _draw_policy(
+        draw, spec, name=draw(names), profiles=served, consumer=Profile.PRIVATE in served
+    )
+
+
+def policies(
+    *,
+    names: str | st.SearchStrategy[str] | None = None,
+    profiles: Sequence[Profile | str] | None = None,
+    min_steps: int = 1,
+    max_steps: int = 5,
+    anchors: Sequence[Anchor | str] | None = None,
+    channels: Sequence[str] = CHANNELS,
+    calendars: Sequence[str] = CALENDARS,
+    currencies: Sequence[str] = ("EUR",),
+    with_fees: bool = True,
+) -> st.SearchStrategy[Policy]:
+    """Policies with a valid ladder and drawn rules around it.
+
+    The ladder has steps ``"s1"``, ``"s2"`` ... whose offsets rise strictly
+    per anchor; the first step counts from the due date or the issue date
+    (never from a receipt); steps may be formal or require acknowledgement;
+    only the last step may be a hand-over (to the ``agency`` channel).
+    :func:`arpolicy.lint.lint` finds no error in a playbook of such policies:
+    in particular a policy that serves consumers charges fees and
+    collection costs only after its 14-day letter, which gives at least 14
+    days and announces the collection costs. The rules around the ladder:
+    invoice kinds, minimum amounts and grace days per currency, spacing,
+    calendar, grouping, end behaviour (stop or repeat), presumed receipt
+    and, with fees, fee caps. Shrinks toward one e-mail step seven days
+    after the due date, for invoices only, with no minimum, grace or
+    spacing.
+
+    Args:
+        names: a policy name or strategy of names; default ``"p1"``.
+        profiles: the profiles to choose from: a policy serves a non-empty
+            subset of them (shrinking toward all); default every profile.
+        min_steps: fewest steps (at least 1).
+        max_steps: most steps.
+        anchors: the anchors steps may use; default all.
+        channels: channel names the steps use.
+        calendars: the calendar rules to draw from (``"none"``,
+            ``"customer"`` or country codes).
+        currencies: the currencies of minimum amounts, grace days, fee
+            amounts and caps.
+        with_fees: give steps fee rules (see :func:`fee_rules`) and the
+            policy fee caps.
+
+    Returns:
+        A strategy of :class:`~arpolicy.policy.Policy`.
+
+    Raises:
+        InvalidArgument: a bound is inconsistent or a sequence is empty.
+        UnknownCurrencyError: a currency is not an ISO 4217 code.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None)
+    ... @given(policies(profiles=["private"], max_steps=3, currencies=("EUR", "GBP")))
+    ... def check(policy):
+    ...     assert policy.profiles == {Profile.PRIVATE} and 1 <= len(policy.steps) <= 3
+    ...     assert {m.currency for m in policy.minimum_amount} <= {"EUR", "GBP"}
+    >>> check()
+    """
+    spec = _policy_spec(
+        min_steps=min_steps,
+        max_steps=max_steps,
+        anchors=anchors,
+        channels=channels,
+        calendars=calendars,
+        currencies=currencies,
+        with_fees=with_fees,
+    )
+    return _policies(
+        spec=spec, names=_as_strategy(names, st.just("p1")), profiles=_profile_set(profiles)
+    )
+
+
+def _deposit_kinds(
+    name: str,
+    deposit: str | None,
+    listed: Sequence[Profile],
+    by_profile: Sequence[tuple[str, str]],
+    by_tag: Sequence[tuple[str, str]],
+) -> list[InvoiceKind] | None:
+    """The kinds of the deposit policy (``None``: draw them)."""
+    if name != deposit:
+        return None
+    if listed or any(n == name for _, n in [*by_profile, *by_tag]):
+        return [InvoiceKind.INVOICE, InvoiceKind.DEPOSIT]
+    return [InvoiceKind.DEPOSIT]
+
+
+@st.composite
+def _playbooks(
+    draw: st.DrawFn, *, spec: _PolicySpec, max_policies: int, profiles: tuple[Profile, ...]
+) -> Playbook:
+    count = draw(st.integers(1, max_policies))
+    # Each profile is listed by one policy (shrinking toward the first).
+    listed: list[list[Profile]] = [[] for _ in range(count)]
+    for profile in profiles:
+        listed[draw(st.integers(0, count - 1))].append(profile)
+    names = [f"p{n + 1}" for n in range(count)]
+    # by_profile may send a profile elsewhere; by_tag and the deposit policy
+    # refer to policies too, so that every policy is used.
+    by_profile = [(p.value, _pick(draw, names)) for p in profiles if draw(_BOOLEANS)]
+    unused = [names[n] for n in range(count) if not listed[n]]
+    unused = [n for n in unused if n not in {name for _, name in by_profile}]
+    deposit: str | None = None
+    if unused and _coin(draw):
+        deposit = unused.pop()
+    elif count > 1 and draw(_BOOLEANS):
+        deposit = _pick(draw, names)
+    tags = list(TAGS)
+    by_tag = [(tags.pop(0), name) for name in unused]
+    while tags and count > 1 and draw(_BOOLEANS):
+        by_tag.append((tags.pop(0), _pick(draw, names)))
+    serves_private = {names[n] for n in range(count) if Profile.PRIVATE in listed[n]}
+    serves_private |= {name for p, name in by_profile if p == Profile.PRIVATE.value}
+    items = [
+        _draw_policy(
+            draw,
+            spec,
+            name=name,
+            profiles=listed[n],
+            consumer=name in serves_private,
+            kinds=_deposit_kinds(name, deposit, listed[n], by_profile, by_tag),
+        )
+        for n, name in enumerate(names)
+    ]
+    return Playbook(
+        items,
+        by_profile=by_profile,
+        by_tag=by_tag,
+        deposit_policy=deposit,
+        trial_notice_days=draw(_TRIAL_NOTICES),
+        credit_hold=draw(_BOOLEANS),
+    )
+
+
+def playbooks(
+    *,
+    max_policies: int = 3,
+    profiles: Sequence[Profile | str] | None = None,
+    min_steps: int = 1,
+    max_steps: int = 5,
+    anchors: Sequence[Anchor | str] | None = None,
+    channels: Sequence[str] = CHANNELS,
+    calendars: Sequence[str] = CALENDARS,
+    currencies: Sequence[str] = ("EUR",),
+    with_fees: bool = True,
+) -> st.SearchStrategy[Playbook]:
+    """Playbooks that serve every profile and whose references resolve.
+
+    Policies are ``"p1"`` ... (drawn as by :func:`policies`). Every profile
+    of ``profiles`` is listed by exactly one policy; ``by_profile`` may send
+    a profile to another policy; ``by_tag`` maps customer tags (see
+    :data:`TAGS`) to policies; a policy that lists no profile is used for
+    deposit requests or through a tag, so no policy is unused. Every name
+    the playbook refers to exists, and :func:`arpolicy.lint.lint` reports
+    no error (warnings, such as few reminders before a formal step, may
+    remain). Shrinks toward one policy for every profile, no mapping and
+    no credit hold.
+
+    Args:
+        max_policies: most policies (at least 1).
+        profiles: the profiles that must be served; default every profile.
+        min_steps: fewest steps per policy (at least 1).
+        max_steps: most steps per policy.
+        anchors: the anchors steps may use; default all.
+        channels: channel names the steps use.
+        calendars: the calendar rules to draw from.
+        currencies: the currencies of minimum amounts, grace days, fees and
+            caps; pass the currencies of your ledgers.
+        with_fees: give steps fee rules and policies fee caps.
+
+    Returns:
+        A strategy of :class:`~arpolicy.policy.Playbook`.
+
+    Raises:
+        InvalidArgument: a bound is inconsistent or a sequence is empty.
+        UnknownCurrencyError: a currency is not an ISO 4217 code.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10, database=None)
+    ... @given(playbooks(max_policies=2, with_fees=False))
+    ... def check(book):
+    ...     for profile in Profile:
+    ...         assert any(profile in p.profiles for p in book.policies)
+    >>> check()
+    """
+    if max_policies < 1:
+        raise InvalidArgument(f"max_policies must be >= 1, got {max_policies}")
+    spec = _policy_spec(
+        min_steps=min_steps,
+        max_steps=max_steps,
+        anchors=anchors,
+        channels=channels,
+        calendars=calendars,
+        currencies=currencies,
+        with_fees=with_fees,
+    )
+    served = _profile_set(profiles)
+    if not served:
+        raise InvalidArgument("profiles must name at least one profile")
+    return _playbooks(spec=spec, max_policies=max_policies, profiles=served)
+
+
+# ---------------------------------------------------------------------------
+# histories
+# ---------------------------------------------------------------------------
+
+
+@st.composite
+def _histories(
+    draw: st.DrawFn,
+    *,
+    actions: tuple[Action, ...],
+    start: date,
+    end: date,
+    with_gaps: bool,
+    with_failures: bool,
+    with_receipts: bool,
+) -> list[HistoryEntry]:
+    cutoff = draw(st.dates(start, _plus_days(end, 1)))
+    history: list[HistoryEntry] = []
+    for action in actions:
+        if action.date >= cutoff:
+            break
+        if with_gaps and draw(_BOOLEANS):
+            continue
+        failed = with_failures and draw(_BOOLEANS)
+        received_on = None
+        if with_receipts and not failed:
+            late = draw(_MAYBE_RECEIPT)
+            received_on = None if late is None else min(_plus_days(action.date, late), cutoff)
+        history.append(
+            HistoryEntry.from_action(
+                action,
+                received_on=received_on,
+                status=HistoryStatus.FAILED if failed else HistoryStatus.ISSUED,
+            )
+        )
+    return history
+
+
+_MAYBE_RECEIPT = _optional(st.integers(0, 7))
+
+
+def histories(
+    ledger: Ledger,
+    playbook: Playbook | None,
+    *,
+    start: date,
+    end: date,
+    with_gaps: bool = True,
+    with_failures: bool = True,
+    with_receipts: bool = True,
+    rates: RateBook | None = None,
+    plugins: Plugins | None = None,
+) -> st.SearchStrategy[list[HistoryEntry]]:
+    """Valid histories of ``ledger`` under ``playbook``: what a host carried out.
+
+    The engine's own simulation (:func:`arpolicy.simulate` from ``start`` to
+    ``end``) is run once; a history is the actions of that simulation dated
+    before a drawn cut-off day (between ``start`` and the day after
+    ``end``), recorded with :meth:`HistoryEntry.from_action
+    <arpolicy.actions.HistoryEntry.from_action>`, in date order. So every
+    entry is an action the engine planned for this ledger and playbook on
+    that date, with its real key, step, invoices, channel and fees, and no
+    entry comes after one the engine would have planned later. On top of
+    that, when enabled:
+
+    * ``with_gaps``: entries may be left out (the host never carried them
+      out or lost the record);
+    * ``with_failures``: entries may be ``HistoryStatus.FAILED`` (the engine
+      treats them as not done);
+    * ``with_receipts``: entries may record ``received_on``, 0-7 days after
+      the action and never after the cut-off.
+
+    Shrinks toward the empty history (an early cut-off), then toward
+    complete records with every entry issued and no receipt.
+
+    Args:
+        ledger: the ledger.
+        playbook: the playbook; the built-in one when ``None``.
+        start: the first day of the simulation.
+        end: the last day of the simulation.
+        with_gaps: allow left-out entries.
+        with_failures: allow failed entries.
+        with_receipts: allow recorded receipts.
+        rates: passed to :func:`arpolicy.simulate`.
+        plugins: passed to :func:`arpolicy.simulate`.
+
+    Returns:
+        A strategy of lists of :class:`~arpolicy.actions.HistoryEntry`.
+
+    Raises:
+        InvalidArgument: ``end`` is before ``start``.
+
+    >>> from hypothesis import given, settings
+    >>> from arpolicy.sample import SAMPLE_AS_OF, sample_ledger
+    >>> books = sample_ledger()
+    >>> start = SAMPLE_AS_OF - timedelta(days=30)
+    >>> @settings(max_examples=5, database=None)
+    ... @given(histories(books, None, start=start, end=SAMPLE_AS_OF))
+    ... def check(history):
+    ...     assert all(start <= entry.date <= SAMPLE_AS_OF for entry in history)
+    >>> check()
+    """
+    if end < start:
+        raise InvalidArgument(f"start={start!r} is after end={end!r}")
+    actions = simulate(
+        ledger, start=start, end=end, playbook=playbook, rates=rates, plugins=plugins
+    ).actions
+    return _histories(
+        actions=actions,
+        start=start,
+        end=end,
+        with_gaps=with_gaps,
+        with_failures=with_failures,
+        with_receipts=with_receipts,
     )
