@@ -394,3 +394,56 @@ def test_ledgers_reach_interesting_cases(wanted: object) -> None:
     strategy = ledgers(max_customers=3, currencies=("EUR", "JPY", "KWD"))
     # Generation only: find() raises NoSuchExample if no ledger has the feature.
     find(strategy, wanted, settings=GENERATE)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------
+# profiles and countries as sequences; plan sizes
+# ---------------------------------------------------------------------------
+
+
+@given(customers(profiles=["private", Profile.GOVERNMENT], countries=["BE", "FR"]))
+def test_customers_take_sequences_of_profiles_and_countries(customer: Customer) -> None:
+    assert customer.profile in {Profile.PRIVATE, Profile.GOVERNMENT}
+    assert customer.country in {"BE", "FR"}
+
+
+@given(customers(profiles="government", countries="GB"))
+def test_customers_take_a_single_profile_and_country(customer: Customer) -> None:
+    assert (customer.profile, customer.country) == (Profile.GOVERNMENT, "GB")
+
+
+def test_customers_shrink_toward_the_first_profile_and_country() -> None:
+    found = find(customers(profiles=["private", "business"], countries=["FR", "NL"]), bool)
+    assert (found.profile, found.country) == (Profile.PRIVATE, "FR")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"profiles": []}, {"profiles": ["robot"]}, {"countries": []}, {"countries": ["XX"]}],
+)
+def test_customers_bad_profiles_and_countries(kwargs: dict[str, object]) -> None:
+    with pytest.raises(InvalidArgument):
+        customers(**kwargs)  # type: ignore[arg-type]
+
+
+@given(ledgers(profiles=["business"], countries=("DE", "NL"), max_invoices=3))
+def test_ledgers_respect_profiles_and_countries(ledger: Ledger) -> None:
+    assert {c.profile for c in ledger.customers} == {Profile.BUSINESS}
+    assert {c.country for c in ledger.customers} <= {"DE", "NL"}
+
+
+def test_ledgers_default_countries_include_places_without_a_law_pack() -> None:
+    # The default is kept wide on purpose: customers outside the packs exercise the fallbacks.
+    find(ledgers(), lambda led: any(c.country == "US" for c in led.customers), settings=GENERATE)
+
+
+@given(payment_plans(max_instalments=2))
+def test_payment_plans_max_instalments(plan: PaymentPlan) -> None:
+    assert 1 <= len(plan.instalments) <= 2
+
+
+def test_payment_plans_reach_max_instalments() -> None:
+    found = find(payment_plans(max_instalments=9), lambda p: len(p.instalments) >= 9)
+    assert len(found.instalments) == 9
+    with pytest.raises(InvalidArgument):
+        payment_plans(max_instalments=0)
