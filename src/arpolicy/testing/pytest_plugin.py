@@ -90,12 +90,13 @@ class LedgerFactory:
         as_of: the date defaults are relative to.
         currency: the currency of default and plain amounts.
 
-    >>> factory = LedgerFactory(date(2026, 3, 16))
-    >>> ledger = factory(invoices=2, payments=[{"invoice_id": "I1"}])
-    >>> [(i.id, i.due_date.isoformat(), str(i.amount)) for i in ledger.invoices]
-    [('I1', '2026-03-02', '100.00 EUR'), ('I2', '2026-03-02', '100.00 EUR')]
-    >>> str(ledger.balance("I1", date(2026, 3, 16)))
-    '0.00 EUR'
+    Examples:
+        >>> factory = LedgerFactory(date(2026, 3, 16))
+        >>> ledger = factory(invoices=2, payments=[{"invoice_id": "I1"}])
+        >>> [(i.id, i.due_date.isoformat(), str(i.amount)) for i in ledger.invoices]
+        [('I1', '2026-03-02', '100.00 EUR'), ('I2', '2026-03-02', '100.00 EUR')]
+        >>> str(ledger.balance("I1", date(2026, 3, 16)))
+        '0.00 EUR'
     """
 
     def __init__(self, as_of: date, *, currency: str = "EUR") -> None:
