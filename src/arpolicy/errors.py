@@ -18,6 +18,7 @@ __all__ = [
     "DuplicateIdError",
     "InvalidFieldError",
     "InvalidMoneyError",
+    "JournalError",
     "LedgerError",
     "LoadError",
     "MissingRateError",
@@ -245,6 +246,28 @@ class StaleRateError(ArpolicyError, LookupError):
             f"rate table {table!r} is stale for {day}: it is known only before {known_until};"
             " add a newer row (RateBook.merged) or pass on_stale='warn' or 'ignore'"
         )
+
+
+class JournalError(ArpolicyError, RuntimeError):
+    """The exactly-once journal (:mod:`arpolicy.journal`) cannot do what was asked.
+
+    Raised for an unknown key, a file that is not a journal or was written by
+    a newer arpolicy, a journal locked by another process for too long, and
+    any SQLite failure (nothing is half-written: the transaction is rolled
+    back).
+
+    Attributes:
+        path: the journal file.
+        reason: what went wrong.
+        key: the action key concerned, or ``None``.
+    """
+
+    def __init__(self, path: str | Path, reason: str, *, key: str | None = None) -> None:
+        self.path = str(path)
+        self.reason = reason
+        self.key = key
+        where = f"journal {self.path}" + (f": key {key!r}" if key is not None else "")
+        super().__init__(f"{where}: {reason}")
 
 
 class StaleRateWarning(UserWarning):
