@@ -12,9 +12,12 @@ colour, whatever the environment says.
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import attrs
 import click
@@ -25,13 +28,18 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .actions import Action, Plan
+from .actions import Action, HistoryEntry, Plan
 from .engine import plan, simulate
 from .errors import ArpolicyError
+from .io import load_ledger, load_playbook
+from .io._files import write_text_atomic
+from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
+from .lint import format_findings, lint_file
 from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
 from .playbooks import default_playbook
 from .plugins import Plugins, make_plugin_manager
+from .policy import Anchor, Playbook, Policy
 from .sample import SAMPLE_SEED, sample_ledger, synthetic_ledger
 
 __all__ = ["main"]
@@ -64,8 +72,15 @@ def make_console() -> Console:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="arpolicy")
-def main() -> None:
-    """Plan dunning: turn what customers owe into dated, explained actions."""
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.option("--verbose", "-v", is_flag=True, help="Report progress on stderr even when piped.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
+    """Plan dunning: turn what customers owe into dated, explained actions.
+
+    Exit status: 0 success, 1 invalid input or findings, 2 usage error.
+    """
+    ctx.obj = _Options(debug=debug, verbose=verbose)
 
 
 # ---------------------------------------------------------------------------
@@ -571,3 +586,354 @@ def _print_trials(console: Console, ledger: Ledger, as_of: date) -> None:
         )
     console.print(table)
     console.print()
+
+
+# ---------------------------------------------------------------------------
+# working on real files: plan, simulate, explain, lint, ledger check
+# ---------------------------------------------------------------------------
+
+_FORMATS = ("table", "json", "ndjson", "csv")
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@attrs.frozen
+class _Options:
+    """Options every working command shares (set on the group)."""
+
+    debug: bool = False
+    verbose: bool = False
+
+
+def _options() -> _Options:
+    ctx = click.get_current_context()
+    found = ctx.find_object(_Options)
+    return found if found is not None else _Options()
+
+
+class _Failure(click.ClickException):
+    """A problem with the input: one line on stderr, exit status 1."""
+
+    exit_code = 1
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _fail(error: Exception) -> _Failure:
+    if _options().debug:
+        raise error
+    return _Failure(str(error))
+
+
+class _Progress:
+    """Says what takes time, on stderr: a spinner on a terminal, a line per
+    step with ``--verbose``, nothing otherwise."""
+
+    def __init__(self) -> None:
+        self.console = Console(stderr=True, highlight=False)
+        self.live = self.console.is_terminal
+        self.verbose = _options().verbose
+
+    def step(self, text: str) -> _Step:
+        return _Step(self, text)
+
+
+class _Step:
+    def __init__(self, progress: _Progress, text: str) -> None:
+        self.progress = progress
+        self.text = text
+        self.status: Any = None
+        self.started = 0.0
+
+    def __enter__(self) -> _Step:
+        self.started = time.perf_counter()
+        if self.progress.live:
+            self.status = self.progress.console.status(self.text + " ...")
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)
+        if self.progress.verbose and exc[0] is None:
+            seconds = time.perf_counter() - self.started
+            self.progress.console.print(f"{self.text}: {seconds:.1f} s")
+
+
+def _load_inputs(
+    ledger_path: str, policy_path: str | None, history_path: str | None
+) -> tuple[Ledger, Playbook, list[HistoryEntry]]:
+    progress = _Progress()
+    try:
+        with progress.step(f"loading {ledger_path}"):
+            ledger = load_ledger(ledger_path)
+        book = load_playbook(policy_path) if policy_path else default_playbook()
+        history = load_history(history_path) if history_path else []
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    return ledger, book, history
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_text_atomic(Path(output), text)
+
+
+def _render(
+    result_actions: Sequence[Action], result: Plan, ledger: Ledger, fmt: str, title: str
+) -> str:
+    if fmt == "json":
+        return dumps_json(result_actions)
+    if fmt == "ndjson":
+        return dumps_ndjson(result_actions)
+    if fmt == "csv":
+        return dumps_csv(result_actions)
+    console = make_console()
+    with console.capture() as capture:
+        print_actions(console, ledger, result_actions, title=title)
+        print_charges(console, ledger, result_actions)
+        print_skipped(console, result)
+    lines = [line.rstrip() for line in capture.get().splitlines()]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _common_options(function: Any) -> Any:
+    for option in reversed(
+        [
+            click.option(
+                "--policy",
+                "policy_path",
+                type=click.Path(exists=True, dir_okay=False),
+                help="A policy file (TOML); the built-in playbook when left out.",
+            ),
+            click.option(
+                "--history",
+                "history_path",
+                type=click.Path(exists=True, dir_okay=False),
+                help="A JSON file of actions already carried out (e.g. an earlier --format json).",
+            ),
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(_FORMATS),
+                default="table",
+                show_default=True,
+                help="Output format.",
+            ),
+            click.option(
+                "--output",
+                type=click.Path(dir_okay=False, writable=True),
+                default=None,
+                help="Write to this file (atomically) instead of standard output.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _ledger_argument(function: Any) -> Any:
+    return click.argument("ledger_path", metavar="LEDGER", type=click.Path(exists=True))(function)
+
+
+@main.command(name="plan")
+@_ledger_argument
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date to plan for (default: today in the local time zone).",
+)
+@_common_options
+def plan_command(
+    ledger_path: str,
+    as_of: datetime | None,
+    policy_path: str | None,
+    history_path: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Plan the actions due on a date for a ledger directory or JSON file."""
+    ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
+    day = as_of.date() if as_of is not None else _today()
+    try:
+        with _Progress().step("planning"):
+            result = plan(ledger, as_of=day, playbook=book, history=history)
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    _write(_render(result.actions, result, ledger, fmt, f"Actions on {day.isoformat()}"), output)
+
+
+@main.command(name="simulate")
+@_ledger_argument
+@click.option(
+    "--from", "start", type=_DATE, required=True, metavar="YYYY-MM-DD", help="The first day."
+)
+@click.option("--to", "end", type=_DATE, required=True, metavar="YYYY-MM-DD", help="The last day.")
+@_common_options
+def simulate_command(
+    ledger_path: str,
+    start: datetime,
+    end: datetime,
+    policy_path: str | None,
+    history_path: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """All actions over a period, each carried out on its date."""
+    if end < start:
+        raise click.BadParameter("is before --from", param_hint="--to")
+    ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
+    try:
+        with _Progress().step("simulating"):
+            result = simulate(
+                ledger, start=start.date(), end=end.date(), playbook=book, history=history
+            )
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    title = f"Actions from {start.date().isoformat()} to {end.date().isoformat()}"
+    _write(_render(result.actions, result, ledger, fmt, title), output)
+
+
+@main.command(name="explain")
+@_ledger_argument
+@click.option("--invoice", "invoice_id", required=True, help="The invoice id.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date to explain (default: today).",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A policy file (TOML); the built-in playbook when left out.",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A JSON file of actions already carried out.",
+)
+def explain_command(
+    ledger_path: str,
+    invoice_id: str,
+    as_of: datetime | None,
+    policy_path: str | None,
+    history_path: str | None,
+) -> None:
+    """Why an invoice gets (or does not get) an action: its state, its policy,
+    each step with its date, and today's decision."""
+    ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
+    day = as_of.date() if as_of is not None else _today()
+    try:
+        invoice = ledger.invoice(invoice_id)
+    except KeyError:
+        raise _fail(ArpolicyError(f"{ledger_path}: no invoice {invoice_id!r}")) from None
+    customer = ledger.customer(invoice.customer_id)
+    result = plan(ledger, as_of=day, playbook=book, history=history)
+    balance = ledger.balance(invoice_id, day)
+    console = make_console()
+    with console.capture() as capture:
+        console.print(
+            f"Invoice {invoice.id} of {customer.name} ({customer.id}, {customer.profile.value}, "
+            f"{customer.country}) on {day.isoformat()}"
+        )
+        console.print(
+            f"issued {invoice.issue_date.isoformat()}, due {invoice.due_date.isoformat()}, "
+            f"amount {_amount(invoice.amount)}, open {_amount(balance)}"
+        )
+        if invoice.dispute is not None:
+            console.print(f"disputed since {invoice.dispute.opened_on}: {invoice.dispute.reason}")
+        if invoice.on_hold_until is not None:
+            console.print(f"on hold until {invoice.on_hold_until.isoformat()}")
+        policy = book.policy_for(customer, invoice)
+        console.print(f"policy: {policy.name if policy is not None else 'none'}")
+        if policy is not None:
+            _print_steps(console, policy, invoice, history, day)
+        console.print()
+        mine = [a for a in result.actions if invoice_id in a.invoice_ids]
+        for action in mine:
+            console.print(f"today: {action.step} by {action.channel}")
+            for reason in action.reasons:
+                console.print(f"  - {reason.text}")
+        for skip in result.skipped:
+            if skip.invoice_id == invoice_id:
+                step = f" (step {skip.step})" if skip.step else ""
+                console.print(f"today: no action{step}: {skip.reason.value}: {skip.detail}")
+        if not mine and not any(s.invoice_id == invoice_id for s in result.skipped):
+            console.print("today: nothing; the invoice is not open")
+    click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+
+
+def _print_steps(
+    console: Console, policy: Policy, invoice: Invoice, history: Sequence[HistoryEntry], day: date
+) -> None:
+    done: dict[str, date] = {}
+    for entry in history:
+        if invoice.id in entry.invoice_ids and entry.date <= day:
+            done.setdefault(entry.step, entry.date)
+    table = _table(f"Steps of policy {policy.name}")
+    for name in ("step", "anchor", "offset", "nominal date", "done"):
+        table.add_column(name, no_wrap=True)
+    for step in policy.steps:
+        if step.anchor is Anchor.DUE:
+            nominal = (invoice.due_date + timedelta(days=step.offset_days)).isoformat()
+        elif step.anchor is Anchor.ISSUE:
+            nominal = (invoice.issue_date + timedelta(days=step.offset_days)).isoformat()
+        else:
+            nominal = "after receipt of the previous step"
+        sent = done.get(step.name)
+        table.add_row(
+            step.name,
+            step.anchor.value,
+            str(step.offset_days),
+            nominal,
+            sent.isoformat() if sent else "-",
+        )
+    console.print(table)
+
+
+@main.command(name="lint")
+@click.argument("policy_path", metavar="POLICY", type=click.Path(exists=True, dir_okay=False))
+def lint_command(policy_path: str) -> None:
+    """Check a policy file; exit status 1 when there is an error."""
+    findings = lint_file(policy_path)
+    if findings:
+        click.echo(format_findings(findings))
+    else:
+        click.echo(f"{policy_path}: no findings")
+    if any(f.severity == "error" for f in findings):
+        raise SystemExit(1)
+
+
+@main.group(name="ledger")
+def ledger_group() -> None:
+    """Work with ledger files."""
+
+
+@ledger_group.command(name="check")
+@_ledger_argument
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date for balances (default: today).",
+)
+def ledger_check(ledger_path: str, as_of: datetime | None) -> None:
+    """Validate a ledger and summarize it; exit status 1 when it is invalid."""
+    ledger, _, _ = _load_inputs(ledger_path, None, None)
+    day = as_of.date() if as_of is not None else _today()
+    console = make_console()
+    with console.capture() as capture:
+        print_summary(console, ledger, day, title=f"{ledger_path}: valid, as of {day.isoformat()}")
+    click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()).rstrip("\n"))
