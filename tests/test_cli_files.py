@@ -204,3 +204,73 @@ def test_verbose_reports_progress_on_stderr(files: Path) -> None:
     assert result.returncode == 0
     assert "loading ledger: " in result.stderr
     assert "planning: " in result.stderr
+
+
+def test_run_issues_each_action_once_and_continues_the_next_day(files: Path) -> None:
+    journal = str(files / "journal.db")
+    first = arpolicy(
+        "run", "ledger", "--journal", journal, "--as-of", AS_OF, "--format", "json", cwd=files
+    )
+    assert first.returncode == 0, first.stderr
+    issued = json.loads(first.stdout)
+    assert issued
+    plain = arpolicy("plan", "ledger", "--as-of", AS_OF, "--format", "json", cwd=files)
+    assert issued == json.loads(plain.stdout)
+    again = arpolicy(
+        "run", "ledger", "--journal", journal, "--as-of", AS_OF, "--format", "json", cwd=files
+    )
+    assert json.loads(again.stdout) == []
+    dry = arpolicy(
+        "run",
+        "ledger",
+        "--journal",
+        journal,
+        "--as-of",
+        "2026-11-05",
+        "--dry-run",
+        "--format",
+        "json",
+        cwd=files,
+    )
+    later = arpolicy(
+        "run",
+        "ledger",
+        "--journal",
+        journal,
+        "--as-of",
+        "2026-11-05",
+        "--format",
+        "json",
+        cwd=files,
+    )
+    assert json.loads(dry.stdout) == json.loads(later.stdout)
+    keys = [a["key"] for a in issued + json.loads(later.stdout)]
+    assert len(keys) == len(set(keys))
+
+
+def test_journal_commands(files: Path) -> None:
+    journal = str(files / "marks.db")
+    arpolicy("run", "ledger", "--journal", journal, "--as-of", AS_OF, cwd=files)
+    exported = json.loads(arpolicy("journal", "export", "--journal", journal).stdout)
+    key = exported[0]["key"]
+    listing = arpolicy("journal", "list", "--journal", journal, "--status", "issued")
+    assert key in listing.stdout
+    failed = arpolicy("journal", "mark", "--journal", journal, key, "--failed", "bounced")
+    assert failed.stdout == f"{key}: failed\n"
+    shown = json.loads(arpolicy("journal", "show", "--journal", journal, key).stdout)
+    assert shown["status"] == "failed"
+    # a failed action is issued again by the next run
+    retry = arpolicy(
+        "run", "ledger", "--journal", journal, "--as-of", AS_OF, "--format", "json", cwd=files
+    )
+    assert [a["key"] for a in json.loads(retry.stdout)] == [key]
+    received = arpolicy("journal", "mark", "--journal", journal, key, "--received", "2026-11-04")
+    assert received.stdout == f"{key}: received\n"
+    both = arpolicy("journal", "mark", "--journal", journal, key)
+    assert both.returncode == 2
+    unknown = arpolicy("journal", "mark", "--journal", journal, "nope", "--received", AS_OF)
+    assert unknown.returncode == 1
+    assert "nope" in unknown.stderr
+    missing = arpolicy("journal", "list", "--journal", str(files / "missing.db"))
+    assert missing.returncode == 1
+    assert "no such journal" in missing.stderr

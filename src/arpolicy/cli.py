@@ -11,11 +11,12 @@ colour, whatever the environment says.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from .errors import ArpolicyError
 from .io import load_ledger, load_playbook
 from .io._files import write_text_atomic
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
+from .journal import Journal, JournalEntry, JournalStatus
 from .lint import format_findings, lint_file
 from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
@@ -937,3 +939,184 @@ def ledger_check(ledger_path: str, as_of: datetime | None) -> None:
     with console.capture() as capture:
         print_summary(console, ledger, day, title=f"{ledger_path}: valid, as of {day.isoformat()}")
     click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()).rstrip("\n"))
+
+
+# ---------------------------------------------------------------------------
+# arpolicy run and arpolicy journal: exactly once, every day
+# ---------------------------------------------------------------------------
+
+
+def _journal_option(function: Any) -> Any:
+    return click.option(
+        "--journal",
+        "journal_path",
+        type=click.Path(dir_okay=False),
+        required=True,
+        help="The journal file (SQLite); created when missing.",
+    )(function)
+
+
+def _now() -> datetime:
+    """The wall clock, for the journal's records (the command line's edge)."""
+    return datetime.now(tz=UTC)
+
+
+@main.command(name="run")
+@_ledger_argument
+@_journal_option
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date to plan for (default: today in the local time zone).",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A policy file (TOML); the built-in playbook when left out.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be issued; record nothing.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def run_command(
+    ledger_path: str,
+    journal_path: str,
+    as_of: datetime | None,
+    policy_path: str | None,
+    dry_run: bool,
+    fmt: str,
+) -> None:
+    """Plan with the journal as history and record the new actions in it.
+
+    Every new action is recorded as issued, with its key, in one transaction,
+    and printed: carry out exactly these. Running again for the same date
+    issues nothing new; the next day continues the ladder from the journal.
+    """
+    ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
+    day = as_of.date() if as_of is not None else _today()
+    try:
+        with Journal.open(journal_path) as journal:
+            with _Progress().step("planning"):
+                result = plan(ledger, as_of=day, playbook=book, history=journal.history())
+            if dry_run:
+                issued = journal.unrecorded(result.actions)
+            else:
+                issued = journal.record(result.actions, as_of=day, run_at=_now()).issued
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    title = f"{'Would issue' if dry_run else 'Issued'} on {day.isoformat()}"
+    _write(_render(issued, result, ledger, fmt, title), None)
+
+
+@main.group(name="journal")
+def journal_group() -> None:
+    """Look at the journal and record what became of actions."""
+
+
+@journal_group.command(name="list")
+@_journal_option
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in JournalStatus]),
+    default=None,
+    help="Only actions in this state.",
+)
+@click.option("--customer", "customer_id", default=None, help="Only this customer's actions.")
+def journal_list(journal_path: str, status: str | None, customer_id: str | None) -> None:
+    """The recorded actions, by date, customer and key."""
+    with _open_journal(journal_path) as journal:
+        entries = journal.entries(status=status, customer_id=customer_id)
+    console = make_console()
+    with console.capture() as capture:
+        table = _table(f"{journal_path}: {len(entries)} actions")
+        for name in ("date", "customer", "step", "channel", "status", "key"):
+            table.add_column(name, no_wrap=True)
+        for entry in entries:
+            table.add_row(
+                entry.date.isoformat(),
+                entry.customer_id,
+                entry.step,
+                entry.channel,
+                entry.status.value,
+                entry.key,
+            )
+        console.print(table)
+    click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()).rstrip("\n"))
+
+
+@journal_group.command(name="show")
+@_journal_option
+@click.argument("key")
+def journal_show(journal_path: str, key: str) -> None:
+    """One recorded action, as JSON."""
+    with _open_journal(journal_path) as journal:
+        entry = _entry_or_fail(journal, key)
+    click.echo(json.dumps(entry.to_dict(), sort_keys=True, indent=2, ensure_ascii=False))
+
+
+@journal_group.command(name="mark")
+@_journal_option
+@click.argument("key")
+@click.option(
+    "--received",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The day the customer received it (anchors the next step).",
+)
+@click.option(
+    "--failed",
+    "reason",
+    default=None,
+    metavar="REASON",
+    help="Carrying it out failed; the engine plans it again.",
+)
+def journal_mark(
+    journal_path: str, key: str, received: datetime | None, reason: str | None
+) -> None:
+    """Record that an action was received, or that it failed."""
+    if (received is None) == (reason is None):
+        raise click.UsageError("give exactly one of --received and --failed")
+    with _open_journal(journal_path) as journal:
+        try:
+            if received is not None:
+                entry = journal.mark_received(key, received.date())
+            else:
+                entry = journal.mark_failed(key, reason or "")
+        except ArpolicyError as error:
+            raise _fail(error) from error
+    click.echo(f"{entry.key}: {entry.status.value}")
+
+
+@journal_group.command(name="export")
+@_journal_option
+def journal_export(journal_path: str) -> None:
+    """Every recorded action as JSON (sorted; money as decimal strings)."""
+    with _open_journal(journal_path) as journal:
+        records = journal.export()
+    click.echo(json.dumps(records, sort_keys=True, indent=2, ensure_ascii=False))
+
+
+def _open_journal(path: str) -> Journal:
+    if not Path(path).is_file():
+        raise _Failure(f"{path}: no such journal")
+    try:
+        return Journal.open(path)
+    except ArpolicyError as error:
+        raise _fail(error) from error
+
+
+def _entry_or_fail(journal: Journal, key: str) -> JournalEntry:
+    try:
+        return journal.get(key)
+    except ArpolicyError as error:
+        raise _fail(error) from error
