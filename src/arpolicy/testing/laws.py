@@ -204,7 +204,7 @@ def describe_ledger(ledger: Ledger) -> list[str]:
 
     >>> from arpolicy.sample import sample_ledger
     >>> describe_ledger(sample_ledger())[0]
-    'customer C001 Chloé Bernard: private, FR'
+    'customer C001 Lucas Durand: private, FR'
     """
     lines = []
     for c in sorted(ledger.customers, key=lambda c: c.id):
