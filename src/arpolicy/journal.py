@@ -108,7 +108,6 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "ALTER TABLE actions ADD COLUMN run_id INTEGER REFERENCES runs (run_id)",
         "ALTER TABLE actions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE actions ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]'",
-        "CREATE INDEX actions_by_status ON actions (status)",
     ),
 )
 
@@ -444,7 +443,10 @@ class Journal:
             if not isinstance(action, Action):
                 raise InvalidFieldError("journal", "actions", action, "expected an Action")
         recorded_at = run_at.isoformat()
-        rows = {a.key: _values(a, self._path) for a in batch}  # before writing anything
+        # Everything is converted before the write lock is taken.
+        encoded: dict[tuple[Reason, ...], str] = {}
+        rows = {a.key: (*_values(a, self._path), recorded_at) for a in batch}
+        reasons = {a.key: _reasons(a, encoded) for a in batch}
         with self._transaction() as conn:
             known = self._statuses(conn, list(rows))
             issued: list[Action] = []
@@ -479,16 +481,12 @@ class Journal:
             again = set(retried)
             conn.executemany(
                 _INSERT,
-                (
-                    (*rows[a.key], recorded_at, run_id, _reasons(a))
-                    for a in issued
-                    if a.key not in again
-                ),
+                ((*rows[a.key], run_id, reasons[a.key]) for a in issued if a.key not in again),
             )
             conn.executemany(
                 _RETRY,
                 (
-                    (*rows[a.key][1:], recorded_at, run_id, _reasons(a), a.key)
+                    (*rows[a.key][1:], run_id, reasons[a.key], a.key)
                     for a in issued
                     if a.key in again
                 ),
@@ -903,7 +901,7 @@ def _values(action: Action, path: Path) -> _Row:
         action.tone,
         str(action.kind),
         action.policy,
-        json.dumps(list(action.invoice_ids)),
+        _JSON.encode(list(action.invoice_ids)),
         currencies.pop() if currencies else None,
         _amount(action.amount_due),
         _amount(action.fees),
@@ -912,12 +910,17 @@ def _values(action: Action, path: Path) -> _Row:
     )
 
 
-def _reasons(action: Action) -> str:
-    return json.dumps(
-        [{"code": r.code, "data": dict(r.data), "text": r.text} for r in action.reasons],
-        sort_keys=True,
-        ensure_ascii=False,
-    )
+_JSON: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def _reasons(action: Action, encoded: dict[tuple[Reason, ...], str]) -> str:
+    """The reasons as JSON text (many actions share them: each is encoded once)."""
+    found = encoded.get(action.reasons)
+    if found is None:
+        found = encoded[action.reasons] = _JSON.encode(
+            [{"code": r.code, "data": dict(r.data), "text": r.text} for r in action.reasons]
+        )
+    return found
 
 
 def _amount(money: Money | None) -> str | None:
