@@ -85,6 +85,39 @@ def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
     ctx.obj = _Options(debug=debug, verbose=verbose)
 
 
+_FORMATS = ("table", "json", "ndjson", "csv")
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date (default: today in the local time zone).",
+)
+_policy_option = click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A policy file (TOML); the built-in playbook when left out.",
+)
+_history_option = click.option(
+    "--history",
+    "history_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A JSON file of actions already carried out (e.g. an earlier --format json).",
+)
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
 # ---------------------------------------------------------------------------
 # arpolicy plugins
 # ---------------------------------------------------------------------------
@@ -170,14 +203,7 @@ def _today() -> date:
 
 
 @main.command()
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The date to plan for (default: today).",
-)
+@_as_of_option
 @click.option(
     "--size",
     type=click.IntRange(min=1),
@@ -594,9 +620,6 @@ def _print_trials(console: Console, ledger: Ledger, as_of: date) -> None:
 # working on real files: plan, simulate, explain, lint, ledger check
 # ---------------------------------------------------------------------------
 
-_FORMATS = ("table", "json", "ndjson", "csv")
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
-
 
 @attrs.frozen
 class _Options:
@@ -702,36 +725,13 @@ def _render(
 
 
 def _common_options(function: Any) -> Any:
-    for option in reversed(
-        [
-            click.option(
-                "--policy",
-                "policy_path",
-                type=click.Path(exists=True, dir_okay=False),
-                help="A policy file (TOML); the built-in playbook when left out.",
-            ),
-            click.option(
-                "--history",
-                "history_path",
-                type=click.Path(exists=True, dir_okay=False),
-                help="A JSON file of actions already carried out (e.g. an earlier --format json).",
-            ),
-            click.option(
-                "--format",
-                "fmt",
-                type=click.Choice(_FORMATS),
-                default="table",
-                show_default=True,
-                help="Output format.",
-            ),
-            click.option(
-                "--output",
-                type=click.Path(dir_okay=False, writable=True),
-                default=None,
-                help="Write to this file (atomically) instead of standard output.",
-            ),
-        ]
-    ):
+    output = click.option(
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write to this file (atomically) instead of standard output.",
+    )
+    for option in (output, _format_option, _history_option, _policy_option):
         function = option(function)
     return function
 
@@ -742,14 +742,7 @@ def _ledger_argument(function: Any) -> Any:
 
 @main.command(name="plan")
 @_ledger_argument
-@click.option(
-    "--as-of",
-    "as_of",
-    type=_DATE,
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The date to plan for (default: today in the local time zone).",
-)
+@_as_of_option
 @_common_options
 def plan_command(
     ledger_path: str,
@@ -804,26 +797,9 @@ def simulate_command(
 @main.command(name="explain")
 @_ledger_argument
 @click.option("--invoice", "invoice_id", required=True, help="The invoice id.")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=_DATE,
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The date to explain (default: today).",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="A policy file (TOML); the built-in playbook when left out.",
-)
-@click.option(
-    "--history",
-    "history_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="A JSON file of actions already carried out.",
-)
+@_as_of_option
+@_policy_option
+@_history_option
 def explain_command(
     ledger_path: str,
     invoice_id: str,
@@ -923,14 +899,7 @@ def ledger_group() -> None:
 
 @ledger_group.command(name="check")
 @_ledger_argument
-@click.option(
-    "--as-of",
-    "as_of",
-    type=_DATE,
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The date for balances (default: today).",
-)
+@_as_of_option
 def ledger_check(ledger_path: str, as_of: datetime | None) -> None:
     """Validate a ledger and summarize it; exit status 1 when it is invalid."""
     ledger, _, _ = _load_inputs(ledger_path, None, None)
@@ -964,29 +933,10 @@ def _now() -> datetime:
 @main.command(name="run")
 @_ledger_argument
 @_journal_option
-@click.option(
-    "--as-of",
-    "as_of",
-    type=_DATE,
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="The date to plan for (default: today in the local time zone).",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="A policy file (TOML); the built-in playbook when left out.",
-)
+@_as_of_option
+@_policy_option
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; record nothing.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(_FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option
 def run_command(
     ledger_path: str,
     journal_path: str,
