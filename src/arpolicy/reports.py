@@ -1,0 +1,806 @@
+"""Receivables metrics: aging, DSO, days to pay, CEI, shares, trends, behaviour.
+
+Every function here is pure: it reads a :class:`~arpolicy.model.Ledger` and
+dates, never the clock or a file, and returns frozen results. Money stays
+:class:`~arpolicy.money.Money` and results are always **per currency**: amounts
+in different currencies are never added together.
+
+Shared definitions (see ``docs/explanation/metrics.md``):
+
+* *Receivables* on a date ``D``: the sum of the open balances of invoices and
+  deposit requests issued on or before ``D`` (as :meth:`Ledger.balances`
+  allocates payments and credit notes). Unapplied customer credit is not
+  subtracted.
+* *Credit sales* in a period: the amounts of invoices and deposit requests
+  issued in it (credit notes are not subtracted).
+* Periods are inclusive: ``start`` and ``end`` both count.
+* *Settlement date* of an invoice: the date of the last payment or credit note
+  allocated to it, once its balance is zero (its issue date if its amount is
+  zero).
+* Day counts and percentages are :class:`~decimal.Decimal`, quantized to one
+  decimal (0.1) with round-half-up; ``None`` where a ratio is undefined.
+
+>>> from datetime import date
+>>> from arpolicy import Customer, Invoice, Ledger, Money
+>>> ledger = Ledger(
+...     [Customer("C1", "Acme", "business", "NL")],
+...     [Invoice("I1", "C1", date(2024, 1, 1), date(2024, 1, 31), Money(100, "EUR"))],
+... )
+>>> report = aging(ledger, date(2024, 2, 10))
+>>> report.labels
+('current', '1-30', '31-60', '61-90', '90+')
+>>> report.totals["EUR"]
+(Money('0.00', 'EUR'), Money('100.00', 'EUR'), Money('0.00', 'EUR'), Money('0.00', 'EUR'), Money('0.00', 'EUR'))
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final, Literal
+
+import attrs
+
+from .model import Invoice, InvoiceKind, Ledger, PlanStatus
+from .money import Money
+
+__all__ = [
+    "DEFAULT_BUCKETS",
+    "AgingReport",
+    "AgingRow",
+    "BehaviourComponent",
+    "BehaviourScore",
+    "CollectionEffectiveness",
+    "DaysToPay",
+    "Dso",
+    "MonthlyTrend",
+    "Seasonality",
+    "Share",
+    "aging",
+    "collection_effectiveness",
+    "days_to_pay",
+    "disputed_share",
+    "dso",
+    "monthly_trends",
+    "payment_behaviour",
+    "seasonality",
+    "written_off_share",
+]
+
+DEFAULT_BUCKETS: Final[tuple[int, ...]] = (0, 30, 60, 90)
+"""Upper bounds (days past due, inclusive) of the aging buckets but the last.
+
+``(0, 30, 60, 90)`` gives *current* (not yet past due), 1-30, 31-60, 61-90
+and 90+ (more than 90 days past due).
+"""
+
+WRITE_OFF_KEY: Final = "write_off"
+"""Metadata key marking a credit note as a write-off (value ``"yes"``)."""
+
+_TENTH: Final = Decimal("0.1")
+_HUNDRED: Final = Decimal(100)
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def _ratio(part: Decimal, whole: Decimal, scale: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return _q(part / whole * scale)
+
+
+def _is_sale(inv: Invoice) -> bool:
+    return inv.kind is not InvoiceKind.CREDIT_NOTE
+
+
+def _sum_by_currency(items: Iterable[Money]) -> dict[str, Money]:
+    out: dict[str, Money] = {}
+    for m in items:
+        prior = out.get(m.currency)
+        out[m.currency] = m if prior is None else prior + m
+    return out
+
+
+def _receivables(ledger: Ledger, on: date) -> dict[str, Money]:
+    return _sum_by_currency(ledger.balances(on).values())
+
+
+def _sales(ledger: Ledger, start: date, end: date) -> dict[str, Money]:
+    return _sum_by_currency(
+        i.amount for i in ledger.invoices if _is_sale(i) and start <= i.issue_date <= end
+    )
+
+
+def _money(table: Mapping[str, Money], currency: str) -> Money:
+    return table.get(currency) or Money.zero(currency)
+
+
+# ---------------------------------------------------------------------------
+# aging
+# ---------------------------------------------------------------------------
+
+
+def _labels(bounds: Sequence[int]) -> tuple[str, ...]:
+    labels = ["current" if bounds[0] == 0 else f"<={bounds[0]}"]
+    for lo, hi in itertools.pairwise(bounds):
+        labels.append(f"{lo + 1}-{hi}")
+    labels.append(f"{bounds[-1]}+")
+    return tuple(labels)
+
+
+@attrs.frozen
+class AgingRow:
+    """One customer's open balances in one currency, by bucket.
+
+    Attributes:
+        customer_id: the customer.
+        currency: the currency of every amount in the row.
+        amounts: one amount per bucket, in the order of the report's labels.
+        total: the sum of ``amounts``.
+    """
+
+    customer_id: str
+    currency: str
+    amounts: tuple[Money, ...]
+    total: Money
+
+
+@attrs.frozen
+class AgingReport:
+    """Open balances by days past due on a date.
+
+    Attributes:
+        as_of: the date.
+        labels: bucket labels, e.g. ``("current", "1-30", ..., "90+")``.
+        rows: per customer and currency, sorted by customer id then currency;
+            customers with nothing open are left out.
+        totals: per currency, the bucket sums over all customers.
+    """
+
+    as_of: date
+    labels: tuple[str, ...]
+    rows: tuple[AgingRow, ...]
+    totals: Mapping[str, tuple[Money, ...]]
+
+
+def aging(ledger: Ledger, as_of: date, *, buckets: Sequence[int] = DEFAULT_BUCKETS) -> AgingReport:
+    """Age the open balances on ``as_of``.
+
+    An invoice's days past due are ``(as_of - due_date).days``; it falls in the
+    first bucket whose upper bound is at least that number, or in the last,
+    open-ended bucket. Disputed and held invoices are included; unapplied
+    credit is not subtracted.
+
+    Args:
+        ledger: the ledger.
+        as_of: the date to age on.
+        buckets: strictly increasing, non-empty upper bounds (inclusive) of
+            all buckets but the last; see :data:`DEFAULT_BUCKETS`.
+
+    Returns:
+        The aging report.
+
+    Raises:
+        ValueError: ``buckets`` is empty or not strictly increasing.
+    """
+    bounds = tuple(buckets)
+    if not bounds or any(b >= c for b, c in itertools.pairwise(bounds)):
+        raise ValueError(f"buckets must be non-empty and strictly increasing: {bounds!r}")
+    n = len(bounds) + 1
+    cells: dict[tuple[str, str], list[Decimal]] = {}
+    for cust in ledger.customers:
+        for inv, bal in ledger.open_items(cust.id, as_of):
+            late = inv.days_overdue(as_of)
+            index = next((k for k, b in enumerate(bounds) if late <= b), n - 1)
+            row = cells.setdefault((cust.id, inv.currency), [Decimal(0)] * n)
+            row[index] += bal.amount
+    rows: list[AgingRow] = []
+    totals: dict[str, list[Decimal]] = {}
+    for (cid, cur), values in sorted(cells.items()):
+        amounts = tuple(Money(v, cur) for v in values)
+        rows.append(AgingRow(cid, cur, amounts, Money(sum(values, Decimal(0)), cur)))
+        tot = totals.setdefault(cur, [Decimal(0)] * n)
+        for k, v in enumerate(values):
+            tot[k] += v
+    return AgingReport(
+        as_of,
+        _labels(bounds),
+        tuple(rows),
+        {cur: tuple(Money(v, cur) for v in vals) for cur, vals in sorted(totals.items())},
+    )
+
+
+# ---------------------------------------------------------------------------
+# DSO
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Dso:
+    """Days sales outstanding in one currency.
+
+    Attributes:
+        currency: the currency.
+        method: ``"standard"`` or ``"countback"``.
+        receivables: receivables at the end of the period.
+        sales: credit sales in the period.
+        days: days in the period (both ends counted).
+        value: the DSO in days (0.1, half-up), ``None`` when undefined.
+    """
+
+    currency: str
+    method: str
+    receivables: Money
+    sales: Money
+    days: int
+    value: Decimal | None
+
+
+def _months_back(start: date, end: date) -> list[tuple[date, date]]:
+    """Calendar-month segments of ``[start, end]``, latest first."""
+    out: list[tuple[date, date]] = []
+    hi = end
+    while hi >= start:
+        lo = max(start, hi.replace(day=1))
+        out.append((lo, hi))
+        hi = lo - timedelta(days=1)
+    return out
+
+
+def _countback(
+    ledger: Ledger, currency: str, owed: Decimal, start: date, end: date
+) -> Decimal | None:
+    remaining = owed
+    days = Decimal(0)
+    if not remaining:
+        return Decimal(0)
+    for lo, hi in _months_back(start, end):
+        sales = _money(_sales(ledger, lo, hi), currency).amount
+        span = Decimal((hi - lo).days + 1)
+        if sales >= remaining:
+            return _q(days + remaining / sales * span)
+        remaining -= sales
+        days += span
+    return None
+
+
+def dso(
+    ledger: Ledger,
+    *,
+    start: date,
+    end: date,
+    method: Literal["standard", "countback"] = "standard",
+) -> tuple[Dso, ...]:
+    """Days sales outstanding for the period ``[start, end]``, per currency.
+
+    * ``standard``: ``receivables(end) / credit sales(start..end) * days``,
+      where ``days = (end - start).days + 1``; ``None`` without sales.
+    * ``countback``: start with ``receivables(end)``; walk back through the
+      calendar months of the period from ``end`` (the first and last month
+      may be partial). While a month's sales are at most what remains, take
+      all its days and subtract its sales; in the month whose sales exceed
+      what remains, take ``remaining / sales * days of that month`` and stop.
+      ``None`` when the period's sales run out first; ``0`` when nothing is
+      owed.
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+        method: ``"standard"`` or ``"countback"``.
+
+    Returns:
+        One :class:`Dso` per currency with receivables or sales (not both
+        zero), sorted.
+
+    Raises:
+        ValueError: ``end`` is before ``start`` or the method is unknown.
+    """
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    if method not in ("standard", "countback"):
+        raise ValueError(f"unknown DSO method {method!r}")
+    owed = _receivables(ledger, end)
+    sales = _sales(ledger, start, end)
+    days = (end - start).days + 1
+    out: list[Dso] = []
+    for cur in sorted(set(owed) | set(sales)):
+        ar, sold = _money(owed, cur), _money(sales, cur)
+        if ar.is_zero() and sold.is_zero():
+            continue
+        if method == "standard":
+            value = _ratio(ar.amount, sold.amount, Decimal(days))
+        else:
+            value = _countback(ledger, cur, ar.amount, start, end)
+        out.append(Dso(cur, method, ar, sold, days, value))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# days to pay
+# ---------------------------------------------------------------------------
+
+
+def _settlements(ledger: Ledger, as_of: date) -> dict[str, date]:
+    """Settlement date of every invoice (not credit note) settled by ``as_of``."""
+    out: dict[str, date] = {}
+    for cust in ledger.customers:
+        pos = ledger.position(cust.id, as_of)
+        last: dict[str, date] = {}
+        for alloc in pos.allocations:
+            if alloc.invoice_id is None:
+                continue
+            src = alloc.source_id
+            try:
+                when = ledger.payment(src).date
+            except KeyError:
+                when = ledger.invoice(src).issue_date
+            prior = last.get(alloc.invoice_id)
+            if prior is None or when > prior:
+                last[alloc.invoice_id] = when
+        for iid, bal in pos.balances.items():
+            if bal.is_zero():
+                inv = ledger.invoice(iid)
+                out[iid] = max(last.get(iid, inv.issue_date), inv.issue_date)
+    return out
+
+
+@attrs.frozen
+class DaysToPay:
+    """Average days to pay and days late of invoices settled in a period.
+
+    Attributes:
+        key: the customer id, the profile, or ``"all"``.
+        currency: the currency of the invoices averaged (amount weights).
+        count: invoices settled in the period.
+        amount: their total amount.
+        days_to_pay: count-weighted mean of settlement - issue date.
+        days_late: count-weighted mean of ``max(0, settlement - due date)``.
+        weighted_days_to_pay: amount-weighted mean of days to pay.
+        weighted_days_late: amount-weighted mean of days late.
+    """
+
+    key: str
+    currency: str
+    count: int
+    amount: Money
+    days_to_pay: Decimal
+    days_late: Decimal
+    weighted_days_to_pay: Decimal | None
+    weighted_days_late: Decimal | None
+
+
+def days_to_pay(
+    ledger: Ledger,
+    *,
+    start: date,
+    end: date,
+    by: Literal["customer", "profile", "all"] = "all",
+) -> tuple[DaysToPay, ...]:
+    """Average days to pay and days late, for invoices settled in the period.
+
+    An invoice or deposit request counts when its settlement date (see the
+    module documentation) lies in ``[start, end]``. Days to pay are
+    ``settled - issue_date``; days late ``max(0, settled - due_date)``. Both
+    the plain mean (each invoice counts once) and the mean weighted by
+    invoice amount are given; the weighted means are ``None`` when all
+    amounts are zero.
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+        by: group by ``"customer"`` id, customer ``"profile"``, or ``"all"``.
+
+    Returns:
+        One :class:`DaysToPay` per group and currency, sorted.
+    """
+    settled = _settlements(ledger, end)
+    groups: dict[tuple[str, str], list[tuple[Decimal, int, int]]] = {}
+    for iid, when in settled.items():
+        if not start <= when <= end:
+            continue
+        inv = ledger.invoice(iid)
+        if by == "customer":
+            key = inv.customer_id
+        elif by == "profile":
+            key = str(ledger.customer(inv.customer_id).profile)
+        else:
+            key = "all"
+        pay = (when - inv.issue_date).days
+        late = max(0, (when - inv.due_date).days)
+        groups.setdefault((key, inv.currency), []).append((inv.amount.amount, pay, late))
+    out: list[DaysToPay] = []
+    for (key, cur), items in sorted(groups.items()):
+        n = Decimal(len(items))
+        weight = sum((a for a, _, _ in items), Decimal(0))
+        out.append(
+            DaysToPay(
+                key,
+                cur,
+                len(items),
+                Money(weight, cur),
+                _q(sum((Decimal(p) for _, p, _ in items), Decimal(0)) / n),
+                _q(sum((Decimal(lt) for _, _, lt in items), Decimal(0)) / n),
+                _ratio(sum((a * p for a, p, _ in items), Decimal(0)), weight, Decimal(1)),
+                _ratio(sum((a * lt for a, _, lt in items), Decimal(0)), weight, Decimal(1)),
+            )
+        )
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# CEI and shares
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class CollectionEffectiveness:
+    """Collection effectiveness index (CEI) in one currency.
+
+    Attributes:
+        currency: the currency.
+        opening: receivables on the day before ``start``.
+        sales: credit sales in the period.
+        closing: receivables on ``end``.
+        closing_current: the part of ``closing`` not yet past due on ``end``.
+        value: the CEI in percent (0.1, half-up), ``None`` when undefined.
+    """
+
+    currency: str
+    opening: Money
+    sales: Money
+    closing: Money
+    closing_current: Money
+    value: Decimal | None
+
+
+def collection_effectiveness(
+    ledger: Ledger, *, start: date, end: date
+) -> tuple[CollectionEffectiveness, ...]:
+    """CEI for ``[start, end]`` per currency.
+
+    ``CEI = (opening + sales - closing) / (opening + sales - closing_current)
+    * 100``. It lies between 0 and 100 whenever it is defined (the
+    denominator is not zero), because balances never rise and the current
+    part of the closing receivables is at most all of them.
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+
+    Returns:
+        One result per currency whose opening, sales or closing amount is
+        not zero, sorted.
+    """
+    opening = _receivables(ledger, start - timedelta(days=1))
+    sales = _sales(ledger, start, end)
+    balances = ledger.balances(end)
+    closing = _sum_by_currency(balances.values())
+    current = _sum_by_currency(
+        bal for iid, bal in balances.items() if ledger.invoice(iid).due_date >= end
+    )
+    out: list[CollectionEffectiveness] = []
+    for cur in sorted(set(opening) | set(sales) | set(closing)):
+        o, s, c, cc = (_money(t, cur) for t in (opening, sales, closing, current))
+        if o.is_zero() and s.is_zero() and c.is_zero():
+            continue
+        num = (o + s - c).amount
+        den = (o + s - cc).amount
+        out.append(CollectionEffectiveness(cur, o, s, c, cc, _ratio(num, den, _HUNDRED)))
+    return tuple(out)
+
+
+@attrs.frozen
+class Share:
+    """A part of a whole in one currency.
+
+    Attributes:
+        currency: the currency.
+        part: the part (disputed, written off).
+        whole: what it is a share of.
+        percent: ``part / whole * 100`` (0.1, half-up), ``None`` when the
+            whole is zero.
+    """
+
+    currency: str
+    part: Money
+    whole: Money
+    percent: Decimal | None
+
+
+def disputed_share(ledger: Ledger, as_of: date) -> tuple[Share, ...]:
+    """Share of the receivables on ``as_of`` that is disputed on that date.
+
+    ``part`` sums the open balances of invoices with an active dispute on
+    ``as_of``; ``whole`` is all receivables on ``as_of``.
+
+    Args:
+        ledger: the ledger.
+        as_of: the date.
+
+    Returns:
+        One :class:`Share` per currency with receivables, sorted.
+    """
+    balances = ledger.balances(as_of)
+    whole = _sum_by_currency(b for b in balances.values() if b.is_positive())
+    part = _sum_by_currency(
+        bal for iid, bal in balances.items() if ledger.invoice(iid).disputed(as_of)
+    )
+    return tuple(
+        Share(cur, _money(part, cur), w, _ratio(_money(part, cur).amount, w.amount, _HUNDRED))
+        for cur, w in sorted(whole.items())
+    )
+
+
+def written_off_share(ledger: Ledger, *, start: date, end: date) -> tuple[Share, ...]:
+    """Share of the period's credit sales written off in the period.
+
+    Written off means: a credit note issued in ``[start, end]`` whose
+    metadata has ``write_off = "yes"`` (:data:`WRITE_OFF_KEY`). ``whole`` is
+    the credit sales of the period.
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+
+    Returns:
+        One :class:`Share` per currency with sales or write-offs, sorted.
+    """
+    sales = _sales(ledger, start, end)
+    written = _sum_by_currency(
+        i.amount
+        for i in ledger.invoices
+        if i.is_credit and start <= i.issue_date <= end and i.meta(WRITE_OFF_KEY) == "yes"
+    )
+    out: list[Share] = []
+    for cur in sorted(set(sales) | set(written)):
+        part, whole = _money(written, cur), _money(sales, cur)
+        out.append(Share(cur, part, whole, _ratio(part.amount, whole.amount, _HUNDRED)))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# trends
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class MonthlyTrend:
+    """One calendar month's figures in one currency.
+
+    Attributes:
+        month: the first day of the month.
+        currency: the currency.
+        invoiced: credit sales in the month (clipped to the period).
+        collected: payments dated in the month.
+        dso: standard DSO over the month (clipped to the period).
+        days_late: count-weighted average days late of invoices settled in
+            the month, ``None`` when none were.
+    """
+
+    month: date
+    currency: str
+    invoiced: Money
+    collected: Money
+    dso: Decimal | None
+    days_late: Decimal | None
+
+
+def monthly_trends(ledger: Ledger, *, start: date, end: date) -> tuple[MonthlyTrend, ...]:
+    """Per calendar month of ``[start, end]`` and currency: invoiced, collected, DSO, days late.
+
+    Each month is clipped to the period; its DSO is :func:`dso` (standard)
+    and its days late :func:`days_to_pay` (``by="all"``) over the clipped
+    month. A currency appears in a month when it has sales, payments,
+    receivables at the month's end or settled invoices there.
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+
+    Returns:
+        Trends sorted by month then currency.
+    """
+    out: list[MonthlyTrend] = []
+    for lo, hi in reversed(_months_back(start, end)):
+        sales = _sales(ledger, lo, hi)
+        collected = _sum_by_currency(p.amount for p in ledger.payments if lo <= p.date <= hi)
+        dsos = {d.currency: d for d in dso(ledger, start=lo, end=hi)}
+        late = {d.currency: d.days_late for d in days_to_pay(ledger, start=lo, end=hi)}
+        for cur in sorted(set(sales) | set(collected) | set(dsos) | set(late)):
+            d = dsos.get(cur)
+            out.append(
+                MonthlyTrend(
+                    lo.replace(day=1),
+                    cur,
+                    _money(sales, cur),
+                    _money(collected, cur),
+                    None if d is None else d.value,
+                    late.get(cur),
+                )
+            )
+    return tuple(out)
+
+
+@attrs.frozen
+class Seasonality:
+    """Monthly trends grouped by calendar month across years, in one currency.
+
+    Attributes:
+        month: calendar month, 1 (January) to 12.
+        currency: the currency.
+        years: how many months of the trend fell in this calendar month.
+        invoiced: total invoiced in those months.
+        collected: total collected in those months.
+        dso: mean of the months' defined DSO values, ``None`` if none.
+        days_late: mean of the months' defined days late, ``None`` if none.
+    """
+
+    month: int
+    currency: str
+    years: int
+    invoiced: Money
+    collected: Money
+    dso: Decimal | None
+    days_late: Decimal | None
+
+
+def _mean(values: Sequence[Decimal | None]) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    return _q(sum(known, Decimal(0)) / len(known)) if known else None
+
+
+def seasonality(ledger: Ledger, *, start: date, end: date) -> tuple[Seasonality, ...]:
+    """:func:`monthly_trends` grouped by calendar month (all Januaries, ...).
+
+    Amounts are summed; DSO and days late are the plain mean of the months'
+    defined values.
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+
+    Returns:
+        One row per calendar month and currency present, sorted.
+    """
+    groups: dict[tuple[int, str], list[MonthlyTrend]] = {}
+    for t in monthly_trends(ledger, start=start, end=end):
+        groups.setdefault((t.month.month, t.currency), []).append(t)
+    return tuple(
+        Seasonality(
+            m,
+            cur,
+            len(ts),
+            Money.total((t.invoiced for t in ts), cur),
+            Money.total((t.collected for t in ts), cur),
+            _mean([t.dso for t in ts]),
+            _mean([t.days_late for t in ts]),
+        )
+        for (m, cur), ts in sorted(groups.items())
+    )
+
+
+# ---------------------------------------------------------------------------
+# payment behaviour
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class BehaviourComponent:
+    """One part of a payment behaviour score.
+
+    Attributes:
+        name: ``on_time``, ``average_late``, ``spread`` or ``plans``.
+        measure: the measured figure (share 0..1, days, or broken share).
+        points: the points earned (0.1, half-up).
+        weight: the most points this component can earn.
+    """
+
+    name: str
+    measure: Decimal
+    points: Decimal
+    weight: int
+
+
+@attrs.frozen
+class BehaviourScore:
+    """A customer's payment behaviour score on a date.
+
+    Attributes:
+        customer_id: the customer.
+        as_of: the date.
+        invoices: invoices judged (settled, or open and past due).
+        score: sum of the components' points, 0..100; ``None`` without
+            any invoice or plan to judge.
+        components: the four components.
+    """
+
+    customer_id: str
+    as_of: date
+    invoices: int
+    score: Decimal | None
+    components: tuple[BehaviourComponent, ...]
+
+    def explain(self) -> list[str]:
+        """One line per component, then the total.
+
+        Returns:
+            Human-readable lines, e.g. ``"on_time: 0.5 -> 25.0 of 50"``.
+        """
+        lines = [f"{c.name}: {c.measure} -> {c.points} of {c.weight}" for c in self.components]
+        lines.append(f"score: {self.score if self.score is not None else 'n/a (no history)'}")
+        return lines
+
+
+def _clamp01(value: Decimal) -> Decimal:
+    return min(Decimal(1), max(Decimal(0), value))
+
+
+def payment_behaviour(ledger: Ledger, customer_id: str, as_of: date) -> BehaviourScore:
+    """Score a customer's payment behaviour from 0 (worst) to 100 (best).
+
+    Judged invoices: the customer's invoices and deposit requests issued on or
+    before ``as_of`` that are settled by then (days late ``max(0, settled -
+    due)``) or still open and past due (days late ``as_of - due``). With
+    ``n`` judged invoices, their days late ``L``, ``mean`` and population
+    standard deviation ``sd``, and ``p`` plans agreed by ``as_of`` of which
+    ``b`` are broken on ``as_of``:
+
+    * ``on_time = 50 * (invoices with L = 0) / n``
+    * ``average_late = 25 * max(0, 1 - mean / 60)``
+    * ``spread = 15 * max(0, 1 - sd / 30)``
+    * ``plans = 10 * (1 - b / p)`` (10 when ``p = 0``)
+
+    With ``n = 0`` the three invoice components earn full points. The score
+    is their sum; ``None`` when ``n = 0`` and ``p = 0``. Amounts play no
+    part, so currencies never mix.
+
+    Args:
+        ledger: the ledger.
+        customer_id: the customer.
+        as_of: the date.
+
+    Returns:
+        The score with its components (see :meth:`BehaviourScore.explain`).
+
+    Raises:
+        KeyError: the customer is unknown.
+    """
+    ledger.customer(customer_id)
+    settled = _settlements(ledger, as_of)
+    lates: list[Decimal] = []
+    for inv in ledger.invoices_of(customer_id):
+        if inv.is_credit or inv.issue_date > as_of:
+            continue
+        when = settled.get(inv.id)
+        if when is not None:
+            lates.append(Decimal(max(0, (when - inv.due_date).days)))
+        elif inv.due_date < as_of:
+            lates.append(Decimal((as_of - inv.due_date).days))
+    plans = [p for p in ledger.plans_of(customer_id) if p.agreed_on <= as_of]
+    broken = sum(1 for p in plans if ledger.plan_state(p.id, as_of).status is PlanStatus.BROKEN)
+    n = len(lates)
+    if n:
+        on_time = Decimal(sum(1 for v in lates if not v)) / n
+        mean = sum(lates, Decimal(0)) / n
+        sd = (sum(((v - mean) ** 2 for v in lates), Decimal(0)) / n).sqrt()
+    else:
+        on_time, mean, sd = Decimal(1), Decimal(0), Decimal(0)
+    broken_share = Decimal(broken) / len(plans) if plans else Decimal(0)
+    components = (
+        BehaviourComponent("on_time", _q(on_time * 100) / 100, _q(50 * on_time), 50),
+        BehaviourComponent("average_late", _q(mean), _q(25 * _clamp01(1 - mean / 60)), 25),
+        BehaviourComponent("spread", _q(sd), _q(15 * _clamp01(1 - sd / 30)), 15),
+        BehaviourComponent("plans", _q(broken_share * 100) / 100, _q(10 * (1 - broken_share)), 10),
+    )
+    score = None if not n and not plans else sum((c.points for c in components), Decimal(0))
+    return BehaviourScore(customer_id, as_of, n, score, components)
