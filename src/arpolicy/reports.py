@@ -257,7 +257,7 @@ def _countback(
     remaining = owed
     days = Decimal(0)
     if not remaining:
-        return Decimal(0)
+        return _q(Decimal(0))
     for lo, hi in _months_back(start, end):
         sales = _money(_sales(ledger, lo, hi), currency).amount
         span = Decimal((hi - lo).days + 1)
