@@ -325,11 +325,14 @@ def dso(
 # ---------------------------------------------------------------------------
 
 
-def _settlements(ledger: Ledger, as_of: date) -> dict[str, date]:
+def _settlements(
+    ledger: Ledger, as_of: date, customer_ids: Iterable[str] | None = None
+) -> dict[str, date]:
     """Settlement date of every invoice (not credit note) settled by ``as_of``."""
     out: dict[str, date] = {}
-    for cust in ledger.customers:
-        pos = ledger.position(cust.id, as_of)
+    ids = (c.id for c in ledger.customers) if customer_ids is None else customer_ids
+    for cid in ids:
+        pos = ledger.position(cid, as_of)
         last: dict[str, date] = {}
         for alloc in pos.allocations:
             if alloc.invoice_id is None:
@@ -776,7 +779,7 @@ def payment_behaviour(ledger: Ledger, customer_id: str, as_of: date) -> Behaviou
         KeyError: the customer is unknown.
     """
     ledger.customer(customer_id)
-    settled = _settlements(ledger, as_of)
+    settled = _settlements(ledger, as_of, [customer_id])
     lates: list[Decimal] = []
     for inv in ledger.invoices_of(customer_id):
         if inv.is_credit or inv.issue_date > as_of:
