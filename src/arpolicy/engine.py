@@ -427,15 +427,6 @@ def _jurisdiction_of(country: str) -> str | None:
         return None
 
 
-def _letter_index(policy: Policy) -> int | None:
-    """The consumer 14-day letter of a policy: its first formal step that
-    requires acknowledgement."""
-    for i, step in enumerate(policy.steps):
-        if step.formal and step.requires_acknowledgement:
-            return i
-    return None
-
-
 def _charges(
     group: list[_Candidate],
     step_index: int,
@@ -452,7 +443,7 @@ def _charges(
     if not step.fees:
         return (), None, []
     currency = group[0].balance.currency
-    letter = _letter_index(policy)
+    letter = policy.letter_index()
     letter_name = policy.steps[letter].name if letter is not None else None
     items = []
     for cand in sorted(group, key=lambda c: c.invoice.id):

@@ -256,9 +256,7 @@ def _contractual(step: Step) -> list[str]:
 def _check_consumer(playbook: Playbook, policy: Policy) -> Iterator[Finding]:
     if not _serves(playbook, policy, Profile.PRIVATE):
         return
-    letter = next(
-        (i for i, s in enumerate(policy.steps) if s.formal and s.requires_acknowledgement), None
-    )
+    letter = policy.letter_index()
     for i, step in enumerate(policy.steps):
         # The letter itself may announce the collection costs, nothing more.
         charged = _contractual(step) if i == letter else _costs(step)

@@ -335,6 +335,14 @@ class Policy:
         """The position of the step called ``name``, or ``None``."""
         return self._positions.get(name)
 
+    def letter_index(self) -> int | None:
+        """The position of the consumer 14-day letter: the first step that is
+        formal and requires acknowledgement (``None`` when there is none)."""
+        for i, step in enumerate(self.steps):
+            if step.formal and step.requires_acknowledgement:
+                return i
+        return None
+
 
 def _policies(value: Iterable[Policy]) -> tuple[Policy, ...]:
     return tuple(value)
