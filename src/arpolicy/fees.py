@@ -516,23 +516,23 @@ def _law_note(error: ArpolicyError, what: str) -> Note:
     return Note("not_by_law", f"no {what}: {error}", (("what", what),))
 
 
-def _consumer_wait(ctx: FeeContext, item: FeeItem) -> tuple[date | None, Note]:
-    """For a Belgian consumer: the first day fees may run, or why not yet."""
+def _consumer_wait(ctx: FeeContext, item: FeeItem) -> date | Note:
+    """For a Belgian consumer: the first day fees may run, or a note on why not yet."""
     if item.first_reminder is None:
-        return None, Note(
+        return Note(
             "be_first_reminder_free",
             "Belgian consumers: the first reminder is free of fees and interest",
             (("invoice", item.invoice_id),),
         )
     wait_end = be.consumer_fee_wait_end(item.first_reminder, paper=item.first_reminder_paper)
     if ctx.date <= wait_end:
-        return None, Note(
+        return Note(
             "be_fee_wait",
             f"Belgian consumers: fees and interest wait 14 days after the first reminder "
             f"(until {wait_end.isoformat()})",
             (("invoice", item.invoice_id), ("wait_end", wait_end.isoformat())),
         )
-    return wait_end + timedelta(days=1), Note("", "")
+    return wait_end + timedelta(days=1)
 
 
 def _nl_letter_term_end(item: FeeItem) -> date | None:
@@ -550,8 +550,8 @@ def _blocked_for_consumer(
     if ctx.profile is not Profile.PRIVATE or jurisdiction is None:
         return None
     if jurisdiction == "BE":
-        start, note = _consumer_wait(ctx, item)
-        return note if start is None else None
+        wait = _consumer_wait(ctx, item)
+        return wait if isinstance(wait, Note) else None
     if jurisdiction == "NL" and kind in (ChargeKind.FEE, ChargeKind.COLLECTION_COSTS):
         term_end = _nl_letter_term_end(item)
         if term_end is None or ctx.date <= term_end:
@@ -565,20 +565,20 @@ def _blocked_for_consumer(
     return None
 
 
-def _interest_start(ctx: FeeContext, item: FeeItem, jurisdiction: str) -> tuple[date | None, Note]:
-    """The first day of default for interest, or why interest does not run yet."""
+def _interest_start(ctx: FeeContext, item: FeeItem, jurisdiction: str) -> date | Note:
+    """The first day of default for interest, or a note on why it does not run yet."""
     if ctx.profile is Profile.PRIVATE and jurisdiction == "BE":
         return _consumer_wait(ctx, item)
     if ctx.profile is Profile.PRIVATE and jurisdiction == "DE":
         if item.first_reminder is None:
-            return None, Note(
+            return Note(
                 "de_not_in_default",
                 "German consumers: default starts with the first reminder (Mahnung) after "
                 "the due date, unless the invoice pointed out the 30-day rule (§286 BGB)",
                 (("invoice", item.invoice_id),),
             )
-        return item.first_reminder + timedelta(days=1), Note("", "")
-    return item.due_date + timedelta(days=1), Note("", "")
+        return item.first_reminder + timedelta(days=1)
+    return item.due_date + timedelta(days=1)
 
 
 def _day_count_text(value: str) -> str:
@@ -623,9 +623,9 @@ class StatutoryInterest(FeeRule):
         out: list[Charge] = []
         notes: list[Note] = []
         for item in sorted(ctx.items, key=_item_key):
-            start, note = _interest_start(ctx, item, code)
-            if start is None:
-                notes.append(note)
+            start = _interest_start(ctx, item, code)
+            if isinstance(start, Note):
+                notes.append(start)
                 continue
             if start >= ctx.date:
                 continue
