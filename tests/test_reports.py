@@ -17,6 +17,7 @@ from arpolicy.reports import (
     dso,
     monthly_trends,
     payment_behaviour,
+    receivables_report,
     seasonality,
     written_off_share,
 )
@@ -363,3 +364,95 @@ def test_cei_between_0_and_100_when_defined(ledger: Ledger) -> None:
     for cei in collection_effectiveness(ledger, start=date(2025, 6, 1), end=date(2026, 3, 31)):
         if cei.value is not None:
             assert D(0) <= cei.value <= D(100)
+
+
+# -- the full report -------------------------------------------------------------------
+
+
+def test_receivables_report_equals_the_single_functions() -> None:
+    as_of = date(2024, 3, 15)
+    report = receivables_report(LEDGER, as_of, start=date(2024, 1, 1), end=date(2024, 3, 31))
+    period = {"start": date(2024, 1, 1), "end": date(2024, 3, 31)}
+    assert report.aging == aging(LEDGER, as_of)
+    assert report.dso == dso(LEDGER, **period)
+    assert report.dso_countback == dso(LEDGER, method="countback", **period)
+    assert report.days_to_pay == days_to_pay(LEDGER, **period)
+    assert report.days_to_pay_by_profile == days_to_pay(LEDGER, by="profile", **period)
+    assert report.collection_effectiveness == collection_effectiveness(LEDGER, **period)
+    assert report.disputed == disputed_share(LEDGER, as_of)
+    assert report.written_off == written_off_share(LEDGER, **period)
+    assert report.trends == monthly_trends(LEDGER, **period)
+    assert report.seasonality == seasonality(LEDGER, **period)
+    assert report.currencies() == ("EUR", "USD")
+
+
+def test_top_overdue_ranks_past_due_balances_per_currency() -> None:
+    # On 03-15: C2 EUR: I3 300 past due (13 days), I5 70 not yet due -> overdue 300, open 370.
+    # C1 EUR: I2 100 past due (30 days). USD: C2 I6 40, 105 days.
+    report = receivables_report(LEDGER, date(2024, 3, 15))
+    got = [
+        (o.customer_id, o.currency, o.overdue, o.open, o.invoices, o.oldest_days)
+        for o in report.top_overdue
+    ]
+    assert got == [
+        ("C2", "EUR", eur(300), eur(370), 1, 13),
+        ("C1", "EUR", eur(100), eur(100), 1, 30),
+        ("C2", "USD", usd(40), usd(40), 1, 105),
+    ]
+    assert receivables_report(LEDGER, date(2024, 3, 15), top=1).top_overdue[0].customer_id == "C2"
+    assert len(receivables_report(LEDGER, date(2024, 3, 15), top=0).top_overdue) == 0
+
+
+def test_report_default_period_is_twelve_months() -> None:
+    report = receivables_report(LEDGER, date(2024, 3, 15))
+    assert (report.start, report.end) == (date(2023, 4, 1), date(2024, 3, 15))
+    with pytest.raises(ValueError, match="before start"):
+        receivables_report(LEDGER, date(2024, 3, 15), start=date(2024, 4, 1))
+    with pytest.raises(ValueError, match="top"):
+        receivables_report(LEDGER, date(2024, 3, 15), top=-1)
+
+
+def test_report_on_an_empty_ledger() -> None:
+    report = receivables_report(EMPTY, date(2024, 3, 15))
+    assert report.aging.rows == () and report.top_overdue == () and report.trends == ()
+    assert report.currencies() == ()
+
+
+def test_receivables_of_a_prepayment_named_before_its_invoice() -> None:
+    # P9 pays 50 for J2 on 01-05, but J2 is only issued on 01-20. On 01-10 the 50 is
+    # reserved for J2, so J1 (100, issued 01-01) stays fully open: receivables 100.
+    # On 01-31 J2 (80) is issued: 50 applied, 30 open; J1 100 -> receivables 130.
+    ledger = Ledger(
+        [Customer("C1", "One", "business", "NL")],
+        [
+            Invoice("J1", "C1", date(2024, 1, 1), date(2024, 1, 31), eur(100)),
+            Invoice("J2", "C1", date(2024, 1, 20), date(2024, 2, 20), eur(80)),
+        ],
+        [Payment("P9", "C1", date(2024, 1, 5), eur(50), invoice_id="J2")],
+    )
+    jan10, jan31 = date(2024, 1, 10), date(2024, 1, 31)
+    (early,) = dso(ledger, start=date(2024, 1, 1), end=jan10)
+    (late,) = dso(ledger, start=date(2024, 1, 1), end=jan31)
+    assert (early.receivables, late.receivables) == (eur(100), eur(130))
+
+
+@given(LEDGERS)
+def test_report_receivables_equal_the_allocation(ledger: Ledger) -> None:
+    # The one-pass receivables on every month's end equal summing Ledger.balances there.
+    report = receivables_report(ledger, date(2026, 3, 31), start=date(2025, 1, 1))
+    for trend in report.trends:
+        month_end = min(date(2026, 3, 31), _month_end(trend.month))
+        owed = Money.total(
+            (b for b in ledger.balances(month_end).values() if b.currency == trend.currency),
+            trend.currency,
+        )
+        (expected,) = [
+            d for d in dso(ledger, start=trend.month, end=month_end) if d.currency == trend.currency
+        ] or [None]
+        assert expected is None or expected.receivables == owed
+        assert trend.dso == (None if expected is None else expected.value)
+
+
+def _month_end(first: date) -> date:
+    nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)

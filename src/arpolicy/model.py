@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -1069,10 +1069,27 @@ class Ledger:
             result.update(_allocate(cid, inv_by[cid], pay_by.get(cid, ()), as_of).balances)
         return result
 
+    def _applications(
+        self, as_of: date
+    ) -> Iterator[tuple[str, dict[str, Invoice], dict[str, Decimal], list[_Applied]]]:
+        """Per customer with invoices: the allocation rule's raw result on ``as_of``.
+
+        For the reports, which need open amounts and application dates of
+        every invoice without the cost of :class:`CustomerPosition` objects.
+        """
+        pay_by = self._index.payments_by_customer
+        for cid, invoices in self._index.invoices_by_customer.items():
+            yield (cid, *_apply_payments(invoices, pay_by.get(cid, ()), as_of))
+
     def plan_state(self, plan_id: str, as_of: date) -> PlanState:
         """The state of a payment plan on ``as_of``."""
         plan = self._index.plans[plan_id]
         return plan.state(self._index.payments_by_customer.get(plan.customer_id, ()), as_of)
+
+
+# One application of a payment or credit note: source id, invoice id (None for
+# customer credit), amount, currency, and the date the source was paid or issued.
+_Applied = tuple[str, str | None, Decimal, str, date]
 
 
 def _allocate(
@@ -1081,7 +1098,36 @@ def _allocate(
     payments: Iterable[Payment],
     as_of: date,
 ) -> CustomerPosition:
-    """Allocate in integer arithmetic on Decimal amounts; see :class:`Ledger`."""
+    """Allocate the customer's payments as of ``as_of``; see :class:`Ledger`."""
+    targets, open_amount, applied = _apply_payments(invoices, payments, as_of)
+    allocations = tuple(
+        Allocation(source, target, Money._trusted(amount, currency))
+        for source, target, amount, currency, _ in applied
+    )
+    credit: dict[str, Money] = {}
+    for _, target, amount, currency, _ in applied:
+        if target is None:
+            prior = credit.get(currency)
+            extra = Money._trusted(amount, currency)
+            credit[currency] = extra if prior is None else prior + extra
+    balances = {
+        iid: Money._trusted(open_amount[iid], inv.currency)
+        for iid, inv in targets.items()
+        if inv.issue_date <= as_of
+    }
+    return CustomerPosition(customer_id, as_of, balances, credit, allocations)
+
+
+def _apply_payments(
+    invoices: Iterable[Invoice],
+    payments: Iterable[Payment],
+    as_of: date,
+) -> tuple[dict[str, Invoice], dict[str, Decimal], list[_Applied]]:
+    """The allocation rule in Decimal arithmetic, without building result objects.
+
+    Returns every invoice and deposit request by id (also those issued after
+    ``as_of``), their open amounts, and the applications in the order made.
+    """
     open_amount: dict[str, Decimal] = {}
     targets: dict[str, Invoice] = {}
     named: list[tuple[date, str, str, Decimal, str]] = []  # date, id, target, amount, currency
@@ -1109,17 +1155,16 @@ def _allocate(
         else:
             pool.append((pay.date, pay.id, pay.amount.amount, pay.currency, pay.date))
 
-    allocations: list[Allocation] = []
+    applied_list: list[_Applied] = []
     named.sort()
     for paid_on, source, target, amount, currency in named:
         applied = min(amount, open_amount[target])
         if applied:
             open_amount[target] -= applied
-            allocations.append(Allocation(source, target, Money._trusted(applied, currency)))
+            applied_list.append((source, target, applied, currency, paid_on))
         if amount - applied:
             pool.append((date.max, source, amount - applied, currency, paid_on))
 
-    credit: dict[str, Money] = {}
     if pool:
         pool.sort()
         base = sorted(
@@ -1150,20 +1195,11 @@ def _allocate(
                 if applied:
                     open_amount[tid] -= applied
                     remaining -= applied
-                    allocations.append(Allocation(source, tid, Money._trusted(applied, currency)))
+                    applied_list.append((source, tid, applied, currency, paid_on))
                 if not open_amount[tid]:
                     pos += 1
             if not disputes:
                 cursor[currency] = pos
             if remaining:
-                allocations.append(Allocation(source, None, Money._trusted(remaining, currency)))
-                prior = credit.get(currency)
-                extra = Money._trusted(remaining, currency)
-                credit[currency] = extra if prior is None else prior + extra
-
-    balances = {
-        iid: Money._trusted(open_amount[iid], inv.currency)
-        for iid, inv in targets.items()
-        if inv.issue_date <= as_of
-    }
-    return CustomerPosition(customer_id, as_of, balances, credit, tuple(allocations))
+                applied_list.append((source, None, remaining, currency, paid_on))
+    return targets, open_amount, applied_list
