@@ -21,6 +21,7 @@ __all__ = [
     "JournalError",
     "LedgerError",
     "LoadError",
+    "MissingExtraError",
     "MissingRateError",
     "NoStatutoryRuleError",
     "NoStatutoryScaleError",
@@ -268,6 +269,25 @@ class JournalError(ArpolicyError, RuntimeError):
         self.key = key
         where = f"journal {self.path}" + (f": key {key!r}" if key is not None else "")
         super().__init__(f"{where}: {reason}")
+
+
+class MissingExtraError(ArpolicyError, ImportError):
+    """An optional feature needs a package that is not installed.
+
+    Attributes:
+        extra: the ``arpolicy`` extra that installs it (``"html"``).
+        package: the missing package (``"matplotlib"``).
+        feature: what needs it (``"the HTML report"``).
+    """
+
+    def __init__(self, extra: str, package: str, feature: str) -> None:
+        self.extra = extra
+        self.package = package
+        self.feature = feature
+        super().__init__(
+            f"{feature} needs {package}, which is not installed: "
+            f"pip install 'arpolicy[{extra}]'"
+        )
 
 
 class StaleRateWarning(UserWarning):
