@@ -1133,32 +1133,35 @@ def _apply_payments(
     named: list[tuple[date, str, str, Decimal, str]] = []  # date, id, target, amount, currency
     # order date, id, amount, currency, date paid (named excess goes last)
     pool: list[tuple[date, str, Decimal, str, date]] = []
+    credit_note = InvoiceKind.CREDIT_NOTE
     for inv in invoices:
-        if inv.is_credit:
-            if inv.issue_date <= as_of:
+        if inv.kind is credit_note:
+            issued = inv.issue_date
+            if issued <= as_of:
+                money = inv.amount
                 if inv.applies_to is not None:
-                    named.append(
-                        (inv.issue_date, inv.id, inv.applies_to, inv.amount.amount, inv.currency)
-                    )
+                    named.append((issued, inv.id, inv.applies_to, money.amount, money.currency))
                 else:
-                    pool.append(
-                        (inv.issue_date, inv.id, inv.amount.amount, inv.currency, inv.issue_date)
-                    )
+                    pool.append((issued, inv.id, money.amount, money.currency, issued))
             continue
-        targets[inv.id] = inv
-        open_amount[inv.id] = inv.amount.amount
+        iid = inv.id
+        targets[iid] = inv
+        open_amount[iid] = inv.amount.amount
     for pay in payments:
-        if pay.date > as_of:
+        paid_on = pay.date
+        if paid_on > as_of:
             continue
+        money = pay.amount
         if pay.invoice_id is not None:
-            named.append((pay.date, pay.id, pay.invoice_id, pay.amount.amount, pay.currency))
+            named.append((paid_on, pay.id, pay.invoice_id, money.amount, money.currency))
         else:
-            pool.append((pay.date, pay.id, pay.amount.amount, pay.currency, pay.date))
+            pool.append((paid_on, pay.id, money.amount, money.currency, paid_on))
 
     applied_list: list[_Applied] = []
     named.sort()
     for paid_on, source, target, amount, currency in named:
-        applied = min(amount, open_amount[target])
+        owed = open_amount[target]
+        applied = amount if amount <= owed else owed
         if applied:
             open_amount[target] -= applied
             applied_list.append((source, target, applied, currency, paid_on))

@@ -111,85 +111,6 @@ def _sum_by_currency(items: Iterable[Money]) -> dict[str, Money]:
     return out
 
 
-def _receivables_at(ledger: Ledger, dates: Iterable[date]) -> dict[date, dict[str, Decimal]]:
-    """Receivables on each of ``dates``, per currency, in one pass over the ledger.
-
-    Equal to summing :meth:`Ledger.balances` on each date, without allocating
-    once per date. Per customer and currency, the allocation rule applies
-    every payment and credit note dated by ``D`` to invoices issued by ``D``
-    until none is open, except what a payment or credit note names for an
-    invoice issued after ``D``. So the receivables on ``D`` are
-    ``max(0, issued(D) - paid(D) + reserved(D))``, where ``reserved(D)`` sums,
-    per invoice issued after ``D``, ``min(amount, named to it by D)``.
-    """
-    points = sorted(set(dates))
-    k_max = len(points)
-    out: dict[date, dict[str, Decimal]] = {d: {} for d in points}
-    if not points:
-        return out
-    last = points[-1]
-    deltas: dict[tuple[str, str], list[Decimal]] = {}
-    zero = Decimal(0)
-
-    def add(key: tuple[str, str], k: int, value: Decimal) -> None:
-        row = deltas.get(key)
-        if row is None:
-            row = deltas[key] = [zero] * k_max
-        row[k] += value
-
-    early: dict[str, list[tuple[date, Decimal]]] = {}  # target -> named before its issue
-    for inv in ledger.invoices:
-        if inv.issue_date > last:
-            continue
-        k = bisect.bisect_left(points, inv.issue_date)
-        key = (inv.customer_id, inv.currency)
-        if inv.is_credit:
-            add(key, k, -inv.amount.amount)
-            target = inv.applies_to
-            if target is not None and ledger.invoice(target).issue_date > inv.issue_date:
-                early.setdefault(target, []).append((inv.issue_date, inv.amount.amount))
-        else:
-            add(key, k, inv.amount.amount)
-    for pay in ledger.payments:
-        if pay.date > last:
-            continue
-        add(
-            (pay.customer_id, pay.currency),
-            bisect.bisect_left(points, pay.date),
-            -pay.amount.amount,
-        )
-        target = pay.invoice_id
-        if target is not None and ledger.invoice(target).issue_date > pay.date:
-            early.setdefault(target, []).append((pay.date, pay.amount.amount))
-    reserved: dict[tuple[str, str], list[Decimal]] = {}
-    for target, named in early.items():
-        inv = ledger.invoice(target)
-        row = reserved.setdefault((inv.customer_id, inv.currency), [zero] * k_max)
-        named.sort()
-        cap = inv.amount.amount
-        for k, point in enumerate(points):
-            if point >= inv.issue_date:
-                break
-            row[k] += min(cap, sum((a for d, a in named if d <= point), zero))
-    for key, row in deltas.items():
-        cur = key[1]
-        extra = reserved.get(key)
-        running = zero
-        for k, point in enumerate(points):
-            running += row[k]
-            value = running if extra is None else running + extra[k]
-            if value > 0:
-                table = out[point]
-                table[cur] = table.get(cur, zero) + value
-    return out
-
-
-def _sales(ledger: Ledger, start: date, end: date) -> dict[str, Money]:
-    return _sum_by_currency(
-        i.amount for i in ledger.invoices if _is_sale(i) and start <= i.issue_date <= end
-    )
-
-
 def _money(table: Mapping[str, Money], currency: str) -> Money:
     return table.get(currency) or Money.zero(currency)
 
@@ -263,7 +184,7 @@ def aging(ledger: Ledger, as_of: date, *, buckets: Sequence[int] = DEFAULT_BUCKE
         ValueError: ``buckets`` is empty or not strictly increasing.
     """
     bounds = _check_buckets(buckets)
-    return _aging(ledger, _Book.of(ledger, as_of), bounds)
+    return _aging(_Book.of(ledger, as_of), bounds)
 
 
 def _check_buckets(buckets: Sequence[int]) -> tuple[int, ...]:
@@ -273,14 +194,11 @@ def _check_buckets(buckets: Sequence[int]) -> tuple[int, ...]:
     return bounds
 
 
-def _aging(ledger: Ledger, book: _Book, bounds: tuple[int, ...]) -> AgingReport:
+def _aging(book: _Book, bounds: tuple[int, ...]) -> AgingReport:
     as_of = book.on
     n = len(bounds) + 1
     cells: dict[tuple[str, str], list[Decimal]] = {}
-    for iid, bal in book.open.items():
-        if bal <= 0:
-            continue
-        inv = ledger.invoice(iid)
+    for inv, bal in book.open:
         late = (as_of - inv.due_date).days
         index = bisect.bisect_left(bounds, late)
         row = cells.get((inv.customer_id, inv.currency))
@@ -290,8 +208,8 @@ def _aging(ledger: Ledger, book: _Book, bounds: tuple[int, ...]) -> AgingReport:
     rows: list[AgingRow] = []
     totals: dict[str, list[Decimal]] = {}
     for (cid, cur), values in sorted(cells.items()):
-        amounts = tuple(Money(v, cur) for v in values)
-        rows.append(AgingRow(cid, cur, amounts, Money(sum(values, Decimal(0)), cur)))
+        amounts = tuple(Money._trusted(v, cur) for v in values)
+        rows.append(AgingRow(cid, cur, amounts, Money._trusted(sum(values, Decimal(0)), cur)))
         tot = totals.setdefault(cur, [Decimal(0)] * n)
         for k, v in enumerate(values):
             tot[k] += v
@@ -341,29 +259,123 @@ def _months_back(start: date, end: date) -> list[tuple[date, date]]:
 
 
 _Sums = dict[str, Decimal]
+_CREDIT_NOTE: Final = InvoiceKind.CREDIT_NOTE
 
 
-def _by_segment(
-    ledger: Ledger, segments: Sequence[tuple[date, date]]
-) -> tuple[list[_Sums], list[_Sums]]:
-    """Credit sales and payments per segment (contiguous, earliest first)."""
-    sales: list[_Sums] = [{} for _ in segments]
-    collected: list[_Sums] = [{} for _ in segments]
-    if not segments:
-        return sales, collected
-    starts = [lo for lo, _ in segments]
-    first, last = segments[0][0], segments[-1][1]
-    zero = Decimal(0)
-    for inv in ledger.invoices:
-        if inv.is_credit or not first <= inv.issue_date <= last:
-            continue
-        table = sales[bisect.bisect_right(starts, inv.issue_date) - 1]
-        table[inv.currency] = table.get(inv.currency, zero) + inv.amount.amount
-    for pay in ledger.payments:
-        if first <= pay.date <= last:
-            table = collected[bisect.bisect_right(starts, pay.date) - 1]
-            table[pay.currency] = table.get(pay.currency, zero) + pay.amount.amount
-    return sales, collected
+@attrs.frozen
+class _Scan:
+    """Figures of a period ``[start, end]`` from one pass over a ledger.
+
+    Attributes:
+        segments: the calendar months of the period (the first and last may
+            be partial), earliest first.
+        owed: receivables per currency on the day before ``start`` (index 0)
+            and on the last day of each segment (index ``k + 1``).
+        sales: credit sales per segment and currency.
+        collected: payments per segment and currency.
+        written_off: write-off credit notes in the period, per currency.
+    """
+
+    segments: list[tuple[date, date]]
+    owed: list[_Sums]
+    sales: list[_Sums]
+    collected: list[_Sums]
+    written_off: _Sums
+
+    @property
+    def opening(self) -> _Sums:
+        return self.owed[0]
+
+    @property
+    def closing(self) -> _Sums:
+        return self.owed[-1]
+
+    @classmethod
+    def of(cls, ledger: Ledger, start: date, end: date) -> _Scan:
+        """Scan the ledger once.
+
+        Receivables on a date ``D`` are computed without allocating: per
+        customer and currency, the allocation rule applies every payment and
+        credit note dated by ``D`` to the invoices issued by ``D`` until none
+        is open, except what a payment or credit note names for an invoice
+        issued after ``D``. So they are ``max(0, issued(D) - paid(D) +
+        reserved(D))``, where ``reserved(D)`` sums, per invoice issued after
+        ``D``, ``min(amount, named to it by D)``. A property test checks this
+        against :meth:`Ledger.balances`.
+        """
+        segments = _months_back(start, end)[::-1]
+        n = len(segments)
+        base = start.year * 12 + start.month
+        zero = Decimal(0)
+        deltas: dict[tuple[str, str], list[Decimal]] = {}
+        sales: list[_Sums] = [{} for _ in segments]
+        collected: list[_Sums] = [{} for _ in segments]
+        written: _Sums = {}
+        early: dict[str, list[tuple[date, Decimal]]] = {}  # named before the invoice's issue
+
+        def slot(day: date) -> int:  # 0: by the day before start; k + 1: in segment k
+            return 0 if day < start else day.year * 12 + day.month - base + 1
+
+        for inv in ledger.invoices:
+            day = inv.issue_date
+            if day > end:
+                continue
+            money = inv.amount
+            amount, cur = money.amount, money.currency
+            k = slot(day)
+            row = deltas.get((inv.customer_id, cur))
+            if row is None:
+                row = deltas[inv.customer_id, cur] = [zero] * (n + 1)
+            if inv.kind is _CREDIT_NOTE:
+                row[k] -= amount
+                target = inv.applies_to
+                if target is not None and ledger.invoice(target).issue_date > day:
+                    early.setdefault(target, []).append((day, amount))
+                if k and inv.meta(WRITE_OFF_KEY) == "yes":
+                    written[cur] = written.get(cur, zero) + amount
+            else:
+                row[k] += amount
+                if k:
+                    table = sales[k - 1]
+                    table[cur] = table.get(cur, zero) + amount
+        for pay in ledger.payments:
+            day = pay.date
+            if day > end:
+                continue
+            money = pay.amount
+            amount, cur = money.amount, money.currency
+            k = slot(day)
+            row = deltas.get((pay.customer_id, cur))
+            if row is None:
+                row = deltas[pay.customer_id, cur] = [zero] * (n + 1)
+            row[k] -= amount
+            if k:
+                table = collected[k - 1]
+                table[cur] = table.get(cur, zero) + amount
+            target = pay.invoice_id
+            if target is not None and ledger.invoice(target).issue_date > day:
+                early.setdefault(target, []).append((day, amount))
+        points = [start - timedelta(days=1), *(hi for _, hi in segments)]
+        reserved: dict[tuple[str, str], list[Decimal]] = {}
+        for target, named in early.items():
+            inv = ledger.invoice(target)
+            row = reserved.setdefault((inv.customer_id, inv.currency), [zero] * (n + 1))
+            for k, point in enumerate(points):
+                if point >= inv.issue_date:
+                    break
+                row[k] += min(inv.amount.amount, sum((a for d, a in named if d <= point), zero))
+        owed: list[_Sums] = [{} for _ in points]
+        for key, row in deltas.items():
+            cur = key[1]
+            extra = reserved.get(key)
+            running = zero
+            for k in range(n + 1):
+                running += row[k]
+                value = running if extra is None else running + extra[k]
+                if value > 0:
+                    table = owed[k]
+                    table[cur] = table.get(cur, zero) + value
+        return cls(segments, owed, sales, collected, written)
 
 
 def _total(tables: Iterable[_Sums]) -> _Sums:
@@ -451,14 +463,26 @@ def dso(
         raise ValueError(f"end {end} is before start {start}")
     if method not in ("standard", "countback"):
         raise ValueError(f"unknown DSO method {method!r}")
-    segments = _months_back(start, end)[::-1]
-    sales, _ = _by_segment(ledger, segments)
-    return _dso(_receivables_at(ledger, [end])[end], segments, sales, method)
+    scan = _Scan.of(ledger, start, end)
+    return _dso(scan.closing, scan.segments, scan.sales, method)
 
 
 # ---------------------------------------------------------------------------
 # days to pay
 # ---------------------------------------------------------------------------
+
+
+def _last_applied(
+    applied: Iterable[tuple[str, str | None, Decimal, str, date]],
+) -> dict[str, date]:
+    """Per invoice, the latest date of a payment or credit note applied to it."""
+    last: dict[str, date] = {}
+    for _, target, _, _, paid_on in applied:
+        if target is not None:
+            prior = last.get(target)
+            if prior is None or paid_on > prior:
+                last[target] = paid_on
+    return last
 
 
 def _settled_dates(
@@ -468,12 +492,7 @@ def _settled_dates(
     as_of: date,
 ) -> dict[str, date]:
     """Settlement date of every invoice of one customer settled by ``as_of``."""
-    last: dict[str, date] = {}
-    for _, target, _, _, paid_on in applied:
-        if target is not None:
-            prior = last.get(target)
-            if prior is None or paid_on > prior:
-                last[target] = paid_on
+    last = _last_applied(applied)
     out: dict[str, date] = {}
     for iid, inv in targets.items():
         if inv.issue_date <= as_of and not open_amount[iid]:
@@ -483,28 +502,35 @@ def _settled_dates(
 
 @attrs.frozen
 class _Book:
-    """The allocation on one date, once, for all the reports that need it.
+    """The allocation on one date, made once for all the reports that need it.
 
     Attributes:
         on: the date.
-        open: open balance of every invoice and deposit request issued by
-            ``on``, by id (zero when paid).
-        settled: settlement date of those settled by ``on``, by id.
+        open: invoices and deposit requests issued by ``on`` with a balance
+            above zero, with that balance.
+        settled: those settled by ``on``, with their settlement date.
     """
 
     on: date
-    open: dict[str, Decimal]
-    settled: dict[str, date]
+    open: list[tuple[Invoice, Decimal]]
+    settled: list[tuple[Invoice, date]]
 
     @classmethod
     def of(cls, ledger: Ledger, on: date) -> _Book:
-        open_: dict[str, Decimal] = {}
-        settled: dict[str, date] = {}
+        open_: list[tuple[Invoice, Decimal]] = []
+        settled: list[tuple[Invoice, date]] = []
         for _, targets, open_amount, applied in ledger._applications(on):
+            last = _last_applied(applied)
             for iid, inv in targets.items():
-                if inv.issue_date <= on:
-                    open_[iid] = open_amount[iid]
-            settled.update(_settled_dates(targets, open_amount, applied, on))
+                issued = inv.issue_date
+                if issued > on:
+                    continue
+                balance = open_amount[iid]
+                if balance:
+                    open_.append((inv, balance))
+                else:
+                    when = last.get(iid, issued)
+                    settled.append((inv, when if when > issued else issued))
         return cls(on, open_, settled)
 
 
@@ -562,39 +588,75 @@ def days_to_pay(
 
 
 def _days_to_pay(
-    ledger: Ledger, settled: Mapping[str, date], start: date, end: date, by: str
+    ledger: Ledger, settled: Sequence[tuple[Invoice, date]], start: date, end: date, by: str
 ) -> tuple[DaysToPay, ...]:
-    groups: dict[tuple[str, str], list[tuple[Decimal, int, int]]] = {}
-    for iid, when in settled.items():
+    return _days_to_pay_groups(ledger, settled, start, end, (by,))[0]
+
+
+def _days_to_pay_twice(
+    ledger: Ledger, settled: Sequence[tuple[Invoice, date]], start: date, end: date
+) -> tuple[tuple[DaysToPay, ...], tuple[DaysToPay, ...]]:
+    overall, profiles = _days_to_pay_groups(ledger, settled, start, end, ("all", "profile"))
+    return overall, profiles
+
+
+def _days_to_pay_groups(
+    ledger: Ledger,
+    settled: Sequence[tuple[Invoice, date]],
+    start: date,
+    end: date,
+    by: Sequence[str],
+) -> list[tuple[DaysToPay, ...]]:
+    # per grouping and (key, currency): count, amount, days to pay, days late,
+    # amount x days to pay, amount x days late
+    groups: list[dict[tuple[str, str], list[Any]]] = [{} for _ in by]
+    zero = Decimal(0)
+    profiles: dict[str, str] = {}
+    for inv, when in settled:
         if not start <= when <= end:
             continue
-        inv = ledger.invoice(iid)
-        if by == "customer":
-            key = inv.customer_id
-        elif by == "profile":
-            key = str(ledger.customer(inv.customer_id).profile)
-        else:
-            key = "all"
+        money = inv.amount
+        amount, cur = money.amount, money.currency
         pay = (when - inv.issue_date).days
         late = max(0, (when - inv.due_date).days)
-        groups.setdefault((key, inv.currency), []).append((inv.amount.amount, pay, late))
-    out: list[DaysToPay] = []
-    for (key, cur), items in sorted(groups.items()):
-        n = Decimal(len(items))
-        weight = sum((a for a, _, _ in items), Decimal(0))
-        out.append(
-            DaysToPay(
-                key,
-                cur,
-                len(items),
-                Money(weight, cur),
-                _q(sum((Decimal(p) for _, p, _ in items), Decimal(0)) / n),
-                _q(sum((Decimal(lt) for _, _, lt in items), Decimal(0)) / n),
-                _ratio(sum((a * p for a, p, _ in items), Decimal(0)), weight, Decimal(1)),
-                _ratio(sum((a * lt for a, _, lt in items), Decimal(0)), weight, Decimal(1)),
+        for grouping, table in zip(by, groups, strict=True):
+            if grouping == "customer":
+                key = inv.customer_id
+            elif grouping == "profile":
+                cid = inv.customer_id
+                found = profiles.get(cid)
+                if found is None:
+                    found = profiles[cid] = str(ledger.customer(cid).profile)
+                key = found
+            else:
+                key = "all"
+            cell = table.get((key, cur))
+            if cell is None:
+                cell = table[key, cur] = [0, zero, 0, 0, zero, zero]
+            cell[0] += 1
+            cell[1] += amount
+            cell[2] += pay
+            cell[3] += late
+            cell[4] += amount * pay
+            cell[5] += amount * late
+    out: list[tuple[DaysToPay, ...]] = []
+    for table in groups:
+        rows: list[DaysToPay] = []
+        for (key, cur), (n, weight, pays, lates, wpay, wlate) in sorted(table.items()):
+            rows.append(
+                DaysToPay(
+                    key,
+                    cur,
+                    n,
+                    Money(weight, cur),
+                    _q(Decimal(pays) / n),
+                    _q(Decimal(lates) / n),
+                    _ratio(wpay, weight, Decimal(1)),
+                    _ratio(wlate, weight, Decimal(1)),
+                )
             )
-        )
-    return tuple(out)
+        out.append(tuple(rows))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -642,23 +704,18 @@ def collection_effectiveness(
         One result per currency whose opening, sales or closing amount is
         not zero, sorted.
     """
-    before = start - timedelta(days=1)
-    owed = _receivables_at(ledger, [before, end])
-    segments = _months_back(start, end)[::-1]
-    sales, _ = _by_segment(ledger, segments)
-    return _cei(ledger, _Book.of(ledger, end), owed[before], _total(sales), owed[end])
+    scan = _Scan.of(ledger, start, end)
+    return _cei(_Book.of(ledger, end), scan.opening, _total(scan.sales), scan.closing)
 
 
 def _cei(
-    ledger: Ledger, book: _Book, opening: _Sums, sales: _Sums, closing: _Sums
+    book: _Book, opening: _Sums, sales: _Sums, closing: _Sums
 ) -> tuple[CollectionEffectiveness, ...]:
     end = book.on
     current: _Sums = {}
-    for iid, bal in book.open.items():
-        if bal:
-            inv = ledger.invoice(iid)
-            if inv.due_date >= end:
-                current[inv.currency] = current.get(inv.currency, Decimal(0)) + bal
+    for inv, bal in book.open:
+        if inv.due_date >= end:
+            current[inv.currency] = current.get(inv.currency, Decimal(0)) + bal
     out: list[CollectionEffectiveness] = []
     zero = Decimal(0)
     for cur in sorted(set(opening) | set(sales) | set(closing)):
@@ -706,17 +763,14 @@ def disputed_share(ledger: Ledger, as_of: date) -> tuple[Share, ...]:
     Returns:
         One :class:`Share` per currency with receivables, sorted.
     """
-    return _disputed(ledger, _Book.of(ledger, as_of))
+    return _disputed(_Book.of(ledger, as_of))
 
 
-def _disputed(ledger: Ledger, book: _Book) -> tuple[Share, ...]:
+def _disputed(book: _Book) -> tuple[Share, ...]:
     whole: _Sums = {}
     part: _Sums = {}
     zero = Decimal(0)
-    for iid, bal in book.open.items():
-        if bal <= 0:
-            continue
-        inv = ledger.invoice(iid)
+    for inv, bal in book.open:
         whole[inv.currency] = whole.get(inv.currency, zero) + bal
         if inv.disputed(book.on):
             part[inv.currency] = part.get(inv.currency, zero) + bal
@@ -746,16 +800,17 @@ def written_off_share(ledger: Ledger, *, start: date, end: date) -> tuple[Share,
     Returns:
         One :class:`Share` per currency with sales or write-offs, sorted.
     """
-    sales = _sales(ledger, start, end)
-    written = _sum_by_currency(
-        i.amount
-        for i in ledger.invoices
-        if i.is_credit and start <= i.issue_date <= end and i.meta(WRITE_OFF_KEY) == "yes"
-    )
+    return _written_off(_Scan.of(ledger, start, end))
+
+
+def _written_off(scan: _Scan) -> tuple[Share, ...]:
+    sales = _total(scan.sales)
+    written = scan.written_off
+    zero = Decimal(0)
     out: list[Share] = []
     for cur in sorted(set(sales) | set(written)):
-        part, whole = _money(written, cur), _money(sales, cur)
-        out.append(Share(cur, part, whole, _ratio(part.amount, whole.amount, _HUNDRED)))
+        part, whole = written.get(cur, zero), sales.get(cur, zero)
+        out.append(Share(cur, Money(part, cur), Money(whole, cur), _ratio(part, whole, _HUNDRED)))
     return tuple(out)
 
 
@@ -804,32 +859,23 @@ def monthly_trends(ledger: Ledger, *, start: date, end: date) -> tuple[MonthlyTr
     """
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
-    segments = _months_back(start, end)[::-1]
-    owed = _receivables_at(ledger, [hi for _, hi in segments])
-    sales, collected = _by_segment(ledger, segments)
-    return _trends(ledger, segments, owed, sales, collected, _Book.of(ledger, end).settled)
+    return _trends(_Scan.of(ledger, start, end), _Book.of(ledger, end).settled)
 
 
-def _trends(
-    ledger: Ledger,
-    segments: Sequence[tuple[date, date]],
-    owed: Mapping[date, _Sums],
-    sales: Sequence[_Sums],
-    collected: Sequence[_Sums],
-    settled: Mapping[str, date],
-) -> tuple[MonthlyTrend, ...]:
+def _trends(scan: _Scan, settled: Sequence[tuple[Invoice, date]]) -> tuple[MonthlyTrend, ...]:
+    segments, sales, collected = scan.segments, scan.sales, scan.collected
     starts = [lo for lo, _ in segments]
     first, last = segments[0][0], segments[-1][1]
     late: list[dict[str, list[int]]] = [{} for _ in segments]
-    for iid, when in settled.items():
+    for inv, when in settled:
         if first <= when <= last:
-            inv = ledger.invoice(iid)
             table = late[bisect.bisect_right(starts, when) - 1]
             table.setdefault(inv.currency, []).append(max(0, (when - inv.due_date).days))
     out: list[MonthlyTrend] = []
     zero = Decimal(0)
     for k, (lo, hi) in enumerate(segments):
-        dsos = {d.currency: d.value for d in _dso(owed[hi], [(lo, hi)], [sales[k]], "standard")}
+        month = _dso(scan.owed[k + 1], [(lo, hi)], [sales[k]], "standard")
+        dsos = {d.currency: d.value for d in month}
         lates = late[k]
         for cur in sorted(set(sales[k]) | set(collected[k]) | set(dsos) | set(lates)):
             values = lates.get(cur)
@@ -1128,10 +1174,7 @@ def _top_overdue(ledger: Ledger, book: _Book, top: int) -> tuple[OverdueCustomer
     as_of = book.on
     cells: dict[tuple[str, str], list[Any]] = {}  # overdue, open, count, oldest
     zero = Decimal(0)
-    for iid, bal in book.open.items():
-        if bal <= 0:
-            continue
-        inv = ledger.invoice(iid)
+    for inv, bal in book.open:
         cell = cells.get((inv.customer_id, inv.currency))
         if cell is None:
             cell = cells[inv.customer_id, inv.currency] = [zero, zero, 0, 0]
@@ -1202,25 +1245,23 @@ def receivables_report(
     start = default_period(end)[0] if start is None else start
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
-    segments = _months_back(start, end)[::-1]
-    before = start - timedelta(days=1)
-    owed = _receivables_at(ledger, [before, *(hi for _, hi in segments)])
-    sales, collected = _by_segment(ledger, segments)
+    scan = _Scan.of(ledger, start, end)
     book = _Book.of(ledger, end)
     today = book if as_of == end else _Book.of(ledger, as_of)
-    trends = _trends(ledger, segments, owed, sales, collected, book.settled)
+    trends = _trends(scan, book.settled)
+    by_all, by_profile = _days_to_pay_twice(ledger, book.settled, start, end)
     return ReceivablesReport(
         as_of=as_of,
         start=start,
         end=end,
-        aging=_aging(ledger, today, bounds),
-        dso=_dso(owed[end], segments, sales, "standard"),
-        dso_countback=_dso(owed[end], segments, sales, "countback"),
-        days_to_pay=_days_to_pay(ledger, book.settled, start, end, "all"),
-        days_to_pay_by_profile=_days_to_pay(ledger, book.settled, start, end, "profile"),
-        collection_effectiveness=_cei(ledger, book, owed[before], _total(sales), owed[end]),
-        disputed=_disputed(ledger, today),
-        written_off=written_off_share(ledger, start=start, end=end),
+        aging=_aging(today, bounds),
+        dso=_dso(scan.closing, scan.segments, scan.sales, "standard"),
+        dso_countback=_dso(scan.closing, scan.segments, scan.sales, "countback"),
+        days_to_pay=by_all,
+        days_to_pay_by_profile=by_profile,
+        collection_effectiveness=_cei(book, scan.opening, _total(scan.sales), scan.closing),
+        disputed=_disputed(today),
+        written_off=_written_off(scan),
         trends=trends,
         seasonality=_seasonality(trends),
         top_overdue=_top_overdue(ledger, today, top),
