@@ -285,8 +285,7 @@ class MissingExtraError(ArpolicyError, ImportError):
         self.package = package
         self.feature = feature
         super().__init__(
-            f"{feature} needs {package}, which is not installed: "
-            f"pip install 'arpolicy[{extra}]'"
+            f"{feature} needs {package}, which is not installed: pip install 'arpolicy[{extra}]'"
         )
 
 
