@@ -207,8 +207,11 @@ def _aging(book: _Book, bounds: tuple[int, ...]) -> AgingReport:
         row[index] += bal
     rows: list[AgingRow] = []
     totals: dict[str, list[Decimal]] = {}
+    zeros: dict[str, Money] = {}
     for (cid, cur), values in sorted(cells.items()):
-        amounts = tuple(Money._trusted(v, cur) for v in values)
+        # sums of amounts already rounded to the minor unit: exact, only zeros need scaling
+        nil = zeros.get(cur) or zeros.setdefault(cur, Money.zero(cur))
+        amounts = tuple(Money._trusted(v, cur) if v else nil for v in values)
         rows.append(AgingRow(cid, cur, amounts, Money._trusted(sum(values, Decimal(0)), cur)))
         tot = totals.setdefault(cur, [Decimal(0)] * n)
         for k, v in enumerate(values):
