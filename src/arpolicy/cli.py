@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import click
@@ -35,6 +35,7 @@ from .errors import ArpolicyError
 from .io import load_ledger, load_playbook
 from .io._files import write_text_atomic
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
+from .io.report_output import ReportFormat, dumps_report
 from .journal import Journal, JournalEntry, JournalStatus
 from .lint import format_findings, lint_file
 from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
@@ -42,6 +43,8 @@ from .money import Money
 from .playbooks import default_playbook
 from .plugins import Plugins, make_plugin_manager
 from .policy import Anchor, Playbook, Policy
+from .report_html import render_html
+from .reports import _check_buckets, receivables_report
 from .sample import SAMPLE_SEED, sample_ledger, synthetic_ledger
 
 __all__ = ["main"]
@@ -908,6 +911,101 @@ def ledger_check(ledger_path: str, as_of: datetime | None) -> None:
     with console.capture() as capture:
         print_summary(console, ledger, day, title=f"{ledger_path}: valid, as of {day.isoformat()}")
     click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()).rstrip("\n"))
+
+
+# ---------------------------------------------------------------------------
+# arpolicy report
+# ---------------------------------------------------------------------------
+
+
+def _buckets(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
+    try:
+        bounds = tuple(int(part) for part in value.split(","))
+        return _check_buckets(bounds)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r}: expected increasing whole numbers of days, e.g. 0,30,60,90",
+            ctx=ctx,
+            param=param,
+        ) from None
+
+
+@main.command(name="report")
+@_ledger_argument
+@_as_of_option
+@click.option(
+    "--from",
+    "start",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="First day of the period (default: the first of the month 11 months before --to).",
+)
+@click.option(
+    "--to",
+    "end",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Last day of the period (default: --as-of).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "html"]),
+    default="table",
+    show_default=True,
+    help="Output format; html needs the 'html' extra (matplotlib).",
+)
+@click.option(
+    "--buckets",
+    default="0,30,60,90",
+    show_default=True,
+    callback=_buckets,
+    help="Aging bucket bounds in days past due.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Top overdue customers per currency.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file (atomically) instead of standard output.",
+)
+def report_command(
+    ledger_path: str,
+    as_of: datetime | None,
+    start: datetime | None,
+    end: datetime | None,
+    fmt: str,
+    buckets: tuple[int, ...],
+    top: int,
+    output: str | None,
+) -> None:
+    """Receivables report: aging, DSO, days to pay, CEI, shares, trends, top overdue."""
+    ledger, _, _ = _load_inputs(ledger_path, None, None)
+    day = as_of.date() if as_of is not None else _today()
+    last = end.date() if end is not None else day
+    first = start.date() if start is not None else None
+    if first is not None and last < first:
+        raise click.BadParameter(f"{last} is before --from {first}", param_hint="'--to'")
+    try:
+        with _Progress().step("reporting"):
+            report = receivables_report(
+                ledger, day, start=first, end=last, buckets=buckets, top=top
+            )
+        if fmt == "html":
+            text = render_html(report, title=f"Receivables report: {Path(ledger_path).name}")
+        else:
+            text = dumps_report(report, cast("ReportFormat", fmt))
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    _write(text, output)
 
 
 # ---------------------------------------------------------------------------
