@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from arpolicy.cli import main
 from arpolicy.io import dump_ledger
 from arpolicy.io.report_output import REPORT_COLUMNS, dumps_report, report_record
 from arpolicy.reports import receivables_report
-from arpolicy.sample import sample_ledger
+from arpolicy.sample import sample_ledger, small_ledger
 from test_cli_files import AS_OF, arpolicy, golden
 
 LEDGER = sample_ledger(as_of=date(2026, 11, 2))
@@ -163,3 +164,16 @@ def test_table_format_of_an_empty_ledger() -> None:
     assert text.startswith("Receivables report on 2026-11-02, period 2025-12-01 to 2026-11-02\n")
     with pytest.raises(ValueError, match="unknown report format"):
         dumps_report(receivables_report(Ledger([]), date(2026, 11, 2)), "xml")  # type: ignore[arg-type]
+
+
+def test_the_how_to_shows_the_real_output(tmp_path: Path) -> None:
+    # docs/how-to/receivables-reports.md prints the table for the small ledger; keep it true.
+    page = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "receivables-reports.md"
+    text = page.read_text(encoding="utf-8")
+    command, shown = re.search(
+        r"```bash\n(arpolicy report [^\n]*)\n```\n\n```text\n(.*?)```", text, re.S
+    ).groups()  # type: ignore[union-attr]
+    dump_ledger(small_ledger(), tmp_path / "ledger")
+    result = arpolicy(*command.split()[1:], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == shown

@@ -57,7 +57,7 @@ from .model import (
 )
 from .money import Money
 
-__all__ = ["SAMPLE_AS_OF", "SAMPLE_SEED", "sample_ledger", "synthetic_ledger"]
+__all__ = ["SAMPLE_AS_OF", "SAMPLE_SEED", "sample_ledger", "small_ledger", "synthetic_ledger"]
 
 SAMPLE_AS_OF: Final = date(2026, 11, 2)
 """The date the sample portfolio is built around (its "today")."""
@@ -1032,3 +1032,59 @@ def synthetic_ledger(
             )
         )
     return Ledger(people, bills, received)
+
+
+def small_ledger() -> Ledger:
+    """Two customers and five invoices: small enough to check every report on paper.
+
+    The report guides use it. All dates are in 2024 (a leap year):
+
+    | id | customer | issued | due | amount | what happens |
+    |----|----------|--------|-----|--------|--------------|
+    | I1 | C1 | 01-01 | 01-31 | EUR 100.00 | P1 pays it in full on 01-31 |
+    | I2 | C1 | 01-15 | 02-14 | EUR 200.00 | CN1 writes 20 off on 02-20; P2 pays 180 on 03-20 |
+    | I3 | C2 | 02-01 | 03-02 | EUR 300.00 | disputed from 03-10 ("quality"), unpaid |
+    | I4 | C2 | 01-10 | 02-09 | USD 50.00 | P3 pays 50 on 02-19 without naming it |
+
+    C1 "Acme BV" is a business and C2 "Jan Jansen" a private customer, both
+    in the Netherlands. CN1 is a credit note for I2 marked
+    ``write_off = "yes"``.
+
+    >>> ledger = small_ledger()
+    >>> [i.id for i in ledger.invoices]
+    ['I1', 'I2', 'I3', 'I4', 'CN1']
+    """
+    return Ledger(
+        [
+            Customer("C1", "Acme BV", "business", "NL"),
+            Customer("C2", "Jan Jansen", "private", "NL"),
+        ],
+        [
+            Invoice("I1", "C1", date(2024, 1, 1), date(2024, 1, 31), Money(100, "EUR")),
+            Invoice("I2", "C1", date(2024, 1, 15), date(2024, 2, 14), Money(200, "EUR")),
+            Invoice(
+                "I3",
+                "C2",
+                date(2024, 2, 1),
+                date(2024, 3, 2),
+                Money(300, "EUR"),
+                dispute=Dispute(date(2024, 3, 10), "quality"),
+            ),
+            Invoice("I4", "C2", date(2024, 1, 10), date(2024, 2, 9), Money(50, "USD")),
+            Invoice(
+                "CN1",
+                "C1",
+                date(2024, 2, 20),
+                date(2024, 2, 20),
+                Money(20, "EUR"),
+                kind="credit_note",
+                applies_to="I2",
+                metadata={"write_off": "yes"},
+            ),
+        ],
+        [
+            Payment("P1", "C1", date(2024, 1, 31), Money(100, "EUR"), invoice_id="I1"),
+            Payment("P2", "C1", date(2024, 3, 20), Money(180, "EUR"), invoice_id="I2"),
+            Payment("P3", "C2", date(2024, 2, 19), Money(50, "USD")),
+        ],
+    )

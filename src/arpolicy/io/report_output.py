@@ -206,7 +206,7 @@ def _tables(report: ReceivablesReport) -> Iterator[Table]:
         )
     yield pay
     shares = _table(
-        "Collection effectiveness (CEI), disputed and written-off shares",
+        "CEI, disputed and written-off shares",
         "currency",
         "CEI",
         "disputed",
