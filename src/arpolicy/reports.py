@@ -45,6 +45,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from ._gc import gc_paused
 from .model import Invoice, InvoiceKind, Ledger, PlanStatus, _apply_payments
 from .money import Money
 
@@ -316,23 +317,24 @@ class _Scan:
         written: _Sums = {}
         early: dict[str, list[tuple[date, Decimal]]] = {}  # named before the invoice's issue
 
-        def slot(day: date) -> int:  # 0: by the day before start; k + 1: in segment k
-            return 0 if day < start else day.year * 12 + day.month - base + 1
-
+        # slot 0: by the day before start; slot k + 1: in segment k
+        base -= 1
+        lookup = ledger.invoice
         for inv in ledger.invoices:
             day = inv.issue_date
             if day > end:
                 continue
             money = inv.amount
             amount, cur = money.amount, money.currency
-            k = slot(day)
-            row = deltas.get((inv.customer_id, cur))
+            k = 0 if day < start else day.year * 12 + day.month - base
+            key = (inv.customer_id, cur)
+            row = deltas.get(key)
             if row is None:
-                row = deltas[inv.customer_id, cur] = [zero] * (n + 1)
+                row = deltas[key] = [zero] * (n + 1)
             if inv.kind is _CREDIT_NOTE:
                 row[k] -= amount
                 target = inv.applies_to
-                if target is not None and ledger.invoice(target).issue_date > day:
+                if target is not None and lookup(target).issue_date > day:
                     early.setdefault(target, []).append((day, amount))
                 if k and inv.meta(WRITE_OFF_KEY) == "yes":
                     written[cur] = written.get(cur, zero) + amount
@@ -347,16 +349,17 @@ class _Scan:
                 continue
             money = pay.amount
             amount, cur = money.amount, money.currency
-            k = slot(day)
-            row = deltas.get((pay.customer_id, cur))
+            k = 0 if day < start else day.year * 12 + day.month - base
+            key = (pay.customer_id, cur)
+            row = deltas.get(key)
             if row is None:
-                row = deltas[pay.customer_id, cur] = [zero] * (n + 1)
+                row = deltas[key] = [zero] * (n + 1)
             row[k] -= amount
             if k:
                 table = collected[k - 1]
                 table[cur] = table.get(cur, zero) + amount
             target = pay.invoice_id
-            if target is not None and ledger.invoice(target).issue_date > day:
+            if target is not None and lookup(target).issue_date > day:
                 early.setdefault(target, []).append((day, amount))
         points = [start - timedelta(days=1), *(hi for _, hi in segments)]
         reserved: dict[tuple[str, str], list[Decimal]] = {}
@@ -621,7 +624,10 @@ def _days_to_pay_groups(
         money = inv.amount
         amount, cur = money.amount, money.currency
         pay = (when - inv.issue_date).days
-        late = max(0, (when - inv.due_date).days)
+        late = (when - inv.due_date).days
+        late = max(late, 0)
+        paid_weight = amount * pay
+        late_weight = amount * late if late else zero
         for grouping, table in zip(by, groups, strict=True):
             if grouping == "customer":
                 key = inv.customer_id
@@ -640,8 +646,8 @@ def _days_to_pay_groups(
             cell[1] += amount
             cell[2] += pay
             cell[3] += late
-            cell[4] += amount * pay
-            cell[5] += amount * late
+            cell[4] += paid_weight
+            cell[5] += late_weight
     out: list[tuple[DaysToPay, ...]] = []
     for table in groups:
         rows: list[DaysToPay] = []
@@ -1248,6 +1254,13 @@ def receivables_report(
     start = default_period(end)[0] if start is None else start
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
+    with gc_paused():  # millions of short-lived tuples: no collection can free any
+        return _report(ledger, as_of, start, end, bounds, top)
+
+
+def _report(
+    ledger: Ledger, as_of: date, start: date, end: date, bounds: tuple[int, ...], top: int
+) -> ReceivablesReport:
     scan = _Scan.of(ledger, start, end)
     book = _Book.of(ledger, end)
     today = book if as_of == end else _Book.of(ledger, as_of)
