@@ -631,8 +631,11 @@ def _plan_customer(
                 paused.setdefault(iid, plan.id)
 
     facade = plugins or builtin_plugins()
+    score = facade.credit_score(customer, ledger, as_of) if playbook.credit_hold else None
     extra = facade.customer_actions(
-        CustomerContext(customer, ledger, playbook, as_of, balances, tuple(plans), history.keys)
+        CustomerContext(
+            customer, ledger, playbook, as_of, balances, tuple(plans), history.keys, score
+        )
     )
     specials = list(extra.actions)
     result.wake_at(extra.wake)

@@ -14,20 +14,23 @@ first, then the others in the order of their plugin names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import pluggy
 
 from .actions import Action, Plan
 from .calendar import BusinessCalendar
 from .channels import Channel
+from .credit import CreditScore
 from .fees import FeeRule
 from .law import RateRow
-from .model import Customer, Invoice
+from .model import Customer, Invoice, Ledger
 from .policy import Playbook
 from .rules import ActionContext, CustomerContext, ExtraActions, InvoiceContext, Skip, Veto
 
 __all__ = [
     "arpolicy_adjust_action",
+    "arpolicy_credit_score",
     "arpolicy_customer_actions",
     "arpolicy_observe_plan",
     "arpolicy_register_calendars",
@@ -157,6 +160,28 @@ def arpolicy_customer_actions(context: CustomerContext) -> ExtraActions | None:
     Returns:
         An :class:`~arpolicy.rules.ExtraActions`, or ``None``. Two plugins
         planning an action with the same key is an error naming both.
+    """
+
+
+@hookspec(firstresult=True)
+def arpolicy_credit_score(customer: Customer, ledger: Ledger, as_of: date) -> CreditScore | None:
+    """Supply an external credit score for a customer (a credit check).
+
+    The score joins the customer's payment behaviour score in
+    :func:`arpolicy.credit.recommend`: the lower of the two is used. The
+    engine asks for it when the playbook's ``credit_hold`` is on, so it can
+    drive the built-in credit-hold action. Answer from data you hold (a
+    cached agency report): the engine may ask once per customer and day.
+
+    Args:
+        customer: the customer.
+        ledger: the ledger.
+        as_of: the day of the check.
+
+    Returns:
+        A :class:`~arpolicy.credit.CreditScore`, or ``None`` to let the next
+        plugin answer. The first answer wins: built-in plugins (which give
+        none) first, then plugins by name.
     """
 
 

@@ -29,6 +29,7 @@ from . import hookspecs
 from .actions import Action, Plan
 from .calendar import BusinessCalendar
 from .channels import Channel, Payload, RenderContext
+from .credit import CreditScore
 from .errors import DuplicateNameError, InvalidFieldError, PluginError
 from .fees import FeeRule
 from .law import RateBook, RateRow
@@ -208,6 +209,7 @@ class Plugins:
             "arpolicy_adjust_action",
             "arpolicy_select_policy",
             "arpolicy_customer_actions",
+            "arpolicy_credit_score",
         )
         return any(
             plugin not in BUILTIN_PLUGINS for hook in hooks for plugin, _ in self._ordered(hook)
@@ -367,6 +369,25 @@ class Plugins:
             if answer.wake is not None and (wake is None or answer.wake < wake):
                 wake = answer.wake
         return ExtraActions(actions, wake)
+
+    def credit_score(self, customer: Customer, ledger: Ledger, as_of: date) -> CreditScore | None:
+        """The first plugin's external credit score for ``customer``, or ``None``.
+
+        Raises:
+            PluginError: a plugin failed or answered something else than a
+                :class:`~arpolicy.credit.CreditScore`.
+        """
+        hook = "arpolicy_credit_score"
+        for plugin, function in self._ordered(hook):
+            subject = f"customer {customer.id!r}"
+            answer = _call(
+                plugin, hook, subject, function, customer=customer, ledger=ledger, as_of=as_of
+            )
+            if answer is not None:
+                if not isinstance(answer, CreditScore):
+                    raise PluginError(plugin, hook, subject, f"not a CreditScore: {answer!r}")
+                return answer
+        return None
 
     def observe_plan(self, plan: Plan) -> None:
         """Show ``plan`` to every observer (built-ins first, then by name)."""

@@ -15,6 +15,7 @@ from collections.abc import Set as AbstractSet
 import attrs
 
 from .actions import Action, SkipReason
+from .credit import CreditScore
 from .model import Customer, Invoice, Ledger, PaymentPlan, PlanState
 from .money import Money
 from .policy import Playbook, Policy
@@ -107,6 +108,9 @@ class CustomerContext:
         plans: the customer's payment plans with their state on ``as_of``.
         done: the keys of the actions already carried out for the customer
             (an action whose key is here must not be planned again).
+        credit_score: the external credit score a plugin supplied through
+            ``arpolicy_credit_score`` (asked only when the playbook's
+            ``credit_hold`` is on), or ``None``.
     """
 
     customer: Customer
@@ -116,6 +120,7 @@ class CustomerContext:
     balances: Mapping[str, Money]
     plans: tuple[tuple[PaymentPlan, PlanState], ...]
     done: AbstractSet[str] = attrs.field(eq=False)
+    credit_score: CreditScore | None = None
 
 
 def _actions(value: tuple[Action, ...] | list[Action]) -> tuple[Action, ...]:

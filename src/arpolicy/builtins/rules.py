@@ -4,9 +4,13 @@ Actions outside the dunning ladder (``arpolicy_customer_actions``):
 
 * ``plan-broken``: a payment plan missed an instalment (after its grace); one
   e-mail per plan, and dunning of its invoices resumes;
-* ``credit-hold``: the customer's open amount in the credit limit's currency
-  exceeds the limit (when the playbook's ``credit_hold`` is on); one internal
-  task per breach, keyed by the breach's first day;
+* ``credit-hold``: :func:`arpolicy.credit.recommend` (default
+  :class:`~arpolicy.credit.CreditPolicy`, with the external score of the
+  ``arpolicy_credit_score`` hook) decides a hold: the exposure in the credit
+  limit's currency exceeds the limit, or the score is low while something is
+  overdue (when the playbook's ``credit_hold`` is on); one internal task per
+  hold, keyed by the day it began (``CreditRecommendation.since``), with the
+  recommendation's reasons;
 * ``trial-ending``: ``trial_notice_days`` before a trial or free allowance
   ends; only the nearest notice when several are due.
 
@@ -28,7 +32,8 @@ from datetime import date, timedelta
 from typing import Final
 
 from ..actions import Action, ActionKind, Reason, SkipReason, action_key
-from ..model import Customer, Ledger, PlanStatus
+from ..credit import DEFAULT_POLICY, CreditDecision, recommend, score_safe_days
+from ..model import Customer, PlanStatus
 from ..money import Money
 from ..plugins import hookimpl
 from ..rules import CustomerContext, ExtraActions, InvoiceContext, Skip
@@ -82,36 +87,57 @@ def arpolicy_skip_invoice(context: InvoiceContext) -> Skip | None:
     return None
 
 
-def _breach_start(ledger: Ledger, customer: Customer, limit: Money, as_of: date) -> date:
-    """First day of the current credit-limit breach (exposure above the limit)."""
-    currency = limit.currency
-    deltas: dict[date, int] = {}
-    for inv in ledger.invoices_of(customer.id):
-        if inv.currency != currency or inv.issue_date > as_of:
-            continue
-        sign = -1 if inv.is_credit else 1
-        deltas[inv.issue_date] = deltas.get(inv.issue_date, 0) + sign * inv.amount.minor_units
-    for pay in ledger.payments_of(customer.id):
-        if pay.currency == currency and pay.date <= as_of:
-            deltas[pay.date] = deltas.get(pay.date, 0) - pay.amount.minor_units
-    cumulative = 0
-    start = as_of
-    above = False
-    for day in sorted(deltas):
-        cumulative += deltas[day]
-        if cumulative > limit.minor_units:
-            if not above:
-                start, above = day, True
-        else:
-            above = False
-    return start
-
-
 _SPECIAL_STEPS = {
     ActionKind.PLAN_BROKEN: ("plan-broken", SPECIAL_CHANNEL),
     ActionKind.CREDIT_HOLD: ("credit-hold", CREDIT_HOLD_CHANNEL),
     ActionKind.TRIAL_NOTICE: ("trial-ending", SPECIAL_CHANNEL),
 }
+
+
+def _credit_hold(context: CustomerContext) -> tuple[Action | None, date | None]:
+    """The credit-hold action :func:`arpolicy.credit.recommend` calls for, and
+    the next day on which its answer may change without a ledger event."""
+    ledger, customer, as_of = context.ledger, context.customer, context.as_of
+    policy = DEFAULT_POLICY
+    wake: date | None = None
+    # a due date passing changes what is overdue and which invoices are judged
+    for iid in context.balances:
+        due = ledger.invoice(iid).due_date
+        if due >= as_of:
+            day = due + timedelta(days=1)
+            wake = day if wake is None or day < wake else wake
+    if customer.credit_limit is None and not any(
+        ledger.invoice(iid).due_date < as_of for iid in context.balances
+    ):
+        return None, wake  # no limit and nothing overdue: no hold possible
+    rec = recommend(ledger, customer.id, as_of, policy=policy, external=context.credit_score)
+    behaviour = rec.behaviour
+    if (
+        rec.decision is not CreditDecision.HOLD
+        and policy.hold_below is not None
+        and behaviour.score is not None
+        and behaviour.invoices >= policy.min_invoices
+        and any(row.overdue.is_positive() for row in rec.exposures)
+    ):
+        # overdue invoices age a day a day and the behaviour score drifts down
+        day = as_of + timedelta(days=score_safe_days(behaviour.score, policy.hold_below) + 1)
+        wake = day if wake is None or day < wake else wake
+    if rec.decision is not CreditDecision.HOLD or rec.since is None:
+        return None, wake
+    key = action_key(customer.id, "credit-hold", CREDIT_HOLD_CHANNEL, subject=f"credit:{rec.since}")
+    if key in context.done:
+        return None, wake
+    limit = customer.credit_limit
+    rows = [r for r in rec.exposures if r.exposure.is_positive()]
+    if limit is not None:
+        amount: Money | None = next(
+            (r.exposure for r in rec.exposures if r.currency == limit.currency), None
+        )
+    else:
+        amount = rows[0].exposure if len(rows) == 1 else None
+    reasons = tuple(r for r in rec.reasons if r.code != "deposit_recommended")
+    action = _special(customer, as_of, ActionKind.CREDIT_HOLD, "formal", amount, key, reasons)
+    return action, wake
 
 
 def _special(
@@ -121,7 +147,7 @@ def _special(
     tone: str,
     amount_due: Money | None,
     key: str,
-    reason: Reason,
+    reason: Reason | tuple[Reason, ...],
 ) -> Action:
     """An action outside the ladder (its step name is also its template)."""
     step, channel = _SPECIAL_STEPS[kind]
@@ -139,7 +165,7 @@ def _special(
         fees=None,
         deadline=None,
         key=key,
-        reasons=(reason,),
+        reasons=reason if isinstance(reason, tuple) else (reason,),
         template=step,
     )
 
@@ -170,33 +196,11 @@ def arpolicy_customer_actions(context: CustomerContext) -> ExtraActions:
             },
         )
         actions.append(_special(customer, as_of, ActionKind.PLAN_BROKEN, "firm", due, key, reason))
-    # credit limit breach
-    limit = customer.credit_limit
-    if playbook.credit_hold and limit is not None:
-        exposure = Money.total(
-            (b for b in balances.values() if b.currency == limit.currency), limit.currency
-        )
-        if exposure > limit:
-            start = _breach_start(ledger, customer, limit, as_of)
-            key = action_key(
-                customer.id, "credit-hold", CREDIT_HOLD_CHANNEL, subject=f"credit:{start}"
-            )
-            if key not in done:
-                reason = Reason(
-                    "credit_limit_exceeded",
-                    f"exposure {exposure} exceeds the credit limit {limit}",
-                    {
-                        "exposure": str(exposure.amount),
-                        "limit": str(limit.amount),
-                        "currency": limit.currency,
-                        "since": start.isoformat(),
-                    },
-                )
-                actions.append(
-                    _special(
-                        customer, as_of, ActionKind.CREDIT_HOLD, "formal", exposure, key, reason
-                    )
-                )
+    # credit hold (arpolicy.credit decides)
+    if playbook.credit_hold:
+        hold, wake = _credit_hold(context)
+        if hold is not None:
+            actions.append(hold)
     # trials and free allowances ending
     for trial in ledger.trials_of(customer.id):
         if as_of > trial.ends:

@@ -1,0 +1,653 @@
+"""Credit management: exposure against credit limits, scores, deposits and holds.
+
+Every function here is pure: it reads a :class:`~arpolicy.model.Ledger` and a
+date, never the clock or a file. Amounts stay per currency and are never
+added across currencies; a customer's credit limit caps the exposure in the
+limit's own currency only (exposure in other currencies has no limit).
+
+Definitions (see ``docs/explanation/metrics.md``, *Credit exposure*), for a
+customer, a currency and a date ``D``:
+
+* ``open``: the sum of the open balances of its invoices and deposit requests
+  issued on or before ``D`` (after :meth:`~arpolicy.model.Ledger.position`
+  allocated payments and credit notes dated on or before ``D``);
+* ``credit``: its unapplied credit (overpayments, unapplied credit notes);
+* ``exposure = max(0, open - credit)``;
+* ``overdue``: the part of ``open`` whose due date is before ``D``;
+* with a limit ``L`` in that currency: ``headroom = L - exposure`` (negative
+  when breached), ``utilisation = exposure / L * 100`` (0.1, half-up;
+  ``None`` when ``L`` is zero) and ``breached = exposure > L``.
+
+A :class:`CreditPolicy` turns the exposure, the customer's payment
+behaviour score (:func:`arpolicy.reports.payment_behaviour`) and an external
+score (supplied by a plugin through the ``arpolicy_credit_score`` hook) into a
+:class:`CreditRecommendation`: ``hold``, ``deposit`` or ``none``, with reasons.
+The engine's built-in credit-hold action follows :func:`recommend`.
+
+>>> from datetime import date
+>>> from arpolicy import Customer, Invoice, Ledger, Money
+>>> ledger = Ledger(
+...     [Customer("C1", "Acme", "business", "NL", credit_limit=Money(100, "EUR"))],
+...     [Invoice("I1", "C1", date(2024, 1, 1), date(2024, 1, 31), Money(150, "EUR"))],
+... )
+>>> (row,) = exposure(ledger, "C1", date(2024, 2, 10))
+>>> row.exposure, row.headroom, row.utilisation, row.breached
+(Money('150.00', 'EUR'), Money('-50.00', 'EUR'), Decimal('150.0'), True)
+>>> rec = recommend(ledger, "C1", date(2024, 2, 10))
+>>> rec.decision, [r.code for r in rec.reasons]
+(<CreditDecision.HOLD: 'hold'>, ['credit_limit_exceeded'])
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import math
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from .actions import Reason
+from .model import Customer, CustomerPosition, Ledger
+from .money import Money
+from .reports import BehaviourScore, payment_behaviour
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; plugins imports this module
+    from .plugins import Plugins
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "CreditDecision",
+    "CreditExposure",
+    "CreditPolicy",
+    "CreditRecommendation",
+    "CreditScore",
+    "breach_start",
+    "credit_review",
+    "exposure",
+    "exposures",
+    "overdue_since",
+    "recommend",
+    "score_safe_days",
+]
+
+_TENTH: Final = Decimal("0.1")
+_HUNDRED: Final = Decimal(100)
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def _decimal(value: object) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError(f"floats are refused, use Decimal or str: {value!r}")
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def _percent(name: str, value: Decimal) -> None:
+    if not value.is_finite() or not Decimal(0) <= value <= _HUNDRED:
+        raise ValueError(f"{name} must be between 0 and 100: {value}")
+
+
+# ---------------------------------------------------------------------------
+# exposure
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class CreditExposure:
+    """A customer's exposure in one currency on a date.
+
+    Attributes:
+        customer_id: the customer.
+        currency: the currency of every amount here.
+        open: open balances of invoices and deposit requests issued on or
+            before the date.
+        credit: unapplied customer credit in this currency.
+        exposure: ``max(0, open - credit)``.
+        overdue: the part of ``open`` past its due date.
+        limit: the customer's credit limit when it is in this currency,
+            else ``None``.
+        headroom: ``limit - exposure`` (negative when breached); ``None``
+            without a limit.
+        utilisation: ``exposure / limit * 100`` in percent (0.1, half-up);
+            ``None`` without a limit or when the limit is zero.
+        breached: ``exposure > limit`` (``False`` without a limit).
+    """
+
+    customer_id: str
+    currency: str
+    open: Money
+    credit: Money
+    exposure: Money
+    overdue: Money
+    limit: Money | None
+    headroom: Money | None
+    utilisation: Decimal | None
+    breached: bool
+
+
+def _rows(ledger: Ledger, customer: Customer, pos: CustomerPosition) -> list[CreditExposure]:
+    as_of = pos.as_of
+    opened: dict[str, int] = {}
+    late: dict[str, int] = {}
+    for iid, bal in pos.balances.items():
+        units = bal.minor_units
+        if units <= 0:
+            continue
+        cur = bal.currency
+        opened[cur] = opened.get(cur, 0) + units
+        if ledger.invoice(iid).due_date < as_of:
+            late[cur] = late.get(cur, 0) + units
+    credit = {cur: m.minor_units for cur, m in pos.credit.items() if m.minor_units > 0}
+    limit = customer.credit_limit
+    currencies = set(opened) | set(credit)
+    if limit is not None:
+        currencies.add(limit.currency)
+    rows: list[CreditExposure] = []
+    for cur in sorted(currencies):
+        o, c = opened.get(cur, 0), credit.get(cur, 0)
+        exp = max(0, o - c)
+        lim = limit if limit is not None and limit.currency == cur else None
+        headroom = utilisation = None
+        breached = False
+        if lim is not None:
+            headroom = Money.from_minor(lim.minor_units - exp, cur)
+            if lim.minor_units:
+                utilisation = _q(Decimal(exp) / Decimal(lim.minor_units) * _HUNDRED)
+            breached = exp > lim.minor_units
+        rows.append(
+            CreditExposure(
+                customer.id,
+                cur,
+                Money.from_minor(o, cur),
+                Money.from_minor(c, cur),
+                Money.from_minor(exp, cur),
+                Money.from_minor(late.get(cur, 0), cur),
+                lim,
+                headroom,
+                utilisation,
+                breached,
+            )
+        )
+    return rows
+
+
+def exposure(ledger: Ledger, customer_id: str, as_of: date) -> tuple[CreditExposure, ...]:
+    """A customer's exposure per currency on ``as_of``.
+
+    Args:
+        ledger: the ledger.
+        customer_id: the customer.
+        as_of: the date.
+
+    Returns:
+        One row per currency with an open balance or credit, plus the credit
+        limit's currency, sorted by currency; empty when there is none.
+
+    Raises:
+        KeyError: the customer is unknown.
+    """
+    customer = ledger.customer(customer_id)
+    return tuple(_rows(ledger, customer, ledger.position(customer_id, as_of)))
+
+
+def exposures(ledger: Ledger, as_of: date) -> tuple[CreditExposure, ...]:
+    """The exposure of every customer with anything open, any credit or a limit.
+
+    Args:
+        ledger: the ledger.
+        as_of: the date.
+
+    Returns:
+        Rows sorted by customer id, then currency (see :func:`exposure`).
+    """
+    out: list[CreditExposure] = []
+    for customer in sorted(ledger.customers, key=lambda c: c.id):
+        out.extend(_rows(ledger, customer, ledger.position(customer.id, as_of)))
+    return tuple(out)
+
+
+def breach_start(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
+    """First day of the current breach of the customer's credit limit.
+
+    The exposure in the limit's currency is replayed day by day from the
+    customer's invoices (plus), credit notes and payments (minus) in that
+    currency dated on or before ``as_of``; the answer is the first day of the
+    last run of days on which it stayed above the limit.
+
+    Args:
+        ledger: the ledger.
+        customer_id: the customer.
+        as_of: the date.
+
+    Returns:
+        The day the breach began, or ``None`` when there is no limit or the
+        exposure is not above it on ``as_of``.
+
+    Raises:
+        KeyError: the customer is unknown.
+    """
+    limit = ledger.customer(customer_id).credit_limit
+    if limit is None:
+        return None
+    currency = limit.currency
+    deltas: dict[date, int] = {}
+    for inv in ledger.invoices_of(customer_id):
+        if inv.currency != currency or inv.issue_date > as_of:
+            continue
+        sign = -1 if inv.is_credit else 1
+        deltas[inv.issue_date] = deltas.get(inv.issue_date, 0) + sign * inv.amount.minor_units
+    for pay in ledger.payments_of(customer_id):
+        if pay.currency == currency and pay.date <= as_of:
+            deltas[pay.date] = deltas.get(pay.date, 0) - pay.amount.minor_units
+    cumulative = 0
+    start: date | None = None
+    for day in sorted(deltas):
+        cumulative += deltas[day]
+        above = cumulative > limit.minor_units
+        start = (start or day) if above else None
+    return start
+
+
+# ---------------------------------------------------------------------------
+# scores and policy
+# ---------------------------------------------------------------------------
+
+
+def _score_value(value: object) -> Decimal:
+    return _decimal(value)
+
+
+@attrs.frozen
+class CreditScore:
+    """An external credit score, as a plugin supplies it.
+
+    Args:
+        value: from 0 (worst) to 100 (best); ``int``, ``str`` or ``Decimal``.
+        source: who gave it (an agency, a model), for reasons and reports.
+        note: anything else worth showing.
+
+    Raises:
+        ValueError: ``value`` is outside 0..100.
+        TypeError: ``value`` is a float.
+
+    >>> CreditScore(72, "agency").value
+    Decimal('72')
+    """
+
+    value: Decimal = attrs.field(converter=_score_value)
+    source: str
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _percent("a credit score", self.value)
+
+
+class CreditDecision(enum.StrEnum):
+    """What :func:`recommend` advises, from mildest to strictest."""
+
+    NONE = "none"
+    """Sell on the usual terms."""
+    DEPOSIT = "deposit"
+    """Ask a share of new orders in advance."""
+    HOLD = "hold"
+    """Stop new deliveries and review the account."""
+
+
+def _bands(value: Iterable[tuple[object, object]]) -> tuple[tuple[Decimal, Decimal], ...]:
+    return tuple((_decimal(below), _decimal(share)) for below, share in value)
+
+
+def _optional_decimal(value: object) -> Decimal | None:
+    return None if value is None else _decimal(value)
+
+
+@attrs.frozen
+class CreditPolicy:
+    """How exposure and scores become a :class:`CreditRecommendation`.
+
+    The *score* used is the lower of the behaviour score
+    (:func:`arpolicy.reports.payment_behaviour`, counted only when it judged
+    at least ``min_invoices`` invoices) and the external score; either alone
+    when only one exists; none when neither does.
+
+    Args:
+        hold_on_limit: hold when the exposure in the limit's currency is
+            above the credit limit (default ``True``).
+        hold_below: hold when the score is below this and something is
+            overdue (default 30); ``None`` never holds on the score.
+        deposit_bands: ``(score below, deposit share %)`` pairs: the first
+            band whose bound is above the score gives the share of new
+            orders to ask in advance. Default: below 40 → 100 %, below 60 →
+            50 %, below 75 → 25 %; a score of 75 or more asks nothing.
+        min_invoices: judged invoices the behaviour score needs to count
+            (default 3: one or two late invoices say little).
+
+    Raises:
+        ValueError: a bound or share is outside 0..100, the bounds are not
+            strictly increasing, the shares increase with the score, or
+            ``min_invoices`` is negative.
+    """
+
+    hold_on_limit: bool = True
+    hold_below: Decimal | None = attrs.field(default=Decimal(30), converter=_optional_decimal)
+    deposit_bands: tuple[tuple[Decimal, Decimal], ...] = attrs.field(
+        default=((40, 100), (60, 50), (75, 25)), converter=_bands
+    )
+    min_invoices: int = 3
+
+    def __attrs_post_init__(self) -> None:
+        if self.hold_below is not None:
+            _percent("hold_below", self.hold_below)
+        for below, share in self.deposit_bands:
+            _percent("a deposit band's bound", below)
+            _percent("a deposit share", share)
+        for (lo, s_lo), (hi, s_hi) in itertools.pairwise(self.deposit_bands):
+            if lo >= hi:
+                raise ValueError(f"deposit band bounds must increase: {lo} then {hi}")
+            if s_lo < s_hi:
+                raise ValueError(f"deposit shares must not grow with the score: {s_lo} then {s_hi}")
+        if self.min_invoices < 0:
+            raise ValueError(f"min_invoices must be >= 0: {self.min_invoices}")
+
+    def deposit_share(self, score: Decimal | None) -> Decimal | None:
+        """The deposit share (percent) for ``score``, ``None`` when no band applies.
+
+        >>> CreditPolicy().deposit_share(Decimal(55))
+        Decimal('50')
+        """
+        if score is None:
+            return None
+        return next((share for below, share in self.deposit_bands if score < below), None)
+
+
+DEFAULT_POLICY: Final = CreditPolicy()
+"""The default :class:`CreditPolicy` (also what the engine uses)."""
+
+
+# ---------------------------------------------------------------------------
+# recommendation
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class CreditRecommendation:
+    """What to do about a customer's credit on a date, and why.
+
+    Attributes:
+        customer_id: the customer.
+        as_of: the date.
+        decision: ``hold``, ``deposit`` or ``none``.
+        deposit_share: the deposit share of new orders in percent from the
+            policy's bands (also given under a hold, as the condition for
+            lifting it); ``None`` when no band applies.
+        exposures: the customer's exposure per currency.
+        behaviour: the payment behaviour score and its components.
+        external: the external score, or ``None``.
+        score: the score the decision used (see :class:`CreditPolicy`).
+        since: for a hold, the day it began: the limit breach's first day
+            (:func:`breach_start`) when the limit is exceeded, else the first
+            day of the current overdue spell (:func:`overdue_since`);
+            ``None`` otherwise.
+        reasons: why, with stable codes: ``credit_limit_exceeded``,
+            ``low_score``, ``deposit_recommended``.
+    """
+
+    customer_id: str
+    as_of: date
+    decision: CreditDecision
+    deposit_share: Decimal | None
+    exposures: tuple[CreditExposure, ...]
+    behaviour: BehaviourScore
+    external: CreditScore | None
+    score: Decimal | None
+    since: date | None
+    reasons: tuple[Reason, ...]
+
+
+def _score(
+    behaviour: BehaviourScore, external: CreditScore | None, policy: CreditPolicy
+) -> Decimal | None:
+    found: list[Decimal] = []
+    if behaviour.score is not None and behaviour.invoices >= policy.min_invoices:
+        found.append(behaviour.score)
+    if external is not None:
+        found.append(external.value)
+    return min(found) if found else None
+
+
+def _score_text(behaviour: BehaviourScore, external: CreditScore | None) -> str:
+    parts = []
+    if behaviour.score is not None:
+        parts.append(f"behaviour {behaviour.score}")
+    if external is not None:
+        parts.append(f"{external.source or 'external'} {external.value}")
+    return ", ".join(parts)
+
+
+def _overdue(ledger: Ledger, pos: CustomerPosition) -> bool:
+    return any(
+        bal.minor_units > 0 and ledger.invoice(iid).due_date < pos.as_of
+        for iid, bal in pos.balances.items()
+    )
+
+
+def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
+    """First day of the customer's current overdue spell.
+
+    The spell is the last run of days, up to ``as_of``, on each of which some
+    open invoice or deposit request of the customer (any currency) was past
+    its due date. Paying the oldest invoice while others stay overdue does
+    not end it. Something becomes overdue only on a due date plus one day,
+    and nothing stops being overdue but on a payment or credit-note date, so
+    only those days are looked at.
+
+    Args:
+        ledger: the ledger.
+        customer_id: the customer.
+        as_of: the date.
+
+    Returns:
+        The spell's first day, or ``None`` when nothing is overdue on ``as_of``.
+
+    Raises:
+        KeyError: the customer is unknown.
+    """
+    if not _overdue(ledger, ledger.position(customer_id, as_of)):
+        return None
+    invoices = ledger.invoices_of(customer_id)
+    ends = {p.date for p in ledger.payments_of(customer_id) if p.date <= as_of}
+    ends |= {i.issue_date for i in invoices if i.is_credit and i.issue_date <= as_of}
+    clear: date | None = None  # the latest such day with nothing overdue
+    for day in sorted(ends, reverse=True):
+        if not _overdue(ledger, ledger.position(customer_id, day)):
+            clear = day
+            break
+    starts = sorted(
+        {
+            i.due_date + timedelta(days=1)
+            for i in invoices
+            if not i.is_credit and i.due_date < as_of and (clear is None or i.due_date >= clear)
+        }
+    )
+    for day in starts:
+        if _overdue(ledger, ledger.position(customer_id, day)):
+            return day
+    return as_of  # pragma: no cover - the spell starts on one of those days
+
+
+def _recommend(
+    ledger: Ledger,
+    customer: Customer,
+    as_of: date,
+    policy: CreditPolicy,
+    external: CreditScore | None,
+) -> CreditRecommendation:
+    pos = ledger.position(customer.id, as_of)
+    rows = tuple(_rows(ledger, customer, pos))
+    behaviour = payment_behaviour(ledger, customer.id, as_of)
+    score = _score(behaviour, external, policy)
+    reasons: list[Reason] = []
+    hold = False
+    since: date | None = None
+    if policy.hold_on_limit:
+        for row in rows:
+            if row.breached and row.limit is not None:
+                since = breach_start(ledger, customer.id, as_of) or as_of
+                hold = True
+                reasons.append(
+                    Reason(
+                        "credit_limit_exceeded",
+                        f"exposure {row.exposure} exceeds the credit limit {row.limit}",
+                        {
+                            "exposure": str(row.exposure.amount),
+                            "limit": str(row.limit.amount),
+                            "currency": row.currency,
+                            "since": since.isoformat(),
+                        },
+                    )
+                )
+    overdue = [row.overdue for row in rows if row.overdue.is_positive()]
+    threshold = policy.hold_below
+    if threshold is not None and score is not None and score < threshold and overdue:
+        hold = True
+        late = overdue_since(ledger, customer.id, as_of)
+        since = since or late
+        reasons.append(
+            Reason(
+                "low_score",
+                f"score {score} ({_score_text(behaviour, external)}) is below "
+                f"{policy.hold_below} with {', '.join(str(m) for m in overdue)} overdue",
+                {
+                    "score": str(score),
+                    "behaviour": "" if behaviour.score is None else str(behaviour.score),
+                    "external": "" if external is None else str(external.value),
+                    "source": "" if external is None else external.source,
+                    "threshold": str(policy.hold_below),
+                    "overdue": " ".join(str(m) for m in overdue),
+                    "since": "" if late is None else late.isoformat(),
+                },
+            )
+        )
+    share = policy.deposit_share(score)
+    decision = CreditDecision.HOLD if hold else CreditDecision.NONE
+    if share is not None and share > 0:
+        if not hold:
+            decision = CreditDecision.DEPOSIT
+        reasons.append(
+            Reason(
+                "deposit_recommended",
+                f"score {score} ({_score_text(behaviour, external)}): ask {share} % in advance",
+                {"score": str(score), "share": str(share)},
+            )
+        )
+    return CreditRecommendation(
+        customer.id,
+        as_of,
+        decision,
+        share,
+        rows,
+        behaviour,
+        external,
+        score,
+        since if hold else None,
+        tuple(reasons),
+    )
+
+
+def recommend(
+    ledger: Ledger,
+    customer_id: str,
+    as_of: date,
+    *,
+    policy: CreditPolicy = DEFAULT_POLICY,
+    external: CreditScore | None = None,
+) -> CreditRecommendation:
+    """Recommend a credit hold, a deposit share or nothing for a customer.
+
+    In this order:
+
+    1. ``hold`` (reason ``credit_limit_exceeded``) when the policy's
+       ``hold_on_limit`` is on and the exposure in the limit's currency is
+       above the limit;
+    2. ``hold`` (reason ``low_score``) when the score (the lower of the
+       counted behaviour score and ``external``) is below ``hold_below`` and
+       some amount is overdue;
+    3. otherwise ``deposit`` (reason ``deposit_recommended``) when the
+       score falls in a deposit band with a share above zero; else ``none``.
+
+    Args:
+        ledger: the ledger.
+        customer_id: the customer.
+        as_of: the date.
+        policy: the credit policy.
+        external: an external score (e.g. from ``Plugins.credit_score``).
+
+    Returns:
+        The recommendation with its reasons.
+
+    Raises:
+        KeyError: the customer is unknown.
+    """
+    return _recommend(ledger, ledger.customer(customer_id), as_of, policy, external)
+
+
+def credit_review(
+    ledger: Ledger,
+    as_of: date,
+    *,
+    policy: CreditPolicy = DEFAULT_POLICY,
+    plugins: Plugins | None = None,
+) -> tuple[CreditRecommendation, ...]:
+    """:func:`recommend` for every customer of the ledger.
+
+    Args:
+        ledger: the ledger.
+        as_of: the date.
+        policy: the credit policy.
+        plugins: when given, each customer's external score is asked of the
+            ``arpolicy_credit_score`` hook (first answer wins: built-ins,
+            then plugins by name).
+
+    Returns:
+        One recommendation per customer, sorted by customer id.
+
+    Raises:
+        PluginError: a plugin failed or answered something else than a
+            :class:`CreditScore`.
+    """
+    out: list[CreditRecommendation] = []
+    for customer in sorted(ledger.customers, key=lambda c: c.id):
+        external = None if plugins is None else plugins.credit_score(customer, ledger, as_of)
+        out.append(_recommend(ledger, customer, as_of, policy, external))
+    return tuple(out)
+
+
+def score_safe_days(score: Decimal, threshold: Decimal) -> int:
+    """Days a behaviour score of ``score`` surely stays at or above ``threshold``.
+
+    Between ledger events (issue, payment, due and plan dates) only the
+    ``average_late`` and ``spread`` components move, as open overdue
+    invoices age by one day a day: together by at most ``25/60 + 15/30 <
+    1`` point a day, plus 0.2 for their rounding. The engine uses this to
+    know when to look again.
+
+    Args:
+        score: today's behaviour score (at or above ``threshold``).
+        threshold: the hold threshold.
+
+    Returns:
+        ``t >= 0`` such that the score is at or above ``threshold`` for the
+        next ``t`` days.
+
+    >>> score_safe_days(Decimal("45.5"), Decimal(30))
+    15
+    """
+    return max(0, math.floor(score - threshold - Decimal("0.2")))
