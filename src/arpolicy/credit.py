@@ -318,7 +318,7 @@ class CreditPolicy:
     at least ``min_invoices`` invoices) and the external score; either alone
     when only one exists; none when neither does.
 
-    Args:
+    Attributes:
         hold_on_limit: hold when the exposure in the limit's currency is
             above the credit limit (default ``True``).
         hold_below: hold when the score is below this and something is
