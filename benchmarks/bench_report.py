@@ -34,6 +34,7 @@ import time
 from datetime import date
 from decimal import Decimal
 
+from arpolicy.io.report_output import dumps_report
 from arpolicy.reports import receivables_report
 from arpolicy.sample import synthetic_ledger
 
@@ -68,8 +69,6 @@ def child(kind: str, scale: float, runs: int) -> None:
             facts["aging_rows"] = len(report.aging.rows)
             facts["trend_rows"] = len(report.trends)
         else:
-            from arpolicy.io.report_output import dumps_report
-
             report = receivables_report(ledger, AS_OF, start=START)
             begin = time.perf_counter()
             sizes = {fmt: len(dumps_report(report, fmt)) for fmt in ("json", "csv", "table")}
