@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,7 @@ from arpolicy.credit import (
 )
 from arpolicy.engine import plan, simulate
 from arpolicy.errors import PluginError
-from arpolicy.model import Customer, Invoice, Ledger, Payment
+from arpolicy.model import Customer, Dispute, Invoice, Ledger, Payment
 from arpolicy.money import Money
 from arpolicy.plugins import Plugins, hookimpl, make_plugin_manager
 from engine_helpers import day_by_day, playbook
@@ -209,6 +210,21 @@ def test_low_behaviour_score_with_overdue_amount_holds() -> None:
     assert rec.reasons[0].get("overdue") == "300.00 EUR"
     # the hold began the day after the oldest overdue invoice fell due
     assert rec.since == D(2024, 1, 2)
+
+
+def test_disputes_holds_and_blocks_suspend_score_holds() -> None:
+    books = _late_three()
+    i1, i2, i3 = books.invoices
+    disputed = Ledger(books.customers, [attrs.evolve(i1, dispute=Dispute(D(2024, 2, 1))), i2, i3])
+    rec = recommend(disputed, "C1", D(2024, 3, 1))
+    # same score 25.1 < 30 and 300 overdue, but I1 is disputed: no hold, the
+    # deposit advice stays.
+    assert (rec.score, rec.decision) == (Decimal("25.1"), CreditDecision.DEPOSIT)
+    resolved = Ledger(
+        books.customers,
+        [attrs.evolve(i1, dispute=Dispute(D(2024, 2, 1), resolved_on=D(2024, 2, 20))), i2, i3],
+    )
+    assert recommend(resolved, "C1", D(2024, 3, 1)).decision is CreditDecision.HOLD
 
 
 def test_score_bands_give_deposit_shares() -> None:

@@ -322,7 +322,9 @@ class CreditPolicy:
         hold_on_limit: hold when the exposure in the limit's currency is
             above the credit limit (default ``True``).
         hold_below: hold when the score is below this and something is
-            overdue (default 30); ``None`` never holds on the score.
+            overdue (default 30), except while the customer is blocked or
+            has a disputed or held invoice; ``None`` never holds on the
+            score.
         deposit_bands: ``(score below, deposit share %)`` pairs: the first
             band whose bound is above the score gives the share of new
             orders to ask in advance. Default: below 40 → 100 %, below 60 →
@@ -460,11 +462,18 @@ def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
     Raises:
         KeyError: the customer is unknown.
     """
-    if not _overdue(ledger, ledger.position(customer_id, as_of)):
+    pos = ledger.position(customer_id, as_of)
+    dues = [
+        ledger.invoice(iid).due_date for iid, bal in pos.balances.items() if bal.minor_units > 0
+    ]
+    oldest = min((due for due in dues if due < as_of), default=None)
+    if oldest is None:
         return None
+    # Balances never rise, so the oldest overdue invoice was overdue on every
+    # day after its due date: only earlier days can have been clear.
     invoices = ledger.invoices_of(customer_id)
-    ends = {p.date for p in ledger.payments_of(customer_id) if p.date <= as_of}
-    ends |= {i.issue_date for i in invoices if i.is_credit and i.issue_date <= as_of}
+    ends = {p.date for p in ledger.payments_of(customer_id) if p.date <= oldest}
+    ends |= {i.issue_date for i in invoices if i.is_credit and i.issue_date <= oldest}
     clear: date | None = None  # the latest such day with nothing overdue
     for day in sorted(ends, reverse=True):
         if not _overdue(ledger, ledger.position(customer_id, day)):
@@ -481,6 +490,14 @@ def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
         if _overdue(ledger, ledger.position(customer_id, day)):
             return day
     return as_of  # pragma: no cover - the spell starts on one of those days
+
+
+def _excused(ledger: Ledger, customer: Customer, as_of: date) -> bool:
+    """A dunning block, an open dispute or an invoice hold suspends score holds."""
+    return customer.blocked(as_of) or any(
+        inv.issue_date <= as_of and (inv.disputed(as_of) or inv.on_hold(as_of))
+        for inv in ledger.invoices_of(customer.id)
+    )
 
 
 def _recommend(
@@ -516,7 +533,13 @@ def _recommend(
                 )
     overdue = [row.overdue for row in rows if row.overdue.is_positive()]
     threshold = policy.hold_below
-    if threshold is not None and score is not None and score < threshold and overdue:
+    if (
+        threshold is not None
+        and score is not None
+        and score < threshold
+        and overdue
+        and not _excused(ledger, customer, as_of)
+    ):
         hold = True
         late = overdue_since(ledger, customer.id, as_of)
         since = since or late
@@ -579,7 +602,9 @@ def recommend(
        above the limit;
     2. ``hold`` (reason ``low_score``) when the score (the lower of the
        counted behaviour score and ``external``) is below ``hold_below`` and
-       some amount is overdue;
+       some amount is overdue, unless the customer has an active dunning
+       block or an invoice with an open dispute or on hold (lateness may be
+       the dispute's, so disputes and holds never add a hold);
     3. otherwise ``deposit`` (reason ``deposit_recommended``) when the
        score falls in a deposit band with a share above zero; else ``none``.
 
