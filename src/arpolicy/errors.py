@@ -27,10 +27,12 @@ __all__ = [
     "NoStatutoryScaleError",
     "StaleRateError",
     "StaleRateWarning",
+    "TemplateError",
     "TermsSyntaxError",
     "UnknownCurrencyError",
     "UnknownJurisdictionError",
     "UnknownReferenceError",
+    "UnsafeTemplateError",
 ]
 
 
@@ -287,6 +289,32 @@ class MissingExtraError(ArpolicyError, ImportError):
         super().__init__(
             f"{feature} needs {package}, which is not installed: pip install 'arpolicy[{extra}]'"
         )
+
+
+class TemplateError(ArpolicyError, ValueError):
+    """A message template cannot be loaded or rendered.
+
+    Attributes:
+        template: the template's name (``"en/reminder"``).
+        file: where it comes from: a file path, ``"plugin 'name'"`` or
+            ``"built-in"``; ``None`` when the template does not exist.
+        line: the line in that template, when known.
+        reason: what went wrong.
+    """
+
+    def __init__(
+        self, template: str, reason: str, *, file: str | None = None, line: int | None = None
+    ) -> None:
+        self.template = template
+        self.file = file
+        self.line = line
+        self.reason = reason
+        where = f" ({file}" + (f", line {line}" if line is not None else "") + ")" if file else ""
+        super().__init__(f"template {template!r}{where}: {reason}")
+
+
+class UnsafeTemplateError(TemplateError):
+    """A template tried to reach Python internals (refused by the sandbox)."""
 
 
 class StaleRateWarning(UserWarning):

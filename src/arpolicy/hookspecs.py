@@ -13,7 +13,7 @@ first, then the others in the order of their plugin names.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pluggy
@@ -37,6 +37,7 @@ __all__ = [
     "arpolicy_register_channels",
     "arpolicy_register_fee_rules",
     "arpolicy_register_rates",
+    "arpolicy_register_templates",
     "arpolicy_select_policy",
     "arpolicy_skip_invoice",
     "hookspec",
@@ -92,6 +93,20 @@ def arpolicy_register_calendars() -> Sequence[BusinessCalendar]:
         ``country`` (for example the country's public holidays plus your
         own bank holidays in ``extra_holidays``). Two plugins giving a
         calendar for one country is an error naming both.
+    """
+    raise NotImplementedError  # a specification: plugins implement it
+
+
+@hookspec
+def arpolicy_register_templates() -> Mapping[str, str] | None:
+    """Message templates this plugin provides (see :mod:`arpolicy.messages`).
+
+    Returns:
+        Template sources by name (``"en/reminder"``,
+        ``"nl/layouts/email.html"``), or ``None``. A plugin's template
+        replaces the built-in template of that name; a template in the
+        user's directory replaces the plugin's. Two plugins giving a
+        template of one name is an error naming both.
     """
     raise NotImplementedError  # a specification: plugins implement it
 

@@ -161,6 +161,7 @@ class Plugins:
         self._fee_rules: dict[str, tuple[type[FeeRule], str]] | None = None
         self._rates: tuple[RateRow, ...] | None = None
         self._calendars: dict[str, tuple[BusinessCalendar, str]] | None = None
+        self._templates: dict[str, tuple[str, str]] | None = None
         self._impls: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
 
     @property
@@ -234,6 +235,42 @@ class Plugins:
                 Channel,
             )
         return self._channels
+
+    def templates(self) -> Mapping[str, str]:
+        """Message templates from plugins: source by template name, sorted.
+
+        Raises:
+            PluginError: a plugin failed or gave something else than a
+                mapping of names to sources.
+            DuplicateNameError: two plugins gave a template of one name.
+        """
+        if self._templates is None:
+            hook = "arpolicy_register_templates"
+            table: dict[str, tuple[str, str]] = {}
+            for plugin, function in self._ordered(hook):
+                answer = _call(plugin, hook, "", function)
+                if answer is None:
+                    continue
+                if not isinstance(answer, Mapping):
+                    raise PluginError(plugin, hook, "", f"not a mapping: {answer!r}")
+                for name, source in answer.items():
+                    if not isinstance(name, str) or not name or not isinstance(source, str):
+                        raise PluginError(
+                            plugin, hook, "", f"not a template name and source: {name!r}"
+                        )
+                    known = table.get(name)
+                    if known is not None:
+                        first, second = sorted((known[1], plugin), key=_order_key)
+                        raise DuplicateNameError("template", name, first, second)
+                    table[name] = (source, plugin)
+            self._templates = dict(sorted(table.items()))
+        return {name: source for name, (source, _) in self._templates.items()}
+
+    def template_sources(self) -> Mapping[str, str]:
+        """The plugin that gave each template."""
+        self.templates()
+        assert self._templates is not None
+        return {name: plugin for name, (_, plugin) in self._templates.items()}
 
     def calendars(self) -> Mapping[str, BusinessCalendar]:
         """Business calendars from plugins, by country (they replace the
