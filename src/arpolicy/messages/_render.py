@@ -144,8 +144,8 @@ class Renderer:
         if requested:
             wanted = requested.strip().replace("-", "_")
             found = negotiate_locale([wanted], having, sep="_")
-            if found is not None:
-                return found
+            if found is not None:  # Babel may answer in the request's case
+                return {loc.lower(): loc for loc in having}.get(found.lower(), found)
         if DEFAULT_LOCALE in having or not having:
             return DEFAULT_LOCALE
         return having[0]
