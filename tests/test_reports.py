@@ -452,3 +452,23 @@ def test_one_pass_receivables_equal_the_allocation(ledger: Ledger, start: date, 
             if bal.is_positive():
                 expected[bal.currency] = expected.get(bal.currency, D(0)) + bal.amount
         assert owed == expected, point
+
+
+@given(LEDGERS, st.dates(date(2024, 6, 1), date(2026, 6, 1)))
+def test_behaviour_from_a_given_position_is_the_same(ledger: Ledger, as_of: date) -> None:
+    for customer in ledger.customers:
+        position = ledger.position(customer.id, as_of)
+        assert payment_behaviour(ledger, customer.id, as_of, position=position) == (
+            payment_behaviour(ledger, customer.id, as_of)
+        )
+
+
+def test_behaviour_refuses_a_position_of_another_customer_or_a_later_day() -> None:
+    with pytest.raises(ValueError, match="given for C1"):
+        payment_behaviour(
+            LEDGER, "C1", date(2024, 3, 31), position=LEDGER.position("C2", date(2024, 3, 31))
+        )
+    with pytest.raises(ValueError, match="given for C1"):
+        payment_behaviour(
+            LEDGER, "C1", date(2024, 3, 1), position=LEDGER.position("C1", date(2024, 3, 31))
+        )

@@ -133,8 +133,9 @@ class CreditExposure:
     breached: bool
 
 
-def _rows(ledger: Ledger, customer: Customer, pos: CustomerPosition) -> list[CreditExposure]:
-    as_of = pos.as_of
+def _rows(
+    ledger: Ledger, customer: Customer, pos: CustomerPosition, as_of: date
+) -> list[CreditExposure]:
     opened: dict[str, int] = {}
     late: dict[str, int] = {}
     for iid, bal in pos.balances.items():
@@ -195,7 +196,7 @@ def exposure(ledger: Ledger, customer_id: str, as_of: date) -> tuple[CreditExpos
         KeyError: the customer is unknown.
     """
     customer = ledger.customer(customer_id)
-    return tuple(_rows(ledger, customer, ledger.position(customer_id, as_of)))
+    return tuple(_rows(ledger, customer, ledger.position(customer_id, as_of), as_of))
 
 
 def exposures(ledger: Ledger, as_of: date) -> tuple[CreditExposure, ...]:
@@ -210,7 +211,7 @@ def exposures(ledger: Ledger, as_of: date) -> tuple[CreditExposure, ...]:
     """
     out: list[CreditExposure] = []
     for customer in sorted(ledger.customers, key=lambda c: c.id):
-        out.extend(_rows(ledger, customer, ledger.position(customer.id, as_of)))
+        out.extend(_rows(ledger, customer, ledger.position(customer.id, as_of), as_of))
     return tuple(out)
 
 
@@ -506,10 +507,11 @@ def _recommend(
     as_of: date,
     policy: CreditPolicy,
     external: CreditScore | None,
+    position: CustomerPosition | None = None,
 ) -> CreditRecommendation:
-    pos = ledger.position(customer.id, as_of)
-    rows = tuple(_rows(ledger, customer, pos))
-    behaviour = payment_behaviour(ledger, customer.id, as_of)
+    pos = ledger.position(customer.id, as_of) if position is None else position
+    behaviour = payment_behaviour(ledger, customer.id, as_of, position=pos)
+    rows = tuple(_rows(ledger, customer, pos, as_of))
     score = _score(behaviour, external, policy)
     reasons: list[Reason] = []
     hold = False
@@ -592,6 +594,7 @@ def recommend(
     *,
     policy: CreditPolicy = DEFAULT_POLICY,
     external: CreditScore | None = None,
+    position: CustomerPosition | None = None,
 ) -> CreditRecommendation:
     """Recommend a credit hold, a deposit share or nothing for a customer.
 
@@ -614,14 +617,19 @@ def recommend(
         as_of: the date.
         policy: the credit policy.
         external: an external score (e.g. from ``Plugins.credit_score``).
+        position: the customer's :meth:`~arpolicy.model.Ledger.position` on
+            ``as_of`` when the caller has it (the engine does), to save
+            allocating again; see :func:`arpolicy.reports.payment_behaviour`.
 
     Returns:
         The recommendation with its reasons.
 
     Raises:
         KeyError: the customer is unknown.
+        ValueError: ``position`` is of another customer or a later date.
     """
-    return _recommend(ledger, ledger.customer(customer_id), as_of, policy, external)
+    customer = ledger.customer(customer_id)
+    return _recommend(ledger, customer, as_of, policy, external, position)
 
 
 def credit_review(

@@ -634,7 +634,15 @@ def _plan_customer(
     score = facade.credit_score(customer, ledger, as_of) if playbook.credit_hold else None
     extra = facade.customer_actions(
         CustomerContext(
-            customer, ledger, playbook, as_of, balances, tuple(plans), history.keys, score
+            customer,
+            ledger,
+            playbook,
+            as_of,
+            balances,
+            tuple(plans),
+            history.keys,
+            score,
+            position,
         )
     )
     specials = list(extra.actions)

@@ -46,7 +46,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from ._gc import gc_paused
-from .model import Invoice, InvoiceKind, Ledger, PlanStatus, _apply_payments
+from .model import CustomerPosition, Invoice, InvoiceKind, Ledger, PlanStatus, _apply_payments
 from .money import Money
 
 __all__ = [
@@ -503,6 +503,30 @@ def _settled_dates(
     for iid, inv in targets.items():
         if inv.issue_date <= as_of and not open_amount[iid]:
             out[iid] = max(last.get(iid, inv.issue_date), inv.issue_date)
+    return out
+
+
+def _settled_from(ledger: Ledger, position: CustomerPosition) -> dict[str, date]:
+    """:func:`_settled_dates` from a :class:`CustomerPosition`'s allocations."""
+    last: dict[str, date] = {}
+    for alloc in position.allocations:
+        target = alloc.invoice_id
+        if target is None:
+            continue
+        source = alloc.source_id
+        try:
+            when = ledger.payment(source).date
+        except KeyError:
+            when = ledger.invoice(source).issue_date
+        prior = last.get(target)
+        if prior is None or when > prior:
+            last[target] = when
+    out: dict[str, date] = {}
+    for iid, balance in position.balances.items():
+        if balance.is_zero():
+            issued = ledger.invoice(iid).issue_date
+            when = last.get(iid, issued)
+            out[iid] = when if when > issued else issued
     return out
 
 
@@ -1020,7 +1044,13 @@ def _clamp01(value: Decimal) -> Decimal:
     return min(Decimal(1), max(Decimal(0), value))
 
 
-def payment_behaviour(ledger: Ledger, customer_id: str, as_of: date) -> BehaviourScore:
+def payment_behaviour(
+    ledger: Ledger,
+    customer_id: str,
+    as_of: date,
+    *,
+    position: CustomerPosition | None = None,
+) -> BehaviourScore:
     """Score a customer's payment behaviour from 0 (worst) to 100 (best).
 
     Judged invoices: the customer's invoices and deposit requests issued on or
@@ -1043,18 +1073,34 @@ def payment_behaviour(ledger: Ledger, customer_id: str, as_of: date) -> Behaviou
         ledger: the ledger.
         customer_id: the customer.
         as_of: the date.
+        position: the customer's :meth:`Ledger.position` when the caller
+            has it already (saves allocating again): on ``as_of``, or on an
+            earlier day when no payment, credit note or invoice of the
+            customer is dated after that day up to ``as_of`` (as the engine's
+            simulation reuses positions).
 
     Returns:
         The score with its components (see :meth:`BehaviourScore.explain`).
 
     Raises:
         KeyError: the customer is unknown.
+        ValueError: ``position`` is of another customer or a later date.
     """
     ledger.customer(customer_id)
-    settled = _settled_dates(
-        *_apply_payments(ledger.invoices_of(customer_id), ledger.payments_of(customer_id), as_of),
-        as_of,
-    )
+    if position is None:
+        settled = _settled_dates(
+            *_apply_payments(
+                ledger.invoices_of(customer_id), ledger.payments_of(customer_id), as_of
+            ),
+            as_of,
+        )
+    else:
+        if position.customer_id != customer_id or position.as_of > as_of:
+            raise ValueError(
+                f"position of {position.customer_id} on {position.as_of} "
+                f"given for {customer_id} on {as_of}"
+            )
+        settled = _settled_from(ledger, position)
     lates: list[Decimal] = []
     for inv in ledger.invoices_of(customer_id):
         if inv.is_credit or inv.issue_date > as_of:

@@ -16,7 +16,7 @@ import attrs
 
 from .actions import Action, SkipReason
 from .credit import CreditScore
-from .model import Customer, Invoice, Ledger, PaymentPlan, PlanState
+from .model import Customer, CustomerPosition, Invoice, Ledger, PaymentPlan, PlanState
 from .money import Money
 from .policy import Playbook, Policy
 
@@ -111,6 +111,8 @@ class CustomerContext:
         credit_score: the external credit score a plugin supplied through
             ``arpolicy_credit_score`` (asked only when the playbook's
             ``credit_hold`` is on), or ``None``.
+        position: the customer's allocation on ``as_of`` (what ``balances``
+            comes from), or ``None`` when the caller did not pass it.
     """
 
     customer: Customer
@@ -121,6 +123,7 @@ class CustomerContext:
     plans: tuple[tuple[PaymentPlan, PlanState], ...]
     done: AbstractSet[str] = attrs.field(eq=False)
     credit_score: CreditScore | None = None
+    position: CustomerPosition | None = attrs.field(default=None, eq=False, repr=False)
 
 
 def _actions(value: tuple[Action, ...] | list[Action]) -> tuple[Action, ...]:

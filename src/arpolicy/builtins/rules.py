@@ -110,7 +110,14 @@ def _credit_hold(context: CustomerContext) -> tuple[Action | None, date | None]:
         ledger.invoice(iid).due_date < as_of for iid in context.balances
     ):
         return None, wake  # no limit and nothing overdue: no hold possible
-    rec = recommend(ledger, customer.id, as_of, policy=policy, external=context.credit_score)
+    rec = recommend(
+        ledger,
+        customer.id,
+        as_of,
+        policy=policy,
+        external=context.credit_score,
+        position=context.position,
+    )
     behaviour = rec.behaviour
     if (
         rec.decision is not CreditDecision.HOLD
