@@ -8,18 +8,17 @@ reach Python internals or change the data), Babel formatting of money, dates
 and numbers per locale, and pendulum for durations in words. It needs the
 ``messages`` extra: ``pip install 'arpolicy[messages]'``.
 
-Template layout
----------------
+**Template layout.** Every template has a *name*: its path under a
+template root without the ``.jinja`` suffix. A root is the built-in package
+data (``arpolicy/messages/templates/``), a user directory, or the mapping a
+plugin returns from ``arpolicy_register_templates``. Names are:
 
-Every template has a **name**: its path under a template root without the
-``.jinja`` suffix. A root is the built-in package data
-(``arpolicy/messages/templates/``), a user directory, or the mapping a
-plugin returns from ``arpolicy_register_templates``. Names are::
-
-    <locale>/<template>                 a step template, e.g. en/reminder
-    <locale>/layouts/<family>.<part>    a layout, e.g. en/layouts/email.html
-    <locale>/layouts/<anything else>    shared pieces the layouts include
-    <locale>/_<anything>                private helpers (never a step)
+| name | what |
+| --- | --- |
+| ``<locale>/<template>`` | a step template, e.g. ``en/reminder`` |
+| ``<locale>/layouts/<family>.<part>`` | a layout, e.g. ``en/layouts/email.html`` |
+| ``<locale>/layouts/<other>`` | pieces the layouts include (``facts.text``) |
+| ``<locale>/_<anything>`` | private helpers (never a step template) |
 
 ``<locale>`` is a Babel locale identifier (``en``, ``nl``, ``de``,
 ``fr``, ``de_AT``). ``<template>`` is the action's ``template`` (a step's
@@ -27,19 +26,17 @@ plugin returns from ``arpolicy_register_templates``. Names are::
 and ``trial-ending`` for the actions outside the ladder). ``default`` is
 used for a template name that no locale has.
 
-A channel belongs to a **family** (:data:`CHANNEL_FAMILIES`), and each
-family renders one or more **parts** (:data:`FAMILY_PARTS`):
+A channel belongs to a *family* (:data:`CHANNEL_FAMILIES`), and each
+family renders one or more *parts* (:data:`FAMILY_PARTS`):
 
-=========  ==============================================  ======================
-family     channels                                        parts
-=========  ==============================================  ======================
-email      email, payment_link, portal (and unknown ones)  subject, text, html
-letter     letter, registered_letter                       subject, text, html
-short      sms, whatsapp                                   text
-phone      phone                                           subject, text
-agency     agency                                          subject, text
-internal   internal                                        subject, text
-=========  ==============================================  ======================
+| family | channels | parts |
+| --- | --- | --- |
+| email | email, payment_link, portal (and unknown ones) | subject, text, html |
+| letter | letter, registered_letter | subject, text, html |
+| short | sms, whatsapp | text |
+| phone | phone | subject, text |
+| agency | agency | subject, text |
+| internal | internal | subject, text |
 
 A step template is one small file for every channel: it starts with
 ``{% extends layout %}`` and fills blocks; the renderer renders it once per
@@ -53,7 +50,7 @@ amounts and charges, the deadline, the payment methods and link. The
 ``html`` part renders with autoescaping on; the others with it off.
 
 Overrides go **by name**: a user directory's template beats a plugin's,
-which beats the built-in one. **Adding a locale means adding files only**:
+which beats the built-in one. *Adding a locale means adding files only*:
 ``<locale>/layouts/*.jinja`` and one ``<locale>/<template>.jinja`` per
 template; :func:`available_templates` lists what each locale has.
 
