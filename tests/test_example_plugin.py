@@ -14,10 +14,15 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from arpolicy.io import dump_ledger
+from arpolicy.model import Customer, Invoice, Ledger
+from arpolicy.money import Money
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "arpolicy-whatsapp"
@@ -283,3 +288,54 @@ def test_disabling_by_environment_turns_everything_off(
     assert vip["nudge"]["invoices"] == ["V-NUDGE", "V-QUIET"]
     # the same ledger, so the difference is the plugin's doing
     assert len(disabled["actions"]) == len(enabled["actions"]) + 1
+
+
+CLI_POLICY = textwrap.dedent(
+    """
+    [playbook]
+    name = "cli"
+
+    [[policy]]
+    name = "b2b"
+    profiles = ["business"]
+
+    [[policy.step]]
+    name = "nudge"
+    offset_days = 1
+    channel = "email"
+    """
+)
+
+
+def test_the_command_line_uses_installed_plugins(site: Path, tmp_path: Path) -> None:
+    # V1 is tagged vip: with the plugin its invoice 10 days overdue is skipped by the
+    # plugin's rule; with the plugin disabled it gets the nudge.
+    ledger = Ledger(
+        [Customer("V1", "Vera B.V.", "business", "NL", tags={"vip"})],
+        [Invoice("V-1", "V1", date(2026, 3, 25), date(2026, 4, 24), Money("100.00", "EUR"))],
+    )
+    dump_ledger(ledger, tmp_path / "ledger")
+    (tmp_path / "policy.toml").write_text(CLI_POLICY, encoding="utf-8")
+    script = Path(sys.executable).with_name("arpolicy")
+    command = [str(script), "plan", "ledger", "--policy", "policy.toml", "--as-of", "2026-05-04"]
+
+    def run(disable: str | None) -> list[dict[str, Any]]:
+        env = {k: v for k, v in os.environ.items() if k != "ARPOLICY_DISABLE_PLUGINS"}
+        env["PYTHONPATH"] = str(site)
+        if disable is not None:
+            env["ARPOLICY_DISABLE_PLUGINS"] = disable
+        done = subprocess.run(
+            [*command, "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        actions: list[dict[str, Any]] = json.loads(done.stdout)
+        return actions
+
+    assert run(None) == []
+    assert [a["step"] for a in run("whatsapp")] == ["nudge"]

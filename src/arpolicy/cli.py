@@ -688,6 +688,16 @@ class _Step:
             self.progress.console.print(f"{self.text}: {seconds:.1f} s")
 
 
+def _active_plugins() -> Plugins:
+    """The built-in plugins, then those installed in the ``arpolicy`` entry-point
+    group, less those named in ``ARPOLICY_DISABLE_PLUGINS``: what ``arpolicy
+    plugins`` lists."""
+    try:
+        return Plugins(make_plugin_manager())
+    except ArpolicyError as error:
+        raise _fail(error) from error
+
+
 def _load_inputs(
     ledger_path: str, policy_path: str | None, history_path: str | None
 ) -> tuple[Ledger, Playbook, list[HistoryEntry]]:
@@ -760,7 +770,9 @@ def plan_command(
     day = as_of.date() if as_of is not None else _today()
     try:
         with _Progress().step("planning"):
-            result = plan(ledger, as_of=day, playbook=book, history=history)
+            result = plan(
+                ledger, as_of=day, playbook=book, history=history, plugins=_active_plugins()
+            )
     except ArpolicyError as error:
         raise _fail(error) from error
     _write(_render(result.actions, result, ledger, fmt, f"Actions on {day.isoformat()}"), output)
@@ -789,7 +801,12 @@ def simulate_command(
     try:
         with _Progress().step("simulating"):
             result = simulate(
-                ledger, start=start.date(), end=end.date(), playbook=book, history=history
+                ledger,
+                start=start.date(),
+                end=end.date(),
+                playbook=book,
+                history=history,
+                plugins=_active_plugins(),
             )
     except ArpolicyError as error:
         raise _fail(error) from error
@@ -819,7 +836,7 @@ def explain_command(
     except KeyError:
         raise _fail(ArpolicyError(f"{ledger_path}: no invoice {invoice_id!r}")) from None
     customer = ledger.customer(invoice.customer_id)
-    result = plan(ledger, as_of=day, playbook=book, history=history)
+    result = plan(ledger, as_of=day, playbook=book, history=history, plugins=_active_plugins())
     balance = ledger.balance(invoice_id, day)
     console = make_console()
     with console.capture() as capture:
@@ -1054,7 +1071,13 @@ def run_command(
     try:
         with Journal.open(journal_path) as journal:
             with _Progress().step("planning"):
-                result = plan(ledger, as_of=day, playbook=book, history=journal.history())
+                result = plan(
+                    ledger,
+                    as_of=day,
+                    playbook=book,
+                    history=journal.history(),
+                    plugins=_active_plugins(),
+                )
             if dry_run:
                 issued = journal.unrecorded(result.actions)
             else:
