@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from arpolicy import Ledger
 from arpolicy.cli import main
+from arpolicy.credit import CreditDecision, credit_review
 from arpolicy.io import dump_ledger
 from arpolicy.io.report_output import REPORT_COLUMNS, dumps_report, report_record
 from arpolicy.reports import receivables_report
@@ -177,3 +178,27 @@ def test_the_how_to_shows_the_real_output(tmp_path: Path) -> None:
     result = arpolicy(*command.split()[1:], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == shown
+
+
+def test_credit_review_in_every_format(files: Path) -> None:
+    review = credit_review(LEDGER, date(2026, 11, 2))
+    shown = [r for r in review if r.reviewable]
+    # reviewable: a hold or deposit advised, or a credit limit
+    assert shown
+    assert all(r.decision is not CreditDecision.NONE or r.exposures[0].limit for r in shown)
+    runner = CliRunner()
+    args = ["report", str(files / "ledger"), "--as-of", AS_OF, "--credit", "--format"]
+    data = json.loads(runner.invoke(main, [*args, "json"]).output)
+    assert [(c["customer_id"], c["decision"]) for c in data["credit"]] == [
+        (r.customer_id, str(r.decision)) for r in shown
+    ]
+    rows = list(csv.reader(io.StringIO(runner.invoke(main, [*args, "csv"]).output)))
+    decisions = {(r[1], r[4]) for r in rows if r[0] == "credit" and r[3] == "decision"}
+    assert decisions == {(r.customer_id, str(r.decision)) for r in shown}
+    table = runner.invoke(main, [*args, "table"]).output
+    assert f"Credit review on {AS_OF}" in table
+    html = runner.invoke(main, [*args, "html"]).output
+    assert '<table data-table="credit"' in html
+    # without --credit there is no review
+    plain = json.loads(runner.invoke(main, [*args[:-2], "--format", "json"]).output)
+    assert "credit" not in plain

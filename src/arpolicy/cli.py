@@ -30,6 +30,7 @@ from rich.text import Text
 
 from . import __version__
 from .actions import Action, HistoryEntry, Plan
+from .credit import CreditRecommendation, credit_review
 from .engine import plan, simulate
 from .errors import ArpolicyError
 from .io import load_ledger, load_playbook
@@ -989,6 +990,11 @@ def _buckets(ctx: click.Context, param: click.Parameter, value: str) -> tuple[in
     help="Top overdue customers per currency.",
 )
 @click.option(
+    "--credit",
+    is_flag=True,
+    help="Add a credit review: exposure against limits, scores, holds and deposits advised.",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
@@ -1002,6 +1008,7 @@ def report_command(
     fmt: str,
     buckets: tuple[int, ...],
     top: int,
+    credit: bool,
     output: str | None,
 ) -> None:
     """Receivables report: aging, DSO, days to pay, CEI, shares, trends, top overdue."""
@@ -1016,10 +1023,15 @@ def report_command(
             report = receivables_report(
                 ledger, day, start=first, end=last, buckets=buckets, top=top
             )
+        review: tuple[CreditRecommendation, ...] = ()
+        if credit:
+            with _Progress().step("credit review"):
+                review = credit_review(ledger, day, plugins=_active_plugins())
         if fmt == "html":
-            text = render_html(report, title=f"Receivables report: {Path(ledger_path).name}")
+            name = Path(ledger_path).name
+            text = render_html(report, title=f"Receivables report: {name}", credit=review)
         else:
-            text = dumps_report(report, cast("ReportFormat", fmt))
+            text = dumps_report(report, cast("ReportFormat", fmt), credit=review)
     except ArpolicyError as error:
         raise _fail(error) from error
     _write(text, output)

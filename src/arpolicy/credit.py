@@ -414,6 +414,14 @@ class CreditRecommendation:
     since: date | None
     reasons: tuple[Reason, ...]
 
+    @property
+    def reviewable(self) -> bool:
+        """Worth showing in a credit review: a hold or a deposit is advised,
+        or the customer has a credit limit."""
+        return self.decision is not CreditDecision.NONE or any(
+            row.limit is not None for row in self.exposures
+        )
+
 
 def _score(
     behaviour: BehaviourScore, external: CreditScore | None, policy: CreditPolicy

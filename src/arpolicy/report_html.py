@@ -38,6 +38,7 @@ from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING, Any, Final
 
+from .credit import CreditRecommendation
 from .errors import MissingExtraError
 from .money import Money
 from .reports import (
@@ -554,7 +555,58 @@ def _section(report: ReceivablesReport, currency: str) -> str:
     return "\n".join(part for part in out if part)
 
 
-def render_html(report: ReceivablesReport, *, title: str = "Receivables report") -> str:
+def _credit_section(credit: Sequence[CreditRecommendation], as_of: date) -> str:
+    rows = [
+        (
+            rec.customer_id,
+            str(rec.decision),
+            _percent(rec.deposit_share),
+            _days(rec.score),
+            *(
+                (_NONE,) * 5
+                if e is None
+                else (
+                    e.currency,
+                    _amount(e.exposure),
+                    _NONE if e.limit is None else _amount(e.limit),
+                    _percent(e.utilisation),
+                    _amount(e.overdue),
+                )
+            ),
+        )
+        for rec in credit
+        if rec.reviewable
+        for e in (rec.exposures or (None,))  # a customer owing nothing still has a decision
+    ]
+    if not rows:
+        return ""
+    table = _table(
+        f"Customers with a credit limit or a hold or deposit advised, on {as_of}",
+        (
+            "Customer",
+            "Decision",
+            "Deposit",
+            "Score",
+            "Currency",
+            "Exposure",
+            "Limit",
+            "Used",
+            "Overdue",
+        ),
+        rows,
+        numeric=(False, False, True, True, False, True, True, True, True),
+        kind="credit",
+        currency="",
+    )
+    return f'<section id="credit">\n<h2>Credit review</h2>\n{table}\n</section>'
+
+
+def render_html(
+    report: ReceivablesReport,
+    *,
+    title: str = "Receivables report",
+    credit: Sequence[CreditRecommendation] = (),
+) -> str:
     """Render ``report`` as one self-contained HTML5 document.
 
     The page has one section per currency (see the module documentation),
@@ -565,6 +617,8 @@ def render_html(report: ReceivablesReport, *, title: str = "Receivables report")
     Args:
         report: what :func:`~arpolicy.reports.receivables_report` returned.
         title: the page's title and main heading.
+        credit: a credit review (:func:`arpolicy.credit.credit_review`); its
+            reviewable recommendations become a "Credit review" table.
 
     Returns:
         The HTML document.
@@ -600,6 +654,9 @@ def render_html(report: ReceivablesReport, *, title: str = "Receivables report")
     links = "".join(f'<li><a href="#currency-{_text(c)}">{_text(c)}</a></li>' for c in currencies)
     with matplotlib.rc_context(_RC):
         sections = [_section(report, c) for c in currencies]
+    review = _credit_section(credit, report.as_of)
+    if review:
+        sections.append(review)
     body = (
         f'<nav aria-label="Currencies">\n<ul>{links}</ul>\n</nav>\n<main>\n'
         + "\n".join(sections)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, Literal
@@ -31,6 +31,7 @@ import attrs
 from rich.console import Console
 from rich.table import Table
 
+from ..credit import CreditRecommendation
 from ..money import Money
 from ..reports import ReceivablesReport
 
@@ -55,14 +56,23 @@ def _plain(_instance: Any, _attribute: Any, value: Any) -> Any:
     return value
 
 
-def report_record(report: ReceivablesReport) -> dict[str, Any]:
+def report_record(
+    report: ReceivablesReport, credit: Sequence[CreditRecommendation] = ()
+) -> dict[str, Any]:
     """The report as a JSON-ready dict (the structure :func:`dumps_report` writes).
 
     Field names are those of :class:`~arpolicy.reports.ReceivablesReport`
     and its parts; ``aging.totals`` maps each currency to its bucket amounts.
+    With ``credit``, key ``credit`` lists the reviewable recommendations
+    (:attr:`~arpolicy.credit.CreditRecommendation.reviewable`) with the fields
+    of :class:`~arpolicy.credit.CreditRecommendation`.
     """
     record: dict[str, Any] = attrs.asdict(report, value_serializer=_plain)
     record["currencies"] = list(report.currencies())
+    if credit:
+        record["credit"] = [
+            attrs.asdict(rec, value_serializer=_plain) for rec in credit if rec.reviewable
+        ]
     return record
 
 
@@ -76,14 +86,18 @@ def _value(value: Money | Decimal | int | None) -> str:
     return str(value)
 
 
-def report_rows(report: ReceivablesReport) -> Iterator[tuple[str, str, str, str, str]]:
+def report_rows(
+    report: ReceivablesReport, credit: Sequence[CreditRecommendation] = ()
+) -> Iterator[tuple[str, str, str, str, str]]:
     """The report as long rows ``(section, key, currency, metric, value)``.
 
     Sections, in order: ``period``, ``aging`` (key ``total`` or a customer
     id; metric a bucket label or ``total``), ``dso`` (key the method),
     ``days_to_pay`` (key ``all`` or a profile), ``cei``, ``disputed``,
     ``written_off``, ``trend`` (key the month), ``seasonality`` (key the
-    calendar month, 1-12) and ``top_overdue`` (key the customer id).
+    calendar month, 1-12), ``top_overdue`` (key the customer id) and, with
+    ``credit``, ``credit`` (key the customer id; one set of rows per currency
+    of exposure, each with the decision, deposit share and score).
 
     Yields:
         One row per figure, as strings.
@@ -138,13 +152,25 @@ def report_rows(report: ReceivablesReport) -> Iterator[tuple[str, str, str, str,
         yield ("top_overdue", o.customer_id, o.currency, "open", _value(o.open))
         yield ("top_overdue", o.customer_id, o.currency, "invoices", _value(o.invoices))
         yield ("top_overdue", o.customer_id, o.currency, "oldest_days", _value(o.oldest_days))
+    for rec in credit:
+        if not rec.reviewable:
+            continue
+        for e in rec.exposures or (None,):  # a customer owing nothing still has a decision
+            key, cur = rec.customer_id, "" if e is None else e.currency
+            yield ("credit", key, cur, "decision", str(rec.decision))
+            yield ("credit", key, cur, "deposit_share", _value(rec.deposit_share))
+            yield ("credit", key, cur, "score", _value(rec.score))
+            yield ("credit", key, cur, "since", "" if rec.since is None else rec.since.isoformat())
+            if e is not None:
+                for metric in ("exposure", "overdue", "limit", "headroom", "utilisation"):
+                    yield ("credit", key, cur, metric, _value(getattr(e, metric)))
 
 
-def _csv(report: ReceivablesReport) -> str:
+def _csv(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
-    writer.writerows(report_rows(report))
+    writer.writerows(report_rows(report, credit))
     return buffer.getvalue()
 
 
@@ -163,7 +189,7 @@ def _table(title: str, *columns: str, left: int = 1) -> Table:
     return table
 
 
-def _tables(report: ReceivablesReport) -> Iterator[Table]:
+def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -> Iterator[Table]:
     aging = _table(f"Aging on {report.as_of}", "currency", *report.aging.labels, "total")
     for cur, amounts in report.aging.totals.items():
         aging.add_row(cur, *map(_money, amounts), _money(Money.total(amounts, cur)))
@@ -258,9 +284,44 @@ def _tables(report: ReceivablesReport) -> Iterator[Table]:
             str(o.oldest_days),
         )
     yield top
+    if not credit:
+        return
+    review = _table(
+        f"Credit review on {report.as_of}",
+        "customer",
+        "decision",
+        "deposit",
+        "score",
+        "currency",
+        "exposure",
+        "limit",
+        "used",
+        left=2,
+    )
+    for rec in credit:
+        if not rec.reviewable:
+            continue
+        for e in rec.exposures or (None,):
+            review.add_row(
+                rec.customer_id,
+                str(rec.decision),
+                _num(rec.deposit_share, " %"),
+                _num(rec.score),
+                *(
+                    ("-", "-", "-", "-")
+                    if e is None
+                    else (
+                        e.currency,
+                        _money(e.exposure),
+                        "-" if e.limit is None else _money(e.limit),
+                        _num(e.utilisation, " %"),
+                    )
+                ),
+            )
+    yield review
 
 
-def _text(report: ReceivablesReport) -> str:
+def _text(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -> str:
     console = Console(
         file=io.StringIO(),
         width=_WIDTH,
@@ -274,14 +335,19 @@ def _text(report: ReceivablesReport) -> str:
         console.print(
             f"Receivables report on {report.as_of}, period {report.start} to {report.end}"
         )
-        for table in _tables(report):
+        for table in _tables(report, credit):
             console.print()
             console.print(table)
     lines = [line.rstrip() for line in capture.get().splitlines()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def dumps_report(report: ReceivablesReport, fmt: ReportFormat = "json") -> str:
+def dumps_report(
+    report: ReceivablesReport,
+    fmt: ReportFormat = "json",
+    *,
+    credit: Sequence[CreditRecommendation] = (),
+) -> str:
     """The report as text.
 
     Args:
@@ -290,6 +356,8 @@ def dumps_report(report: ReceivablesReport, fmt: ReportFormat = "json") -> str:
             ``"csv"`` (every figure, see :func:`report_rows`) or ``"table"``
             (the main figures as text tables, 100 columns wide; the per
             customer aging rows are left to JSON and CSV).
+        credit: a credit review (:func:`arpolicy.credit.credit_review`) to
+            add; only its reviewable recommendations are shown.
 
     Returns:
         The text, ending with a newline.
@@ -298,9 +366,9 @@ def dumps_report(report: ReceivablesReport, fmt: ReportFormat = "json") -> str:
         ValueError: the format is unknown.
     """
     if fmt == "json":
-        return json.dumps(report_record(report), indent=2, sort_keys=True) + "\n"
+        return json.dumps(report_record(report, credit), indent=2, sort_keys=True) + "\n"
     if fmt == "csv":
-        return _csv(report)
+        return _csv(report, credit)
     if fmt == "table":
-        return _text(report)
+        return _text(report, credit)
     raise ValueError(f"unknown report format {fmt!r}; expected json, csv or table")
