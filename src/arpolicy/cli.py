@@ -32,13 +32,15 @@ from . import __version__
 from .actions import Action, HistoryEntry, Plan
 from .credit import CreditRecommendation, credit_review
 from .engine import plan, simulate
-from .errors import ArpolicyError
+from .errors import ArpolicyError, MissingExtraError
 from .io import load_ledger, load_playbook
 from .io._files import write_text_atomic
+from .io.message_files import load_company, message_files, write_message_files
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
 from .io.report_output import ReportFormat, dumps_report
 from .journal import Journal, JournalEntry, JournalStatus
 from .lint import format_findings, lint_file
+from .messages import Company, Message, Renderer
 from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
 from .playbooks import default_playbook
@@ -754,10 +756,95 @@ def _ledger_argument(function: Any) -> Any:
     return click.argument("ledger_path", metavar="LEDGER", type=click.Path(exists=True))(function)
 
 
+def _templates_option(function: Any) -> Any:
+    return click.option(
+        "--templates",
+        "templates_path",
+        type=click.Path(exists=True, file_okay=False),
+        default=None,
+        help="A directory of message templates that replace built-in ones by name.",
+    )(function)
+
+
+def _locale_option(function: Any) -> Any:
+    return click.option(
+        "--locale",
+        default=None,
+        metavar="LOCALE",
+        help="Write messages in this language (default: each customer's language).",
+    )(function)
+
+
+def _message_options(function: Any) -> Any:
+    """--render, --templates, --locale and --company for plan and simulate."""
+    render_dir = click.option(
+        "--render",
+        "render_dir",
+        type=click.Path(file_okay=False, writable=True),
+        default=None,
+        metavar="DIR",
+        help="Also write every action's message into DIR, one file per action "
+        "(needs the 'messages' extra).",
+    )
+    company = _company_option
+    for option in (company, _locale_option, _templates_option, render_dir):
+        function = option(function)
+    return function
+
+
+_company_option = click.option(
+    "--company",
+    "company_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A TOML file with the creditor's details (name, address, iban, bic, email, "
+    "phone, website, vat).",
+)
+
+
+def _renderer(templates_path: str | None) -> Renderer:
+    """One renderer with the installed plugins' templates and the user's."""
+    try:
+        return Renderer(templates=templates_path, plugins=_active_plugins())
+    except ArpolicyError as error:
+        raise _fail(error) from error
+
+
+def _company(company_path: str | None) -> Company | None:
+    if company_path is None:
+        return None
+    try:
+        return load_company(company_path)
+    except ArpolicyError as error:
+        raise _fail(error) from error
+
+
+def _render_messages(
+    actions: Sequence[Action],
+    ledger: Ledger,
+    render_dir: str,
+    templates_path: str | None,
+    locale: str | None,
+    company_path: str | None,
+) -> None:
+    """Render every action, then write the files: a template error writes none."""
+    renderer = _renderer(templates_path)
+    company = _company(company_path)
+    try:
+        with _Progress().step(f"rendering {len(actions)} messages"):
+            pairs: list[tuple[Action, Message]] = [
+                (a, renderer.render(a, ledger, locale=locale, company=company)) for a in actions
+            ]
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    write_message_files(render_dir, message_files(pairs))
+
+
 @main.command(name="plan")
 @_ledger_argument
 @_as_of_option
 @_common_options
+@_message_options
 def plan_command(
     ledger_path: str,
     as_of: datetime | None,
@@ -765,6 +852,10 @@ def plan_command(
     history_path: str | None,
     fmt: str,
     output: str | None,
+    render_dir: str | None,
+    templates_path: str | None,
+    locale: str | None,
+    company_path: str | None,
 ) -> None:
     """Plan the actions due on a date for a ledger directory or JSON file."""
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
@@ -776,6 +867,8 @@ def plan_command(
             )
     except ArpolicyError as error:
         raise _fail(error) from error
+    if render_dir is not None:
+        _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
     _write(_render(result.actions, result, ledger, fmt, f"Actions on {day.isoformat()}"), output)
 
 
@@ -786,6 +879,7 @@ def plan_command(
 )
 @click.option("--to", "end", type=_DATE, required=True, metavar="YYYY-MM-DD", help="The last day.")
 @_common_options
+@_message_options
 def simulate_command(
     ledger_path: str,
     start: datetime,
@@ -794,6 +888,10 @@ def simulate_command(
     history_path: str | None,
     fmt: str,
     output: str | None,
+    render_dir: str | None,
+    templates_path: str | None,
+    locale: str | None,
+    company_path: str | None,
 ) -> None:
     """All actions over a period, each carried out on its date."""
     if end < start:
@@ -811,6 +909,8 @@ def simulate_command(
             )
     except ArpolicyError as error:
         raise _fail(error) from error
+    if render_dir is not None:
+        _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
     title = f"Actions from {start.date().isoformat()} to {end.date().isoformat()}"
     _write(_render(result.actions, result, ledger, fmt, title), output)
 
@@ -872,6 +972,109 @@ def explain_command(
     click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
 
 
+_PREVIEW_SLACK_DAYS = 60
+
+
+@main.command(name="preview")
+@_ledger_argument
+@click.option("--invoice", "invoice_id", required=True, help="The invoice id.")
+@click.option("--step", "step_name", required=True, help="The step of the invoice's policy.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Start from this date, as 'plan --as-of' does (default: the invoice's issue date).",
+)
+@_locale_option
+@click.option("--channel", default=None, help="The channel (default: the step's first one).")
+@_templates_option
+@_policy_option
+@_company_option
+@click.option(
+    "--part",
+    type=click.Choice(["text", "html", "subject"]),
+    default=None,
+    help="Print only this part (default: the subject, a blank line and the text).",
+)
+def preview_command(
+    ledger_path: str,
+    invoice_id: str,
+    step_name: str,
+    as_of: datetime | None,
+    locale: str | None,
+    channel: str | None,
+    templates_path: str | None,
+    policy_path: str | None,
+    company_path: str | None,
+    part: str | None,
+) -> None:
+    """Show the message one step of an invoice's policy sends.
+
+    The action is the one the engine plans, with its amounts, charges and
+    deadline: the ledger is simulated from the invoice's issue date (or from
+    --as-of, which then plans that day as 'plan --as-of' does, catching up)
+    as if arpolicy ran every day, with the payments the ledger records, and
+    the step's first action for the invoice is rendered. An invoice paid
+    before the step never gets it.
+    """
+    ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
+    try:
+        invoice = ledger.invoice(invoice_id)
+    except KeyError:
+        raise _fail(ArpolicyError(f"{ledger_path}: no invoice {invoice_id!r}")) from None
+    customer = ledger.customer(invoice.customer_id)
+    policy = book.policy_for(customer, invoice)
+    if policy is None:
+        raise _fail(ArpolicyError(f"invoice {invoice_id!r}: no policy applies to it"))
+    names = [step.name for step in policy.steps]
+    valid = f"the steps of policy {policy.name!r} are: {', '.join(names)}"
+    if step_name not in names:
+        raise _fail(ArpolicyError(f"invoice {invoice_id!r}: no step {step_name!r}; {valid}"))
+    step = policy.steps[names.index(step_name)]
+    wanted = channel or step.channels[0]
+    renderer = _renderer(templates_path)
+    company = _company(company_path)
+    start = as_of.date() if as_of is not None else invoice.issue_date
+    reach = sum(abs(s.offset_days) for s in policy.steps) + _PREVIEW_SLACK_DAYS
+    end = max(start, invoice.due_date) + timedelta(days=reach)
+    try:
+        with _Progress().step("simulating"):
+            result = simulate(
+                ledger, start=start, end=end, playbook=book, plugins=_active_plugins()
+            )
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    found = [a for a in result.actions if a.step == step_name and invoice_id in a.invoice_ids]
+    if not found:
+        raise _fail(
+            ArpolicyError(
+                f"invoice {invoice_id!r} gets no {step_name!r} action from {start} to {end} "
+                f"(paid, on hold, disputed or below the minimum before it); {valid}"
+            )
+        )
+    same = [a for a in found if a.date == found[0].date]
+    action = next((a for a in same if a.channel == wanted), None)
+    if action is None:
+        action = attrs.evolve(same[0], channel=wanted)
+    try:
+        message = renderer.render(action, ledger, locale=locale, company=company)
+    except ArpolicyError as error:
+        raise _fail(error) from error
+    if part == "html":
+        if message.html is None:
+            raise _fail(ArpolicyError(f"channel {action.channel!r} has no HTML part"))
+        text = message.html
+    elif part == "subject":
+        text = message.subject + "\n"
+    elif part == "text" or not message.subject:
+        text = message.text
+    else:
+        text = f"{message.subject}\n\n{message.text}"
+    click.echo(text, nl=False)
+
+
 def _print_steps(
     console: Console, policy: Policy, invoice: Invoice, history: Sequence[HistoryEntry], day: date
 ) -> None:
@@ -902,9 +1105,39 @@ def _print_steps(
 
 @main.command(name="lint")
 @click.argument("policy_path", metavar="POLICY", type=click.Path(exists=True, dir_okay=False))
-def lint_command(policy_path: str) -> None:
-    """Check a policy file; exit status 1 when there is an error."""
-    findings = lint_file(policy_path)
+@_templates_option
+@click.option(
+    "--locale",
+    "locales",
+    multiple=True,
+    metavar="LOCALE",
+    help="Check the templates of this locale (repeatable; default: every locale offered).",
+)
+def lint_command(policy_path: str, templates_path: str | None, locales: tuple[str, ...]) -> None:
+    """Check a policy file and its message templates; exit status 1 when there is an error.
+
+    The templates (built-in, the installed plugins' and --templates) are
+    checked for every step and locale when the 'messages' extra is installed:
+    missing, failing to render the sample portfolio, unsafe, or lacking a
+    legal element. With --templates or --locale the extra is required.
+    """
+    plugins = _active_plugins()
+    check = True
+    if not templates_path and not locales:
+        try:
+            Renderer(plugins=plugins)
+        except MissingExtraError:
+            check = False
+    try:
+        findings = lint_file(
+            policy_path,
+            check_templates=check,
+            templates=templates_path,
+            plugins=plugins,
+            locales=locales or None,
+        )
+    except ArpolicyError as error:
+        raise _fail(error) from error
     if findings:
         click.echo(format_findings(findings))
     else:

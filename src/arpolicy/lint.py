@@ -49,6 +49,15 @@ Codes (severity):
   first reminder to Belgian consumers.
 * ``duplicate-policy``, ``duplicate-step``, ``invalid`` (error,
   :func:`lint_file`): the file does not load.
+* ``template-missing`` (warning, :func:`lint_templates`): a locale lacks a
+  step's template; its customers get another locale's or ``default``.
+* ``template-error`` (error, :func:`lint_templates`): a template fails to
+  render with the sample portfolio's data.
+* ``template-unsafe`` (error, :func:`lint_templates`): the sandbox refused a
+  template (it reaches for Python internals).
+* ``template-legal`` (error, :func:`lint_templates`): a rendered message
+  lacks an element the law requires (see
+  ``arpolicy.messages.missing_legal_elements``).
 
 >>> from arpolicy.playbooks import default_playbook
 >>> lint(default_playbook())
@@ -61,7 +70,7 @@ import enum
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -75,6 +84,10 @@ from .model import Customer, Ledger, Profile
 from .plugins import Plugins, builtin_plugins
 from .policy import Anchor, Playbook, Policy, Step
 
+if TYPE_CHECKING:
+    from .actions import Action
+    from .messages import Renderer
+
 __all__ = [
     "CHANNEL_CONTACTS",
     "KNOWN_CHANNELS",
@@ -84,6 +97,7 @@ __all__ = [
     "lint",
     "lint_file",
     "lint_ledger",
+    "lint_templates",
 ]
 
 KNOWN_CHANNELS: Final = frozenset(
@@ -552,6 +566,154 @@ def lint_ledger(
 # ---------------------------------------------------------------------------
 
 
+_TEMPLATE_SAMPLE_START: Final = (1, 1)  # January 1st of the sample date's year
+
+
+def _sample_actions(playbook: Playbook, plugins: Plugins | None) -> tuple[Ledger, list[Action]]:
+    """The sample portfolio and its actions from January to the sample date."""
+    from datetime import date  # noqa: PLC0415
+
+    from .engine import simulate  # noqa: PLC0415 - the engine imports lint's neighbours
+    from .sample import SAMPLE_AS_OF, sample_ledger  # noqa: PLC0415
+
+    ledger = sample_ledger()
+    start = date(SAMPLE_AS_OF.year, *_TEMPLATE_SAMPLE_START)
+    result = simulate(ledger, start=start, end=SAMPLE_AS_OF, playbook=playbook, plugins=plugins)
+    return ledger, list(result.actions)
+
+
+def _example(actions: list[Action], policy: Policy, step: Step, channel: str) -> Action:
+    """A sample action for ``step`` on ``channel``: a real one when the sample
+    reaches it, else one of the same policy (or any) dressed as the step."""
+    from .messages import family_of  # noqa: PLC0415
+
+    family = family_of(channel)
+    same = [a for a in actions if a.policy == policy.name and a.step == step.name]
+    for action in same:
+        if family_of(action.channel) == family:
+            return action
+    if same:
+        return attrs.evolve(same[0], channel=channel)
+    stand_in = next((a for a in actions if a.policy == policy.name), actions[0])
+    return attrs.evolve(
+        stand_in,
+        step=step.name,
+        template=step.template_key,
+        channel=channel,
+        formal=step.formal,
+        requires_acknowledgement=step.requires_acknowledgement,
+    )
+
+
+def _legal_check() -> Any:
+    """``arpolicy.messages.missing_legal_elements`` when it exists, else ``None``.
+
+    The legal checks live with the templates (another part of
+    :mod:`arpolicy.messages`); until that function exists, ``template-legal``
+    is not reported.
+    """
+    from . import messages  # noqa: PLC0415
+
+    return getattr(messages, "missing_legal_elements", None)
+
+
+def lint_templates(
+    playbook: Playbook,
+    *,
+    templates: str | os.PathLike[str] | None = None,
+    plugins: Plugins | None = None,
+    locales: Iterable[str] | None = None,
+    renderer: Renderer | None = None,
+) -> list[Finding]:
+    """Check the message templates of every step of ``playbook``.
+
+    For each step template, channel family and locale (``locales``, or every
+    locale the templates offer), it reports a template that is missing
+    (``template-missing``), one that fails to render the sample portfolio's
+    actions (``template-error``), one the sandbox refuses
+    (``template-unsafe``) and a message that lacks a required legal element
+    (``template-legal``). Each action is the sample portfolio's own for the
+    step when the sample reaches it; otherwise another action of the policy
+    stands in. Needs the ``messages`` extra.
+
+    Args:
+        playbook: the playbook whose steps to check.
+        templates: a directory of user templates, or ``None``.
+        plugins: plugins whose templates to include, or ``None``.
+        locales: the locales to check; ``None``: all that the templates offer.
+        renderer: a :class:`~arpolicy.messages.Renderer` to use instead of
+            building one from ``templates`` and ``plugins``.
+
+    Returns:
+        The findings, by locale, template and channel family.
+
+    Raises:
+        MissingExtraError: the ``messages`` extra is not installed.
+        LoadError: ``templates`` is not a directory of templates.
+
+    >>> from arpolicy.playbooks import default_playbook
+    >>> [f.code for f in lint_templates(default_playbook(), locales=["en"])]
+    []
+    """
+    from .errors import TemplateError, UnsafeTemplateError  # noqa: PLC0415
+    from .messages import Renderer, family_of  # noqa: PLC0415
+
+    if renderer is None:
+        user = Path(templates) if templates is not None else None
+        renderer = Renderer(templates=user, plugins=plugins)
+    ledger, actions = _sample_actions(playbook, plugins)
+    legal = _legal_check()
+    offered = renderer.available_templates()
+    wanted = sorted(set(locales)) if locales is not None else list(renderer.locales())
+    # (template, family) -> the first policy, step and channel that use it
+    uses: dict[tuple[str, str], tuple[Policy, Step, str]] = {}
+    for policy in playbook.policies:
+        for step in policy.steps:
+            for channel in step.channels:
+                uses.setdefault((step.template_key, family_of(channel)), (policy, step, channel))
+    findings: list[Finding] = []
+    for locale in wanted:
+        reported: set[str] = set()
+        for (template, family), (policy, step, channel) in sorted(
+            uses.items(), key=lambda item: item[0]
+        ):
+            if template not in offered.get(locale, ()):
+                if template not in reported:
+                    reported.add(template)
+                    elsewhere = [loc for loc, names in offered.items() if template in names]
+                    instead = (
+                        f"the {renderer.choose_locale(template, locale)!r} one"
+                        if elsewhere
+                        else "the 'default' template"
+                    )
+                    findings.append(
+                        _warning(
+                            "template-missing",
+                            f"no template {locale}/{template}: {locale} customers get {instead}",
+                            policy,
+                            step,
+                        )
+                    )
+                continue
+            action = _example(actions, policy, step, channel)
+            where = f"{locale}/{template} on {channel} ({family})"
+            try:
+                message = renderer.render(action, ledger, locale=locale)
+            except UnsafeTemplateError as error:
+                findings.append(_error("template-unsafe", f"{where}: {error}", policy, step))
+                continue
+            except TemplateError as error:
+                findings.append(_error("template-error", f"{where}: {error}", policy, step))
+                continue
+            if legal is None:
+                continue  # missing_legal_elements is not there yet: no legal check
+            missing = list(legal(message, action, ledger))
+            if missing:
+                lacks = ", ".join(str(m) for m in missing)
+                findings.append(_error("template-legal", f"{where} lacks: {lacks}", policy, step))
+    return findings
+
+
 def _policy_tables(data: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     raw = data.get("policy")
     if not isinstance(raw, list):
@@ -639,7 +801,14 @@ def _lines(data: Mapping[str, Any], index: Mapping[str, int]) -> dict[tuple[str,
     return lines
 
 
-def lint_file(path: str | os.PathLike[str]) -> list[Finding]:
+def lint_file(
+    path: str | os.PathLike[str],
+    *,
+    check_templates: bool = False,
+    templates: str | os.PathLike[str] | None = None,
+    plugins: Plugins | None = None,
+    locales: Iterable[str] | None = None,
+) -> list[Finding]:
     """Load and lint a TOML policy file; findings carry their line.
 
     Problems that stop the file from loading become findings too:
@@ -649,9 +818,20 @@ def lint_file(path: str | os.PathLike[str]) -> list[Finding]:
 
     Args:
         path: the policy file.
+        check_templates: also run :func:`lint_templates` (needs the
+            ``messages`` extra) with ``templates``, ``plugins`` and
+            ``locales``.
+        templates: a directory of user templates.
+        plugins: plugins whose templates to include.
+        locales: the locales to check (``None``: all offered).
 
     Returns:
-        The findings: load problems first, then those of :func:`lint`.
+        The findings: load problems first, then those of :func:`lint`, then
+        those of :func:`lint_templates`.
+
+    Raises:
+        MissingExtraError: ``check_templates`` without the ``messages`` extra.
+        LoadError: ``templates`` is not a directory of templates.
     """
     source = str(path)
     try:
@@ -667,7 +847,10 @@ def lint_file(path: str | os.PathLike[str]) -> list[Finding]:
     except LoadError as exc:
         return [*findings, _load_finding(exc)]
     lines = _lines(data, index)
-    for finding in lint(playbook):
+    found = lint(playbook)
+    if check_templates:
+        found += lint_templates(playbook, templates=templates, plugins=plugins, locales=locales)
+    for finding in found:
         line = None
         if finding.policy is not None:
             line = lines.get((finding.policy, finding.step)) or lines.get((finding.policy, None))
