@@ -80,6 +80,7 @@ from ._render import (
     builtin_templates,
     render,
 )
+from .legal import LEGAL_ELEMENTS, LegalElement, missing_legal_elements
 
 __all__ = [
     "CHANNEL_FAMILIES",
@@ -87,8 +88,10 @@ __all__ = [
     "FALLBACK_TEMPLATE",
     "FAMILY_PARTS",
     "HTML_FAMILIES",
+    "LEGAL_ELEMENTS",
     "Attachment",
     "Company",
+    "LegalElement",
     "Message",
     "Renderer",
     "TemplateSource",
@@ -96,5 +99,6 @@ __all__ = [
     "build_context",
     "builtin_templates",
     "family_of",
+    "missing_legal_elements",
     "render",
 ]
