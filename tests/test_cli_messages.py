@@ -279,3 +279,13 @@ def test_lint_json_free_output_is_unchanged_for_a_good_policy(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{good}: no findings\n"
     assert json.dumps(result.stderr) == '""'
+
+
+def test_lint_reports_a_letter_without_its_legal_wording(tmp_path: Path) -> None:
+    templates = template_dir(tmp_path / "t", "fourteen-day-letter", "{% extends layout %}\n")
+    policy = Path(__file__).resolve().parents[1] / "src/arpolicy/data/playbooks/default.toml"
+    result = arpolicy("lint", str(policy), "--templates", str(templates), "--locale", "en")
+    assert result.returncode == 1
+    [line] = [x for x in result.stdout.splitlines() if "template-legal" in x]
+    assert "step 'fourteen-day-letter'): en/fourteen-day-letter on letter" in line
+    assert "term-from-receipt" in line
