@@ -347,7 +347,7 @@ def test_golden(locale: str, template: str) -> None:
     message: Message = render(action, ledger(), locale=locale, company=COMPANY)
     assert message.locale == locale
     golden(
-        f"{locale}-{template}-{family_of(action.channel)}.txt",
+        f"locales/{locale}-{template}-{family_of(action.channel)}.txt",
         f"Subject: {message.subject}\n\n{message.text}",
     )
 
