@@ -290,7 +290,8 @@ def test_locale_falls_back_to_english() -> None:
     action = example("reminder")
     assert render(action, ledger(), locale="sv-SE").locale == "en"
     assert render(action, ledger(), locale="xx").locale == "en"
-    assert render(action, ledger(), locale="").locale == "en"
+    # no locale asked: the customer's language (French here) decides
+    assert render(action, ledger(), locale="").locale == "fr"
 
 
 def test_locale_is_negotiated_to_an_available_one() -> None:
@@ -374,7 +375,7 @@ def test_user_layout_override(tmp_path: Path) -> None:
         "SHORT {% block short %}{% endblock %}", encoding="utf-8"
     )
     action = attrs.evolve(example("reminder"), channel="whatsapp")
-    assert render(action, ledger(), templates=tmp_path).text.startswith("SHORT ")
+    assert render(action, ledger(), locale="en", templates=tmp_path).text.startswith("SHORT ")
 
 
 class ShoutingReminders:
@@ -395,14 +396,14 @@ def plugins(*extra: object) -> Plugins:
 def test_plugin_template_beats_builtin_and_user_beats_plugin() -> None:
     action = example("reminder")
     active = plugins(ShoutingReminders())
-    assert render(action, ledger(), plugins=active).subject == "PLUGIN"
+    assert render(action, ledger(), locale="en", plugins=active).subject == "PLUGIN"
     custom = attrs.evolve(action, template="custom-step")
-    assert render(custom, ledger(), plugins=active).subject == "CUSTOM"
+    assert render(custom, ledger(), locale="en", plugins=active).subject == "CUSTOM"
     assert "custom-step" in available_templates(plugins=active)["en"]
     user = TemplateSource(
         {"en/reminder": "{% extends layout %}{% block subject %}USER{% endblock %}"}
     )
-    assert render(action, ledger(), plugins=active, templates=user).subject == "USER"
+    assert render(action, ledger(), locale="en", plugins=active, templates=user).subject == "USER"
 
 
 def test_two_plugins_with_one_template_name_is_an_error() -> None:
@@ -454,7 +455,7 @@ def test_malicious_template_is_refused(expression: str) -> None:
         }
     )
     with pytest.raises(UnsafeTemplateError) as caught:
-        render(example("reminder"), ledger(), templates=source)
+        render(example("reminder"), ledger(), locale="en", templates=source)
     assert caught.value.template == "en/reminder"
     assert caught.value.file == "user templates"
     assert caught.value.line == 3
@@ -468,7 +469,7 @@ def test_malicious_template_in_a_directory_names_the_file_and_line(tmp_path: Pat
         encoding="utf-8",
     )
     with pytest.raises(UnsafeTemplateError) as caught:
-        render(example("reminder"), ledger(), templates=tmp_path)
+        render(example("reminder"), ledger(), locale="en", templates=tmp_path)
     assert (caught.value.file, caught.value.line) == (str(path), 3)
     assert str(path) in str(caught.value)
 
@@ -478,11 +479,11 @@ def test_undefined_variable_and_syntax_error_are_typed() -> None:
         {"en/reminder": "{% extends layout %}{% block intro %}{{ no_such_thing }}{% endblock %}"}
     )
     with pytest.raises(TemplateError, match="no_such_thing") as caught:
-        render(example("reminder"), ledger(), templates=undefined)
+        render(example("reminder"), ledger(), locale="en", templates=undefined)
     assert not isinstance(caught.value, UnsafeTemplateError)
     broken = TemplateSource({"en/reminder": "{% extends layout %}\n{% block intro %}{{ x"})
     with pytest.raises(TemplateError, match="syntax error") as caught:
-        render(example("reminder"), ledger(), templates=broken)
+        render(example("reminder"), ledger(), locale="en", templates=broken)
     assert caught.value.line == 2
 
 
