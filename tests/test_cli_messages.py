@@ -120,6 +120,8 @@ def test_a_broken_template_writes_nothing(files: Path, tmp_path: Path) -> None:
         str(out),
         "--templates",
         str(templates),
+        "--locale",
+        "en",
         cwd=files,
     )
     assert result.returncode == 1

@@ -1127,7 +1127,9 @@ def lint_command(policy_path: str, templates_path: str | None, locales: tuple[st
         try:
             Renderer(plugins=plugins)
         except MissingExtraError:
-            check = False
+            check = False  # without the extra, only the policy is checked
+        except ArpolicyError as error:
+            raise _fail(error) from error
     try:
         findings = lint_file(
             policy_path,
