@@ -566,18 +566,20 @@ def lint_ledger(
 # ---------------------------------------------------------------------------
 
 
-_TEMPLATE_SAMPLE_START: Final = (1, 1)  # January 1st of the sample date's year
+_TEMPLATE_SAMPLE_DAYS: Final = 60
+"""Days of the sample portfolio simulated for :func:`lint_templates`: in the
+built-in playbook, every step the full ten months reach is reached."""
 
 
 def _sample_actions(playbook: Playbook, plugins: Plugins | None) -> tuple[Ledger, list[Action]]:
-    """The sample portfolio and its actions from January to the sample date."""
-    from datetime import date  # noqa: PLC0415
+    """The sample portfolio and its actions of the days before the sample date."""
+    from datetime import timedelta  # noqa: PLC0415
 
     from .engine import simulate  # noqa: PLC0415 - the engine imports lint's neighbours
     from .sample import SAMPLE_AS_OF, sample_ledger  # noqa: PLC0415
 
     ledger = sample_ledger()
-    start = date(SAMPLE_AS_OF.year, *_TEMPLATE_SAMPLE_START)
+    start = SAMPLE_AS_OF - timedelta(days=_TEMPLATE_SAMPLE_DAYS)
     result = simulate(ledger, start=start, end=SAMPLE_AS_OF, playbook=playbook, plugins=plugins)
     return ledger, list(result.actions)
 
