@@ -364,3 +364,32 @@ def test_locale_negotiation(asked: str, chosen: str) -> None:
     assert render(action, ledger(), locale=asked).locale == chosen
     _, books = with_customer(action, language=asked)
     assert render(action, books).locale == chosen
+
+
+@pytest.mark.parametrize(
+    ("locale", "country", "cited", "not_cited"),
+    [
+        ("nl", "NL", "artikel 6:119a", "wet van 2 augustus 2002"),
+        ("nl", "BE", "wet van 2 augustus 2002", "BW"),
+        ("fr", "FR", "L441-10", "loi du 2 août 2002"),
+        ("fr", "BE", "loi du 2 août 2002", "Code de commerce"),
+        ("de", "DE", "§ 288", "UGB"),
+        ("de", "AT", "Geschäftsverkehr", "BGB"),
+    ],
+)
+def test_business_notices_cite_the_law_of_the_customers_country(
+    locale: str, country: str, cited: str, not_cited: str
+) -> None:
+    # The language does not say which law applies: a Belgian customer reading Dutch
+    # is not under the Dutch civil code, an Austrian reading German not under the BGB.
+    action, books = with_customer(pick("notice-of-default", locale), country=country)
+    text = render(action, books, locale=locale, company=COMPANY).text
+    assert cited in text
+    assert not_cited not in text
+
+
+def test_english_notices_cite_the_uk_act_for_british_customers() -> None:
+    action, books = with_customer(pick("notice-of-default", "en"), country="GB")
+    text = render(action, books, locale="en", company=COMPANY).text
+    assert "Late Payment of Commercial Debts (Interest) Act 1998" in text
+    assert "Directive" not in text
