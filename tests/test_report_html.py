@@ -13,78 +13,36 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import attrs
 import pytest
 
-from arpolicy import Customer, Dispute, Invoice, Ledger, Money, Payment
+from arpolicy import Customer, Invoice, Ledger, Money, Payment
 from arpolicy.errors import ArpolicyError, MissingExtraError
 from arpolicy.report_html import CHART_KINDS, render_html
 from arpolicy.reports import receivables_report
+from test_reports import LEDGER as BASE
+from test_reports import eur
 
 EVIL = "<script>alert(1)</script>"
 DOLLAR = "Cash $ Carry & Co"
 
 
-def eur(amount: str | int) -> Money:
-    return Money(amount, "EUR")
-
-
-def usd(amount: str | int) -> Money:
-    return Money(amount, "USD")
-
-
 # tests/test_reports.py's LEDGER (its arithmetic is written out there), with
 # hostile names, plus C3 in GBP (a third currency, a four-digit amount and a
-# "$" that matplotlib must not read as mathtext).
-#
-# C1 "One & Sons" (business):
-#   I1  issued 01-01 due 01-31 EUR 100  paid by P1 on 01-31
-#   I2  issued 01-15 due 02-14 EUR 200  CN1 (write-off) 20 on 02-20, P2 80 on 02-24,
-#                                       P4 100 on 03-20 -> settled 03-20
-# C2 EVIL (private):
-#   I3  issued 02-01 due 03-02 EUR 300  disputed from 03-10, never paid
-#   I5  issued 03-01 due 03-31 EUR  70  never paid
-#   I4  issued 01-10 due 02-09 USD  50  paid by P3 on 02-19
-#   I6  issued 2023-11-01 due 2023-12-01 USD 40  never paid
-# C3 DOLLAR (business):
-#   I7  issued 01-05 due 02-04 GBP 1234.50  never paid
+# "$" that matplotlib must not read as mathtext):
+#   C1 "One & Sons", C2 EVIL;
+#   C3 DOLLAR (business, GB): I7 issued 01-05 due 02-04 GBP 1234.50, never paid.
+_NAMES = {"C1": "One & Sons", "C2": EVIL}
 LEDGER = Ledger(
     [
-        Customer("C1", "One & Sons", "business", "NL"),
-        Customer("C2", EVIL, "private", "NL"),
+        *(attrs.evolve(c, name=_NAMES[c.id]) for c in BASE.customers),
         Customer("C3", DOLLAR, "business", "GB"),
     ],
     [
-        Invoice("I1", "C1", date(2024, 1, 1), date(2024, 1, 31), eur(100)),
-        Invoice("I2", "C1", date(2024, 1, 15), date(2024, 2, 14), eur(200)),
-        Invoice(
-            "CN1",
-            "C1",
-            date(2024, 2, 20),
-            date(2024, 2, 20),
-            eur(20),
-            kind="credit_note",
-            applies_to="I2",
-            metadata={"write_off": "yes"},
-        ),
-        Invoice(
-            "I3",
-            "C2",
-            date(2024, 2, 1),
-            date(2024, 3, 2),
-            eur(300),
-            dispute=Dispute(date(2024, 3, 10), "quality"),
-        ),
-        Invoice("I5", "C2", date(2024, 3, 1), date(2024, 3, 31), eur(70)),
-        Invoice("I4", "C2", date(2024, 1, 10), date(2024, 2, 9), usd(50)),
-        Invoice("I6", "C2", date(2023, 11, 1), date(2023, 12, 1), usd(40)),
+        *BASE.invoices,
         Invoice("I7", "C3", date(2024, 1, 5), date(2024, 2, 4), Money("1234.50", "GBP")),
     ],
-    [
-        Payment("P1", "C1", date(2024, 1, 31), eur(100), invoice_id="I1"),
-        Payment("P2", "C1", date(2024, 2, 24), eur(80), invoice_id="I2"),
-        Payment("P3", "C2", date(2024, 2, 19), usd(50), invoice_id="I4"),
-        Payment("P4", "C1", date(2024, 3, 20), eur(100), invoice_id="I2"),
-    ],
+    BASE.payments,
 )
 AS_OF = date(2024, 3, 15)
 REPORT = receivables_report(LEDGER, AS_OF, start=date(2024, 1, 1), end=date(2024, 3, 31))
@@ -335,11 +293,11 @@ def test_top_overdue_table_and_escaped_names(page: str) -> None:
 def test_no_external_reference(page: str) -> None:
     namespaces = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
     assert set(re.findall(r"https?://[^\"'\s<>)]*", page)) <= namespaces
-    for tag, attrs in Page(page).tags:
+    for tag, attributes in Page(page).tags:
         assert tag not in {"script", "link", "img", "iframe", "object", "embed", "use"} or (
-            tag == "use" and attrs["xlink:href"].startswith("#")
+            tag == "use" and attributes["xlink:href"].startswith("#")
         )
-        for name, value in attrs.items():
+        for name, value in attributes.items():
             if name in {"href", "xlink:href", "src"}:
                 assert value.startswith("#"), (tag, name, value)
             if "http" in value:
