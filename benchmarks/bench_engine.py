@@ -30,13 +30,11 @@ import gc
 import json
 import random
 import resource
-import statistics
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 
+from _harness import report, run_children
 from arpolicy import Customer, HistoryEntry, Invoice, Ledger, Payment, plan, simulate
 from arpolicy.money import Money
 from arpolicy.playbooks import default_playbook
@@ -156,36 +154,10 @@ def main() -> None:
     if args.child:
         child(args.child, args.scale, args.runs)
         return
-    results: dict[str, dict[str, object]] = {}
-    for kind in args.only:
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                kind,
-                "--scale",
-                str(args.scale),
-                "--runs",
-                str(args.runs),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        results[kind] = json.loads(out.strip().splitlines()[-1])
-    for kind, data in results.items():
-        times = data.pop("times")
-        assert isinstance(times, list)
-        median = statistics.median(times)
-        target = TARGETS.get(kind)
-        line = f"{kind:15s} median {median:7.3f} s  (runs {', '.join(f'{t:.3f}' for t in times)})"
-        line += f"  peak {data.pop('peak_mb')} MB"
-        if target is not None and args.scale == 1.0:
-            line += f"  target < {target} s: {'met' if median < target else 'NOT met'}"
-        print(line)
-        print(" " * 16 + json.dumps(data, sort_keys=True))
-        data["median"] = median
+    results = run_children(
+        __file__, args.only, "--scale", str(args.scale), "--runs", str(args.runs)
+    )
+    report(results, TARGETS, full_size=args.scale == 1.0, width=15)
     if "plan" in results and "floor" in results:
         ratio = float(results["plan"]["median"]) / float(results["floor"]["median"])
         print(f"ratio plan / floor: {ratio:.1f}x  (goal < 5x)")

@@ -31,13 +31,11 @@ import argparse
 import gc
 import json
 import resource
-import statistics
-import subprocess
-import sys
 import time
 from datetime import date
 from decimal import Decimal
 
+from _harness import report, run_children
 from arpolicy.io.report_output import dumps_report
 from arpolicy.reports import receivables_report
 from arpolicy.sample import synthetic_ledger
@@ -99,24 +97,10 @@ def main() -> None:
     if args.child:
         child(args.child, args.scale, args.runs)
         return
-    results: dict[str, dict[str, object]] = {}
-    for kind in args.only:
-        command = [sys.executable, __file__, "--child", kind, "--scale", str(args.scale)]
-        out = subprocess.run(
-            [*command, "--runs", str(args.runs)], check=True, capture_output=True, text=True
-        ).stdout
-        results[kind] = json.loads(out.strip().splitlines()[-1])
-    for kind, data in results.items():
-        times = data.pop("times")
-        assert isinstance(times, list)
-        median = statistics.median(times)
-        line = f"{kind:8s} median {median:7.3f} s  (runs {', '.join(f'{t:.3f}' for t in times)})"
-        line += f"  peak {data.pop('peak_mb')} MB"
-        if kind == "report" and args.scale == 1.0:
-            line += f"  target < {TARGET} s: {'met' if median < TARGET else 'NOT met'}"
-        print(line)
-        print(" " * 9 + json.dumps(data, sort_keys=True))
-        data["median"] = median
+    results = run_children(
+        __file__, args.only, "--scale", str(args.scale), "--runs", str(args.runs)
+    )
+    report(results, {"report": TARGET}, full_size=args.scale == 1.0, width=8)
     if "report" in results and "floor" in results:
         ratio = float(results["report"]["median"]) / float(results["floor"]["median"])
         print(f"ratio report / floor: {ratio:.1f}x")

@@ -1,0 +1,53 @@
+"""Shared by the benchmark scripts: run each measurement in a fresh process, print medians.
+
+A script's child mode prints one JSON line with at least ``times`` (seconds of
+each run) and ``peak_mb``; everything else in it is printed as facts.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+
+
+def run_children(script: str, kinds: Sequence[str], *args: str) -> dict[str, dict[str, object]]:
+    """Run ``script --child KIND *args`` for each kind, each in a fresh process."""
+    results: dict[str, dict[str, object]] = {}
+    for kind in kinds:
+        out = subprocess.run(
+            [sys.executable, script, "--child", kind, *args],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results[kind] = json.loads(out.strip().splitlines()[-1])
+    return results
+
+
+def report(
+    results: Mapping[str, dict[str, object]],
+    targets: Mapping[str, float],
+    *,
+    full_size: bool,
+    width: int,
+) -> None:
+    """Print each kind's median, runs, peak memory, target verdict and facts.
+
+    Adds ``median`` to each result, for ratios the caller prints.
+    """
+    for kind, data in results.items():
+        times = data.pop("times")
+        assert isinstance(times, list)
+        median = statistics.median(times)
+        runs = ", ".join(f"{t:.3f}" for t in times)
+        line = f"{kind:{width}s} median {median:7.3f} s  (runs {runs})"
+        line += f"  peak {data.pop('peak_mb')} MB"
+        target = targets.get(kind)
+        if target is not None and full_size:
+            line += f"  target < {target} s: {'met' if median < target else 'NOT met'}"
+        print(line)
+        print(" " * (width + 1) + json.dumps(data, sort_keys=True))
+        data["median"] = median
