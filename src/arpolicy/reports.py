@@ -100,22 +100,6 @@ def _ratio(part: Decimal, whole: Decimal, scale: Decimal) -> Decimal | None:
     return _q(part / whole * scale)
 
 
-def _is_sale(inv: Invoice) -> bool:
-    return inv.kind is not InvoiceKind.CREDIT_NOTE
-
-
-def _sum_by_currency(items: Iterable[Money]) -> dict[str, Money]:
-    out: dict[str, Money] = {}
-    for m in items:
-        prior = out.get(m.currency)
-        out[m.currency] = m if prior is None else prior + m
-    return out
-
-
-def _money(table: Mapping[str, Money], currency: str) -> Money:
-    return table.get(currency) or Money.zero(currency)
-
-
 # ---------------------------------------------------------------------------
 # aging
 # ---------------------------------------------------------------------------
@@ -309,7 +293,7 @@ class _Scan:
         """
         segments = _months_back(start, end)[::-1]
         n = len(segments)
-        base = start.year * 12 + start.month
+        base = start.year * 12 + start.month - 1  # a date in segment k has slot k + 1
         zero = Decimal(0)
         deltas: dict[tuple[str, str], list[Decimal]] = {}
         sales: list[_Sums] = [{} for _ in segments]
@@ -318,7 +302,6 @@ class _Scan:
         early: dict[str, list[tuple[date, Decimal]]] = {}  # named before the invoice's issue
 
         # slot 0: by the day before start; slot k + 1: in segment k
-        base -= 1
         lookup = ledger.invoice
         for inv in ledger.invoices:
             day = inv.issue_date
