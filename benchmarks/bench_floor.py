@@ -9,7 +9,9 @@ memory (``ru_maxrss``) is its own:
   - ``read``: ``pl.read_csv`` of ``customers.csv``, ``invoices.csv`` and
     ``payments.csv``, every column as a string (no inference);
   - ``parse``: dates with ``str.to_date``, amounts to Int64 minor units from
-    their digit strings, empty ``invoice_id`` as null (no validation);
+    their digit strings, currencies as an Enum, and the references
+    (``customer_id``, ``invoice_id``) resolved to row numbers with one join
+    each, as a validating loader must (no other validation);
   - ``history``: ``pl.read_csv`` of the history file, and the last step done
     per invoice (a join on the step names of each profile's ladder);
   - ``allocate``: the balance of every invoice on ``AS_OF``: named payments
@@ -102,25 +104,45 @@ def _minor(amount: str, currency: str) -> Any:
 
 
 def parse(raw: dict[str, Any]) -> dict[str, Any]:
+    """Typed columns, and references resolved to row numbers (``cix``, ``iix``).
+
+    A loader must resolve every reference to validate it ("no such customer"),
+    so the floor resolves them too, with one join each, and the later stages
+    work on integers.
+    """
     import polars as pl  # noqa: PLC0415
 
     day = "%Y-%m-%d"
-    customers = raw["customers"].select("id", "profile", "country")
-    invoices = raw["invoices"].select(
-        "id",
-        "customer_id",
-        pl.col("issue_date").str.to_date(day),
-        pl.col("due_date").str.to_date(day),
-        _minor("amount", "currency").alias("amount"),
-        "currency",
+    codes = pl.concat([raw["invoices"]["currency"], raw["payments"]["currency"]]).unique()
+    currency = pl.col("currency").cast(pl.Enum(codes.sort()))
+    customers = raw["customers"].select("id", "profile", "country").with_row_index("cix")
+    owners = customers.select(pl.col("id").alias("customer_id"), "cix")
+    invoices = (
+        raw["invoices"]
+        .select(
+            "id",
+            "customer_id",
+            pl.col("issue_date").str.to_date(day),
+            pl.col("due_date").str.to_date(day),
+            _minor("amount", "currency").alias("amount"),
+            currency,
+        )
+        .with_row_index("iix")
+        .join(owners, on="customer_id", how="left", maintain_order="left")
     )
-    payments = raw["payments"].select(
-        "id",
-        "customer_id",
-        pl.col("date").str.to_date(day),
-        _minor("amount", "currency").alias("amount"),
-        "currency",
-        "invoice_id",
+    targets = invoices.select(pl.col("id").alias("invoice_id"), "iix")
+    payments = (
+        raw["payments"]
+        .select(
+            "id",
+            "customer_id",
+            pl.col("date").str.to_date(day),
+            _minor("amount", "currency").alias("amount"),
+            currency,
+            "invoice_id",
+        )
+        .join(owners, on="customer_id", how="left", maintain_order="left")
+        .join(targets, on="invoice_id", how="left", maintain_order="left")
     )
     return {"customers": customers, "invoices": invoices, "payments": payments}
 
@@ -134,13 +156,14 @@ def history(path: Path, tables: dict[str, Any], steps: dict[str, list[tuple[str,
         schema={"profile": pl.String, "step": pl.String, "done": pl.Int8},
         orient="row",
     )
-    rows = pl.read_csv(path, infer_schema=False, columns=["customer_id", "invoice_id", "step"])
-    profiles = tables["customers"].select(pl.col("id").alias("customer_id"), "profile")
+    rows = pl.scan_csv(path, infer_schema=False).select("customer_id", "invoice_id", "step")
+    profiles = tables["customers"].lazy().select(pl.col("id").alias("customer_id"), "profile")
     return (
         rows.join(profiles, on="customer_id")
-        .join(names, on=["profile", "step"])
+        .join(names.lazy(), on=["profile", "step"])
         .group_by("invoice_id")
         .agg(pl.col("done").max())
+        .collect()
     )
 
 
@@ -150,50 +173,39 @@ def allocate(tables: dict[str, Any]) -> Any:
 
     invoices, payments = tables["invoices"], tables["payments"]
     paid = payments.filter(pl.col("date") <= AS_OF)
-    named = (
-        paid.filter(pl.col("invoice_id").is_not_null())
-        .group_by("invoice_id")
-        .agg(pl.col("amount").sum().alias("named"))
-    )
+    named = paid.filter(pl.col("iix").is_not_null()).group_by("iix").agg(pl.col("amount").sum())
+    by_row = pl.zeros(invoices.height, pl.Int64, eager=True)
     book = (
-        invoices.join(named, left_on="id", right_on="invoice_id", how="left")
-        .with_columns(pl.col("named").fill_null(0))
-        .with_columns(pl.min_horizontal("named", "amount").alias("applied"))
+        invoices.with_columns(named=by_row.scatter(named["iix"], named["amount"]))
+        .with_columns(applied=pl.min_horizontal("named", "amount"))
         .with_columns(
-            (pl.col("amount") - pl.col("applied")).alias("left"),
-            (pl.col("named") - pl.col("applied")).alias("excess"),
+            left=pl.col("amount") - pl.col("applied"),
+            excess=pl.col("named") - pl.col("applied"),
         )
     )
-    keys = ["customer_id", "currency"]
+    keys = ["cix", "currency"]
     pool = pl.concat(
         [
-            paid.filter(pl.col("invoice_id").is_null()).select(*keys, "amount"),
+            paid.filter(pl.col("iix").is_null()).select(*keys, "amount"),
             book.filter(pl.col("excess") > 0).select(*keys, pl.col("excess").alias("amount")),
         ]
     )
     pool = pool.group_by(keys).agg(pl.col("amount").sum().alias("pool"))
     ordered = book.sort([*keys, "issue_date", "due_date", "id"])
-    start = (pl.col("customer_id") != pl.col("customer_id").shift()) | (
+    start = (pl.col("cix") != pl.col("cix").shift()) | (
         pl.col("currency") != pl.col("currency").shift()
     )
     before = pl.col("left").cum_sum() - pl.col("left")  # global, exclusive
-    ordered = ordered.with_columns(
-        before.alias("before"),
-        start.fill_null(True).alias("start"),
-    )
+    ordered = ordered.with_columns(before=before, start=start.fill_null(True))
     # what the older invoices of the same customer and currency still owe
     group_base = pl.when(pl.col("start")).then(pl.col("before")).forward_fill()
-    ordered = ordered.with_columns((pl.col("before") - group_base).alias("older"))
+    ordered = ordered.with_columns(older=pl.col("before") - group_base)
+    from_pool = (pl.col("pool") - pl.col("older")).clip(0, None).clip(None, pl.col("left"))
     return (
         ordered.join(pool, on=keys, how="left")
         .with_columns(pl.col("pool").fill_null(0))
-        .with_columns(
-            (
-                pl.col("left")
-                - (pl.col("pool") - pl.col("older")).clip(0, None).clip(None, pl.col("left"))
-            ).alias("balance")
-        )
-        .select("id", "customer_id", "currency", "due_date", "amount", "balance")
+        .with_columns(balance=pl.col("left") - from_pool)
+        .select("iix", "id", "cix", "currency", "due_date", "amount", "balance")
     )
 
 
@@ -208,20 +220,22 @@ def screen(
     for profile, ladder in steps.items():
         count = pl.sum_horizontal([(days >= offset).cast(pl.Int8) for _, offset in ladder])
         reached = pl.when(pl.col("profile") == profile).then(count).otherwise(reached)
-    profiles = tables["customers"].select(pl.col("id").alias("customer_id"), "profile")
+    profile = tables["customers"]["profile"]
+    open_items = balances.filter(pl.col("balance") > 0)
     return (
-        balances.filter(pl.col("balance") > 0)
-        .join(profiles, on="customer_id", how="left")
-        .join(done, left_on="id", right_on="invoice_id", how="left")
+        open_items.with_columns(profile=profile.gather(open_items["cix"]))
+        .lazy()
+        .join(done.lazy(), left_on="id", right_on="invoice_id", how="left")
         .with_columns(reached.alias("reached"), pl.col("done").fill_null(0))
         .filter(pl.col("reached") > pl.col("done"))
+        .collect()
     )
 
 
 def notices(candidates: Any) -> Any:
     import polars as pl  # noqa: PLC0415
 
-    return candidates.group_by("customer_id", "currency", "reached").agg(
+    return candidates.group_by("cix", "currency", "reached").agg(
         pl.len().alias("invoices"), pl.col("balance").sum().alias("amount_due")
     )
 
@@ -269,7 +283,8 @@ def child(kind: str, ledger: str, history_path: str, parquet: str, steps_json: s
             tmp = cache.with_name(cache.name + ".tmp")
             tmp.mkdir(parents=True, exist_ok=True)
             for name, frame in tables.items():
-                frame.write_parquet(tmp / f"{name}.parquet")
+                typed = frame.drop("cix", "iix", strict=False)
+                typed.write_parquet(tmp / f"{name}.parquet")
             tmp.rename(cache)
         if kind == "check":
             facts["balances_differing"] = _check(root, balances)
