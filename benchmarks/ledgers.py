@@ -14,7 +14,7 @@ Two flavours of one book of invoices issued over 2025, looked at on
   the realistic book.
 
 The book: customers in ten countries (NL, DE, BE, FR, ES, IT, GB, US, SE, JP)
-and six currencies (EUR, GBP, USD, SEK, JPY; 5 % of the customers also
+and five currencies (EUR, GBP, USD, SEK, JPY; 5 % of the customers also
 invoice in USD), the three profiles (business 60 %, private 30 %, government
 10 %), invoices per customer skewed (a few big accounts, a long tail),
 payment terms of 14 to 60 days, 3 % of the paid invoices paid in two
@@ -35,17 +35,15 @@ History file (``<name>.history.csv``, for the engine benchmarks): the
 dunning actions that a job running every day before ``AS_OF`` with the
 built-in playbook would have carried out, one row per invoice and channel:
 
-==============  ================================================================
-``customer_id``  the customer
-``invoice_id``   the invoice (one row per invoice of an action)
-``step``         the step name of the invoice's policy (chosen by profile)
-``date``         the day the action went out, before ``AS_OF``
-``channel``      one row per channel of a multi-channel step
-``key``          ``arpolicy.actions.action_key`` of the action: customer,
-                 currency, step, channel and every invoice of that customer
-                 and currency at that step on that day (grouping
-                 ``per_step``); rows of one action share the key
-==============  ================================================================
+* ``customer_id``: the customer;
+* ``invoice_id``: the invoice (one row per invoice of an action);
+* ``step``: the step name in the invoice's policy (chosen by profile);
+* ``date``: the day the action went out, before ``AS_OF``;
+* ``channel``: one row per channel of a multi-channel step;
+* ``key``: ``arpolicy.actions.action_key`` of the action, over customer,
+  currency, step, channel and every invoice of that customer and currency
+  at that step on that day (grouping ``per_step``); the rows of one action
+  share its key.
 
 A step went out on its date (due date or issue date plus its offset, or the
 presumed receipt of the previous step for receipt-anchored steps, moved to
@@ -53,7 +51,12 @@ the next business day of the customer's country where the step's calendar
 says so, never on the day of the previous step) when the invoice was still
 not fully paid on that day and not disputed. Simplifications: the policy's
 ``min_days_between`` spacing between two actions of one customer is not
-applied, and there are no credit-hold or trial actions.
+applied, and there are no credit-hold or trial actions. At the default size
+the history has about 1.8 million rows (realistic) and 4.8 million
+(delinquent).
+
+Generating one flavour at the default size takes about a minute (pure
+Python, one core) and 0.7 GB.
 
 Files go to ``benchmarks/data/`` (git-ignored), named after flavour, size,
 seed and a digest of the generator's recipe; an existing directory is
