@@ -32,9 +32,9 @@ from . import __version__
 from .actions import Action, HistoryEntry, Plan
 from .credit import CreditRecommendation, credit_review
 from .engine import plan, simulate
-from .errors import ArpolicyError, MissingExtraError
+from .errors import ArpolicyError, MissingExtraError, OutputError
 from .io import load_ledger, load_playbook
-from .io._files import write_text_atomic
+from .io._files import STDOUT, discard_stream, write_stream, write_text_atomic
 from .io.message_files import load_company, message_files, write_message_files
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
 from .io.report_output import ReportFormat, dumps_report
@@ -650,10 +650,10 @@ class _Failure(click.ClickException):
         return self.message
 
 
-def _fail(error: Exception) -> _Failure:
+def _fail(error: Exception, note: str = "") -> _Failure:
     if _options().debug:
         raise error
-    return _Failure(str(error))
+    return _Failure(f"{error}{note}")
 
 
 class _Progress:
@@ -715,11 +715,36 @@ def _load_inputs(
     return ledger, book, history
 
 
+def _check_stdout() -> None:
+    """Fail at once when standard output was closed when the process started."""
+    if sys.stdout is None or sys.stdout.closed:
+        raise _fail(OutputError(STDOUT, "it is closed", errno="EBADF"))
+
+
 def _write(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
+    """Write ``text`` as :func:`_write_out` does; a failure exits with status 1."""
+    try:
+        _write_out(text, output)
+    except OutputError as error:
+        raise _fail(error) from error
+
+
+def _write_out(text: str, output: str | None) -> None:
+    """Write ``text`` completely to standard output or atomically to ``output``.
+
+    Raises:
+        OutputError: the text could not be written completely; what standard
+            output did not take is dropped, so that the interpreter does not
+            try to write it again on exit.
+    """
+    if output is not None:
+        write_text_atomic(Path(output), text)
         return
-    write_text_atomic(Path(output), text)
+    try:
+        write_stream(sys.stdout, text)
+    except OutputError:
+        discard_stream(sys.stdout)
+        raise
 
 
 def _render(
@@ -1299,6 +1324,12 @@ def _now() -> datetime:
 @_policy_option
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; record nothing.")
 @_format_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file (atomically, fsync-ed) instead of standard output.",
+)
 def run_command(
     ledger_path: str,
     journal_path: str,
@@ -1306,15 +1337,24 @@ def run_command(
     policy_path: str | None,
     dry_run: bool,
     fmt: str,
+    output: str | None,
 ) -> None:
     """Plan with the journal as history and record the new actions in it.
 
-    Every new action is recorded as issued, with its key, in one transaction,
-    and printed: carry out exactly these. Running again for the same date
-    issues nothing new; the next day continues the ladder from the journal.
+    The new actions are written out first, completely (standard output
+    flushed, and fsync-ed when it is a file; --output written atomically and
+    fsync-ed), and only then recorded as issued, in one transaction: carry
+    out exactly what was written. When the output cannot be written (a full
+    disk, a closed or broken pipe) the exit status is 1 and nothing is
+    recorded, so running again writes the same actions. Running again for
+    the same date issues nothing new; the next day continues the ladder from
+    the journal.
     """
+    if output is None:
+        _check_stdout()
     ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
     day = as_of.date() if as_of is not None else _today()
+    written = False
     try:
         with Journal.open(journal_path) as journal:
             with _Progress().step("planning"):
@@ -1326,13 +1366,24 @@ def run_command(
                     plugins=_active_plugins(),
                 )
             if dry_run:
-                issued = journal.unrecorded(result.actions)
-            else:
-                issued = journal.record(result.actions, as_of=day, run_at=_now()).issued
+                pending = journal.unrecorded(result.actions)
+                title = f"Would issue on {day.isoformat()}"
+                _write_out(_render(pending, result, ledger, fmt, title), output)
+                return
+            # Recorded only when the block ends normally: after the output
+            # is written completely. A failed write rolls the run back.
+            with journal.recording(result.actions, as_of=day, run_at=_now()) as run:
+                title = f"Issued on {day.isoformat()}"
+                _write_out(_render(run.issued, result, ledger, fmt, title), output)
+                written = True
+    except OutputError as error:
+        note = "" if dry_run else f"; nothing was recorded in {journal_path}, run again"
+        raise _fail(error, note) from error
     except ArpolicyError as error:
-        raise _fail(error) from error
-    title = f"{'Would issue' if dry_run else 'Issued'} on {day.isoformat()}"
-    _write(_render(issued, result, ledger, fmt, title), None)
+        # After a complete write only the commit can fail: the actions written
+        # were not recorded, and running again issues them again (same keys).
+        note = "; the actions written were NOT recorded, run again" if written else ""
+        raise _fail(error, note) from error
 
 
 @main.group(name="journal")
