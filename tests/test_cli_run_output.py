@@ -139,6 +139,19 @@ def test_a_full_device_records_nothing(
     _then_a_rerun_writes(folder, journal, expected)
 
 
+def test_standard_output_to_a_file_is_complete_when_recorded(
+    folder: Path, journal: Path, expected: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    today = tmp_path / "today.json"
+    with today.open("w", encoding="utf-8") as out:  # `> today.json`: flushed and fsync-ed
+        result = _run(
+            folder, *_args(journal, "--format", "json"), stdout=out, stderr=subprocess.PIPE
+        )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(today.read_text(encoding="utf-8")) == expected
+    assert _rows(journal) == (len(expected), 1)
+
+
 def test_a_closed_standard_output_records_nothing(
     folder: Path, journal: Path, expected: list[dict[str, Any]]
 ) -> None:
