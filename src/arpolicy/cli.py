@@ -32,9 +32,9 @@ from . import __version__
 from .actions import Action, HistoryEntry, Plan
 from .credit import CreditRecommendation, credit_review
 from .engine import plan, simulate
-from .errors import ArpolicyError, MissingExtraError
+from .errors import ArpolicyError, MissingExtraError, OutputError
 from .io import load_ledger, load_playbook
-from .io._files import write_text_atomic
+from .io._files import STDOUT, discard_stream, write_stream, write_text_atomic
 from .io.message_files import load_company, message_files, write_message_files
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
 from .io.report_output import ReportFormat, dumps_report
@@ -101,6 +101,14 @@ _as_of_option = click.option(
     default=None,
     metavar="YYYY-MM-DD",
     help="The date (default: today in the local time zone).",
+)
+_customer_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date for every customer (default: today in each customer's own time zone).",
 )
 _policy_option = click.option(
     "--policy",
@@ -208,6 +216,22 @@ def _today() -> date:
     return date.today()  # noqa: DTZ011 - the local date is what "today" means here
 
 
+def _local_now() -> datetime:
+    """Now, timezone-aware, in the local time zone (the command line's edge).
+
+    Commands that plan customers pass it as ``at=``: each customer is planned
+    on its own date at this instant, and the run is dated the local date.
+    """
+    return datetime.now(tz=UTC).astimezone()
+
+
+def _when(as_of: datetime | None) -> dict[str, Any]:
+    """``plan``'s date arguments: ``as_of`` when given, else ``at`` now."""
+    if as_of is not None:
+        return {"as_of": as_of.date()}
+    return {"at": _local_now()}
+
+
 @main.command()
 @_as_of_option
 @click.option(
@@ -283,7 +307,12 @@ def demo(as_of: datetime | None, size: int | None, seed: int) -> None:
 
 
 def print_actions(
-    console: Console, ledger: Ledger, actions: Sequence[Action], *, title: str
+    console: Console,
+    ledger: Ledger,
+    actions: Sequence[Action],
+    *,
+    title: str,
+    own_dates: bool = False,
 ) -> None:
     """Print ``actions`` as a table, with a count per channel.
 
@@ -292,12 +321,17 @@ def print_actions(
         ledger: the ledger the actions were planned from (for names).
         actions: the actions, in plan order.
         title: the heading.
+        own_dates: the customers were planned on their own dates (time
+            zones): show each action's date when they differ.
     """
     if not actions:
         console.print(Text(f"{title}: none.", style="bold"))
         console.print()
         return
     table = _table(f"{title}: {len(actions)} ({_per_channel(actions)})")
+    dated = own_dates and len({a.date for a in actions}) > 1
+    if dated:
+        table.add_column("date", no_wrap=True)
     table.add_column("customer", overflow="ellipsis", no_wrap=True, max_width=26)
     table.add_column("step", overflow="ellipsis", no_wrap=True, max_width=22)
     table.add_column("channel", no_wrap=True)
@@ -306,6 +340,7 @@ def print_actions(
     table.add_column("deadline", no_wrap=True)
     for action in actions:
         table.add_row(
+            *((action.date.isoformat(),) if dated else ()),
             Text(ledger.customer(action.customer_id).name),
             action.step,
             action.channel,
@@ -650,10 +685,10 @@ class _Failure(click.ClickException):
         return self.message
 
 
-def _fail(error: Exception) -> _Failure:
+def _fail(error: Exception, note: str = "") -> _Failure:
     if _options().debug:
         raise error
-    return _Failure(str(error))
+    return _Failure(f"{error}{note}")
 
 
 class _Progress:
@@ -715,15 +750,46 @@ def _load_inputs(
     return ledger, book, history
 
 
+def _check_stdout() -> None:
+    """Fail at once when standard output was closed when the process started."""
+    if sys.stdout is None or sys.stdout.closed:
+        raise _fail(OutputError(STDOUT, "it is closed", errno="EBADF"))
+
+
 def _write(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
+    """Write ``text`` as :func:`_write_out` does; a failure exits with status 1."""
+    try:
+        _write_out(text, output)
+    except OutputError as error:
+        raise _fail(error) from error
+
+
+def _write_out(text: str, output: str | None) -> None:
+    """Write ``text`` completely to standard output or atomically to ``output``.
+
+    Raises:
+        OutputError: the text could not be written completely; what standard
+            output did not take is dropped, so that the interpreter does not
+            try to write it again on exit.
+    """
+    if output is not None:
+        write_text_atomic(Path(output), text)
         return
-    write_text_atomic(Path(output), text)
+    try:
+        write_stream(sys.stdout, text)
+    except OutputError:
+        discard_stream(sys.stdout)
+        raise
 
 
 def _render(
-    result_actions: Sequence[Action], result: Plan, ledger: Ledger, fmt: str, title: str
+    result_actions: Sequence[Action],
+    result: Plan,
+    ledger: Ledger,
+    fmt: str,
+    title: str,
+    *,
+    own_dates: bool = False,
 ) -> str:
     if fmt == "json":
         return dumps_json(result_actions)
@@ -733,7 +799,7 @@ def _render(
         return dumps_csv(result_actions)
     console = make_console()
     with console.capture() as capture:
-        print_actions(console, ledger, result_actions, title=title)
+        print_actions(console, ledger, result_actions, title=title, own_dates=own_dates)
         print_charges(console, ledger, result_actions)
         print_skipped(console, result)
     lines = [line.rstrip() for line in capture.get().splitlines()]
@@ -842,7 +908,7 @@ def _render_messages(
 
 @main.command(name="plan")
 @_ledger_argument
-@_as_of_option
+@_customer_as_of_option
 @_common_options
 @_message_options
 def plan_command(
@@ -857,19 +923,28 @@ def plan_command(
     locale: str | None,
     company_path: str | None,
 ) -> None:
-    """Plan the actions due on a date for a ledger directory or JSON file."""
+    """Plan the actions due on a date for a ledger directory or JSON file.
+
+    Without --as-of each customer is planned on its own today, in its time
+    zone, and its actions carry that date.
+    """
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
-    day = as_of.date() if as_of is not None else _today()
     try:
         with _Progress().step("planning"):
             result = plan(
-                ledger, as_of=day, playbook=book, history=history, plugins=_active_plugins()
+                ledger,
+                **_when(as_of),
+                playbook=book,
+                history=history,
+                plugins=_active_plugins(),
             )
     except ArpolicyError as error:
         raise _fail(error) from error
     if render_dir is not None:
         _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
-    _write(_render(result.actions, result, ledger, fmt, f"Actions on {day.isoformat()}"), output)
+    title = f"Actions on {result.as_of.isoformat()}"
+    text = _render(result.actions, result, ledger, fmt, title, own_dates=as_of is None)
+    _write(text, output)
 
 
 @main.command(name="simulate")
@@ -918,7 +993,7 @@ def simulate_command(
 @main.command(name="explain")
 @_ledger_argument
 @click.option("--invoice", "invoice_id", required=True, help="The invoice id.")
-@_as_of_option
+@_customer_as_of_option
 @_policy_option
 @_history_option
 def explain_command(
@@ -931,12 +1006,13 @@ def explain_command(
     """Why an invoice gets (or does not get) an action: its state, its policy,
     each step with its date, and today's decision."""
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
-    day = as_of.date() if as_of is not None else _today()
     try:
         invoice = ledger.invoice(invoice_id)
     except KeyError:
         raise _fail(ArpolicyError(f"{ledger_path}: no invoice {invoice_id!r}")) from None
     customer = ledger.customer(invoice.customer_id)
+    # The customer's own today, as `plan` without --as-of plans it.
+    day = as_of.date() if as_of is not None else customer.local_date(_local_now())
     result = plan(ledger, as_of=day, playbook=book, history=history, plugins=_active_plugins())
     balance = ledger.balance(invoice_id, day)
     console = make_console()
@@ -1295,10 +1371,16 @@ def _now() -> datetime:
 @main.command(name="run")
 @_ledger_argument
 @_journal_option
-@_as_of_option
+@_customer_as_of_option
 @_policy_option
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; record nothing.")
 @_format_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file (atomically, fsync-ed) instead of standard output.",
+)
 def run_command(
     ledger_path: str,
     journal_path: str,
@@ -1306,33 +1388,56 @@ def run_command(
     policy_path: str | None,
     dry_run: bool,
     fmt: str,
+    output: str | None,
 ) -> None:
     """Plan with the journal as history and record the new actions in it.
 
-    Every new action is recorded as issued, with its key, in one transaction,
-    and printed: carry out exactly these. Running again for the same date
-    issues nothing new; the next day continues the ladder from the journal.
+    The new actions are written out first, completely (standard output
+    flushed, and fsync-ed when it is a file; --output written atomically and
+    fsync-ed), and only then recorded as issued, in one transaction: carry
+    out exactly what was written. When the output cannot be written (a full
+    disk, a closed or broken pipe) the exit status is 1 and nothing is
+    recorded, so running again writes the same actions. Running again for
+    the same date issues nothing new; the next day continues the ladder from
+    the journal. Without --as-of each customer is planned on its own today,
+    in its time zone.
     """
+    if output is None:
+        _check_stdout()
     ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
-    day = as_of.date() if as_of is not None else _today()
+    written = False
     try:
         with Journal.open(journal_path) as journal:
             with _Progress().step("planning"):
                 result = plan(
                     ledger,
-                    as_of=day,
+                    **_when(as_of),
                     playbook=book,
                     history=journal.history(),
                     plugins=_active_plugins(),
                 )
+            day = result.as_of
             if dry_run:
-                issued = journal.unrecorded(result.actions)
-            else:
-                issued = journal.record(result.actions, as_of=day, run_at=_now()).issued
+                pending = journal.unrecorded(result.actions)
+                title = f"Would issue on {day.isoformat()}"
+                text = _render(pending, result, ledger, fmt, title, own_dates=as_of is None)
+                _write_out(text, output)
+                return
+            # Recorded only when the block ends normally: after the output
+            # is written completely. A failed write rolls the run back.
+            with journal.recording(result.actions, as_of=day, run_at=_now()) as run:
+                title = f"Issued on {day.isoformat()}"
+                text = _render(run.issued, result, ledger, fmt, title, own_dates=as_of is None)
+                _write_out(text, output)
+                written = True
+    except OutputError as error:
+        note = "" if dry_run else f"; nothing was recorded in {journal_path}, run again"
+        raise _fail(error, note) from error
     except ArpolicyError as error:
-        raise _fail(error) from error
-    title = f"{'Would issue' if dry_run else 'Issued'} on {day.isoformat()}"
-    _write(_render(issued, result, ledger, fmt, title), None)
+        # After a complete write only the commit can fail: the actions written
+        # were not recorded, and running again issues them again (same keys).
+        note = "; the actions written were NOT recorded, run again" if written else ""
+        raise _fail(error, note) from error
 
 
 @main.group(name="journal")

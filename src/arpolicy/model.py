@@ -13,7 +13,7 @@ import enum
 import re
 import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NoReturn, TypeVar
@@ -191,6 +191,11 @@ def _valid_timezone(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
 def _to_meta(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     if not value:
         return ()
@@ -274,7 +279,8 @@ class Customer:
         profile: government, business or private.
         country: ISO 3166-1 alpha-2 code (``"NL"``); decides law and calendar.
         language: language tag for messages (``"nl"``, ``"de-AT"``).
-        timezone: IANA time zone name; used to tell what "today" is.
+        timezone: IANA time zone name; the customer's own date at an instant
+            (:meth:`local_date`) is the day ``plan(at=...)`` plans it on.
         contacts: e-mail, phone, postal address, WhatsApp.
         credit_limit: the most the customer may owe, or ``None``.
         tags: free labels; playbooks may choose policies by tag.
@@ -321,6 +327,26 @@ class Customer:
     def blocked(self, on: date) -> bool:
         """True when a dunning block applies on ``on``."""
         return self.block is not None and self.block.active(on)
+
+    def local_date(self, at: datetime) -> date:
+        """The date in the customer's time zone at the instant ``at``.
+
+        >>> from datetime import UTC, datetime
+        >>> auckland = Customer("C1", "Kiwi Ltd", "business", "NZ", timezone="Pacific/Auckland")
+        >>> auckland.local_date(datetime(2026, 3, 2, 20, 0, tzinfo=UTC))
+        datetime.date(2026, 3, 3)
+
+        Args:
+            at: a timezone-aware datetime.
+
+        Raises:
+            InvalidFieldError: ``at`` is naive (it names no instant).
+        """
+        if not isinstance(at, datetime) or at.utcoffset() is None:
+            raise InvalidFieldError(
+                "customer", "at", at, "expected a timezone-aware datetime", id=self.id
+            )
+        return at.astimezone(_zone(self.timezone)).date()
 
 
 # ---------------------------------------------------------------------------
