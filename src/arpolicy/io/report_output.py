@@ -95,7 +95,8 @@ def report_rows(
     id; metric a bucket label or ``total``), ``dso`` (key the method),
     ``days_to_pay`` (key ``all`` or a profile), ``cei``, ``disputed``,
     ``written_off``, ``trend`` (key the month), ``seasonality`` (key the
-    calendar month, 1-12), ``top_overdue`` (key the customer id) and, with
+    calendar month, 1-12), ``top_overdue`` (key the customer id),
+    ``discounts`` (early-payment discounts granted in the period) and, with
     ``credit``, ``credit`` (key the customer id; one set of rows per currency
     of exposure, each with the decision, deposit share and score).
 
@@ -152,6 +153,9 @@ def report_rows(
         yield ("top_overdue", o.customer_id, o.currency, "open", _value(o.open))
         yield ("top_overdue", o.customer_id, o.currency, "invoices", _value(o.invoices))
         yield ("top_overdue", o.customer_id, o.currency, "oldest_days", _value(o.oldest_days))
+    for g in report.discounts:
+        for metric in ("count", "amount", "invoiced", "percent"):
+            yield ("discounts", "granted", g.currency, metric, _value(getattr(g, metric)))
     for rec in credit:
         if not rec.reviewable:
             continue
@@ -231,6 +235,24 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
             _num(t.weighted_days_late),
         )
     yield pay
+    if report.discounts:
+        granted = _table(
+            f"Early-payment discounts granted {period}",
+            "currency",
+            "invoices",
+            "invoiced",
+            "discounts",
+            "share of invoiced",
+        )
+        for g in report.discounts:
+            granted.add_row(
+                g.currency,
+                str(g.count),
+                _money(g.invoiced),
+                _money(g.amount),
+                _num(g.percent, " %"),
+            )
+        yield granted
     shares = _table(
         "CEI, disputed and written-off shares",
         "currency",
