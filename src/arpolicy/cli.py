@@ -41,7 +41,7 @@ from .io.report_output import ReportFormat, dumps_report
 from .journal import Journal, JournalEntry, JournalStatus
 from .lint import format_findings, lint_file
 from .messages import Company, Message, Renderer
-from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
+from .model import Dispute, Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
 from .playbooks import default_playbook
 from .plugins import Plugins, make_plugin_manager
@@ -486,6 +486,9 @@ def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) 
         f"{issued} invoices, deposit requests and credit notes and {paid} payments "
         f"up to this date, in {', '.join(ledger.currencies())}."
     )
+    later = not_counted_yet(ledger, as_of)
+    for line in later:
+        console.print(line)
     console.print()
     _print_customers(console, ledger)
     items, credit = _open_items(ledger, as_of)
@@ -502,6 +505,28 @@ def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) 
     console.print()
     _print_plans(console, ledger, as_of)
     _print_trials(console, ledger, as_of)
+
+
+_NOT_COUNTED_SHOWN = 20
+
+
+def not_counted_yet(ledger: Ledger, as_of: date) -> list[str]:
+    """One line per payment dated after ``as_of``: the engine does not count it yet.
+
+    Sorted by date, then id; after the first 20, one line says how many more.
+    """
+    later = sorted((p for p in ledger.payments if p.date > as_of), key=lambda p: (p.date, p.id))
+    after = as_of.isoformat()
+    lines = [
+        f"not counted yet: {p.id} dated {p.date.isoformat()} (after {after}), "
+        f"{_amount(p.amount)} from {p.customer_id}"
+        for p in later[:_NOT_COUNTED_SHOWN]
+    ]
+    if len(later) > _NOT_COUNTED_SHOWN:
+        lines.append(
+            f"not counted yet: {len(later) - _NOT_COUNTED_SHOWN} more payments dated after {after}"
+        )
+    return lines
 
 
 def _print_customers(console: Console, ledger: Ledger) -> None:
@@ -723,8 +748,17 @@ def _write(text: str, output: str | None) -> None:
 
 
 def _render(
-    result_actions: Sequence[Action], result: Plan, ledger: Ledger, fmt: str, title: str
+    result_actions: Sequence[Action],
+    result: Plan,
+    ledger: Ledger,
+    fmt: str,
+    title: str,
+    notes: Sequence[str] = (),
 ) -> str:
+    """The plan in ``fmt``; ``notes`` end the table, or go to stderr with other formats."""
+    if fmt != "table":
+        for note in notes:
+            click.echo(note, err=True)
     if fmt == "json":
         return dumps_json(result_actions)
     if fmt == "ndjson":
@@ -736,6 +770,10 @@ def _render(
         print_actions(console, ledger, result_actions, title=title)
         print_charges(console, ledger, result_actions)
         print_skipped(console, result)
+        if notes:
+            console.print()
+            for note in notes:
+                console.print(note)
     lines = [line.rstrip() for line in capture.get().splitlines()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -869,7 +907,9 @@ def plan_command(
         raise _fail(error) from error
     if render_dir is not None:
         _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
-    _write(_render(result.actions, result, ledger, fmt, f"Actions on {day.isoformat()}"), output)
+    title = f"Actions on {day.isoformat()}"
+    later = not_counted_yet(ledger, day)
+    _write(_render(result.actions, result, ledger, fmt, title, later), output)
 
 
 @main.command(name="simulate")
@@ -912,7 +952,8 @@ def simulate_command(
     if render_dir is not None:
         _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
     title = f"Actions from {start.date().isoformat()} to {end.date().isoformat()}"
-    _write(_render(result.actions, result, ledger, fmt, title), output)
+    later = not_counted_yet(ledger, end.date())
+    _write(_render(result.actions, result, ledger, fmt, title, later), output)
 
 
 @main.command(name="explain")
@@ -949,10 +990,14 @@ def explain_command(
             f"issued {invoice.issue_date.isoformat()}, due {invoice.due_date.isoformat()}, "
             f"amount {_amount(invoice.amount)}, open {_amount(balance)}"
         )
+        discount = ledger.position(customer.id, day).discounts.get(invoice_id)
+        if discount is not None:
+            console.print(f"early-payment discount granted: {_amount(discount)}")
         if invoice.dispute is not None:
-            console.print(f"disputed since {invoice.dispute.opened_on}: {invoice.dispute.reason}")
+            console.print(_dispute_state(invoice.dispute, day))
         if invoice.on_hold_until is not None:
-            console.print(f"on hold until {invoice.on_hold_until.isoformat()}")
+            held = "on hold until" if invoice.on_hold(day) else "was on hold until"
+            console.print(f"{held} {invoice.on_hold_until.isoformat()}")
         policy = book.policy_for(customer, invoice)
         console.print(f"policy: {policy.name if policy is not None else 'none'}")
         if policy is not None:
@@ -970,6 +1015,20 @@ def explain_command(
         if not mine and not any(s.invoice_id == invoice_id for s in result.skipped):
             console.print("today: nothing; the invoice is not open")
     click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+
+
+def _dispute_state(dispute: Dispute, day: date) -> str:
+    """The dispute as it stands on ``day``: not yet opened, open, or resolved."""
+    reason = f": {dispute.reason}" if dispute.reason else ""
+    opened = dispute.opened_on.isoformat()
+    resolved = dispute.resolved_on
+    if dispute.opened_on > day:
+        return f"dispute opened on {opened}, after this date{reason}"
+    if resolved is not None and resolved <= day:
+        return f"dispute resolved on {resolved.isoformat()} (opened {opened}){reason}"
+    if resolved is not None:
+        return f"disputed since {opened}, resolved on {resolved.isoformat()}{reason}"
+    return f"disputed since {opened}{reason}"
 
 
 _PREVIEW_SLACK_DAYS = 60
