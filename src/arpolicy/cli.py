@@ -33,7 +33,8 @@ from .actions import Action, HistoryEntry, Plan
 from .credit import CreditRecommendation, credit_review
 from .engine import plan, simulate
 from .errors import ArpolicyError, MissingExtraError
-from .io import load_ledger, load_playbook
+from .fx import FxRates
+from .io import load_fx_rates, load_ledger, load_playbook
 from .io._files import write_text_atomic
 from .io.message_files import load_company, message_files, write_message_files
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
@@ -1289,6 +1290,15 @@ def _buckets(ctx: click.Context, param: click.Parameter, value: str) -> tuple[in
     help="Add a credit review: exposure against limits, scores, holds and deposits advised.",
 )
 @click.option(
+    "--fx-rates",
+    "fx_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Exchange rates (.toml or .csv) to count exposure in other currencies against "
+    "credit limits; implies --credit.",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
@@ -1303,10 +1313,17 @@ def report_command(
     buckets: tuple[int, ...],
     top: int,
     credit: bool,
+    fx_path: str | None,
     output: str | None,
 ) -> None:
     """Receivables report: aging, DSO, days to pay, CEI, shares, trends, top overdue."""
     ledger, _, _ = _load_inputs(ledger_path, None, None)
+    fx_rates: FxRates | None = None
+    if fx_path is not None:
+        try:
+            fx_rates = load_fx_rates(fx_path)
+        except ArpolicyError as error:
+            raise _fail(error) from error
     day = as_of.date() if as_of is not None else _today()
     last = end.date() if end is not None else day
     first = start.date() if start is not None else None
@@ -1318,9 +1335,9 @@ def report_command(
                 ledger, day, start=first, end=last, buckets=buckets, top=top
             )
         review: tuple[CreditRecommendation, ...] = ()
-        if credit:
+        if credit or fx_rates is not None:
             with _Progress().step("credit review"):
-                review = credit_review(ledger, day, plugins=_active_plugins())
+                review = credit_review(ledger, day, plugins=_active_plugins(), fx_rates=fx_rates)
         if fmt == "html":
             name = Path(ledger_path).name
             text = render_html(report, title=f"Receivables report: {name}", credit=review)

@@ -31,7 +31,7 @@ import attrs
 from rich.console import Console
 from rich.table import Table
 
-from ..credit import CreditRecommendation
+from ..credit import CreditExposure, CreditRecommendation
 from ..money import Money
 from ..reports import ReceivablesReport
 
@@ -98,7 +98,10 @@ def report_rows(
     calendar month, 1-12), ``top_overdue`` (key the customer id),
     ``discounts`` (early-payment discounts granted in the period) and, with
     ``credit``, ``credit`` (key the customer id; one set of rows per currency
-    of exposure, each with the decision, deposit share and score).
+    of exposure, each with the decision, deposit share and score; on the
+    credit limit's row also ``converted`` when exchange rates were given and
+    ``uncovered``, the exposures in other currencies the limit does not
+    cover, as ``amount currency`` pairs).
 
     Yields:
         One row per figure, as strings.
@@ -168,6 +171,11 @@ def report_rows(
             if e is not None:
                 for metric in ("exposure", "overdue", "limit", "headroom", "utilisation"):
                     yield ("credit", key, cur, metric, _value(getattr(e, metric)))
+                if e.converted is not None:
+                    yield ("credit", key, cur, "converted", _value(e.converted))
+                if e.uncovered:
+                    uncovered = " ".join(_value(m) + " " + m.currency for m in e.uncovered)
+                    yield ("credit", key, cur, "uncovered", uncovered)
 
 
 def _csv(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -> str:
@@ -320,6 +328,7 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
         "used",
         left=2,
     )
+    notes: list[str] = []
     for rec in credit:
         if not rec.reviewable:
             continue
@@ -340,7 +349,26 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
                     )
                 ),
             )
+            if e is not None and e.limit is not None:
+                notes.extend(_other_currencies(rec.customer_id, e))
+    if notes:
+        review.caption = "\n".join(notes)
+        review.caption_justify = "left"
     yield review
+
+
+def _other_currencies(customer_id: str, row: CreditExposure) -> list[str]:
+    """Notes on a limit's row: exposure in other currencies converted, or not covered."""
+    notes = []
+    if row.converted is not None and row.converted.is_positive():
+        notes.append(
+            f"{customer_id}: {_money(row.converted)} {row.currency} converted from other "
+            f"currencies counts against the {row.currency} limit"
+        )
+    if row.uncovered:
+        missing = ", ".join(f"{_money(m)} {m.currency}" for m in row.uncovered)
+        notes.append(f"{customer_id}: {missing} not covered by the {row.currency} limit")
+    return notes
 
 
 def _text(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -> str:
