@@ -20,6 +20,7 @@ from arpolicy import (
     Money,
     Payment,
 )
+from arpolicy.credit import breach_start, exposure, recommend
 from arpolicy.io import parse_terms
 from arpolicy.io.report_output import dumps_report
 from arpolicy.reports import (
@@ -362,3 +363,15 @@ def test_the_property_ledgers_do_grant_discounts() -> None:
 
     draw()
     assert any(granted)
+
+
+def test_credit_exposure_and_breach_start_count_the_discount() -> None:
+    # Limit 10 EUR. INV-1 (1,000, 2/10 net 30) is settled by 980 on day 5 and its
+    # discount; INV-2 (600) on day 20 breaches the limit from that day, not from day 0.
+    limited = Customer("C1", "Acme BV", "business", "NL", credit_limit=eur("10.00"))
+    second = Invoice("INV-2", "C1", day(20), day(50), eur("600.00"))
+    book = Ledger([limited], [invoice(), second], [paid(5)])
+    (row,) = exposure(book, "C1", day(25))
+    assert (row.exposure, row.breached) == (eur("600.00"), True)
+    assert breach_start(book, "C1", day(25)) == day(20)
+    assert recommend(book, "C1", day(25)).since == day(20)
