@@ -45,6 +45,7 @@ from .fees import (
 from .lint import Finding, lint, lint_file
 from .model import (
     Allocation,
+    AllocationKind,
     Contacts,
     Customer,
     CustomerPosition,
@@ -75,6 +76,7 @@ __all__ = [
     "Action",
     "ActionKind",
     "Allocation",
+    "AllocationKind",
     "Anchor",
     "ArpolicyError",
     "BusinessCalendar",

@@ -33,7 +33,8 @@ from .actions import Action, HistoryEntry, Plan
 from .credit import CreditRecommendation, credit_review
 from .engine import plan, simulate
 from .errors import ArpolicyError, MissingExtraError, OutputError
-from .io import load_ledger, load_playbook
+from .fx import FxRates
+from .io import load_fx_rates, load_ledger, load_playbook
 from .io._files import STDOUT, discard_stream, write_stream, write_text_atomic
 from .io.message_files import load_company, message_files, write_message_files
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
@@ -41,7 +42,7 @@ from .io.report_output import ReportFormat, dumps_report
 from .journal import Journal, JournalEntry, JournalStatus
 from .lint import format_findings, lint_file
 from .messages import Company, Message, Renderer
-from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
+from .model import Dispute, Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
 from .playbooks import default_playbook
 from .plugins import Plugins, make_plugin_manager
@@ -521,6 +522,9 @@ def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) 
         f"{issued} invoices, deposit requests and credit notes and {paid} payments "
         f"up to this date, in {', '.join(ledger.currencies())}."
     )
+    later = not_counted_yet(ledger, as_of)
+    for line in later:
+        console.print(line)
     console.print()
     _print_customers(console, ledger)
     items, credit = _open_items(ledger, as_of)
@@ -537,6 +541,28 @@ def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) 
     console.print()
     _print_plans(console, ledger, as_of)
     _print_trials(console, ledger, as_of)
+
+
+_NOT_COUNTED_SHOWN = 20
+
+
+def not_counted_yet(ledger: Ledger, as_of: date) -> list[str]:
+    """One line per payment dated after ``as_of``: the engine does not count it yet.
+
+    Sorted by date, then id; after the first 20, one line says how many more.
+    """
+    later = sorted((p for p in ledger.payments if p.date > as_of), key=lambda p: (p.date, p.id))
+    after = as_of.isoformat()
+    lines = [
+        f"not counted yet: {p.id} dated {p.date.isoformat()} (after {after}), "
+        f"{_amount(p.amount)} from {p.customer_id}"
+        for p in later[:_NOT_COUNTED_SHOWN]
+    ]
+    if len(later) > _NOT_COUNTED_SHOWN:
+        lines.append(
+            f"not counted yet: {len(later) - _NOT_COUNTED_SHOWN} more payments dated after {after}"
+        )
+    return lines
 
 
 def _print_customers(console: Console, ledger: Ledger) -> None:
@@ -788,9 +814,14 @@ def _render(
     ledger: Ledger,
     fmt: str,
     title: str,
+    notes: Sequence[str] = (),
     *,
     own_dates: bool = False,
 ) -> str:
+    """The plan in ``fmt``; ``notes`` end the table, or go to stderr with other formats."""
+    if fmt != "table":
+        for note in notes:
+            click.echo(note, err=True)
     if fmt == "json":
         return dumps_json(result_actions)
     if fmt == "ndjson":
@@ -802,6 +833,10 @@ def _render(
         print_actions(console, ledger, result_actions, title=title, own_dates=own_dates)
         print_charges(console, ledger, result_actions)
         print_skipped(console, result)
+        if notes:
+            console.print()
+            for note in notes:
+                console.print(note)
     lines = [line.rstrip() for line in capture.get().splitlines()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -943,7 +978,8 @@ def plan_command(
     if render_dir is not None:
         _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
     title = f"Actions on {result.as_of.isoformat()}"
-    text = _render(result.actions, result, ledger, fmt, title, own_dates=as_of is None)
+    later = not_counted_yet(ledger, result.as_of)
+    text = _render(result.actions, result, ledger, fmt, title, later, own_dates=as_of is None)
     _write(text, output)
 
 
@@ -987,7 +1023,8 @@ def simulate_command(
     if render_dir is not None:
         _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
     title = f"Actions from {start.date().isoformat()} to {end.date().isoformat()}"
-    _write(_render(result.actions, result, ledger, fmt, title), output)
+    later = not_counted_yet(ledger, end.date())
+    _write(_render(result.actions, result, ledger, fmt, title, later), output)
 
 
 @main.command(name="explain")
@@ -1025,10 +1062,14 @@ def explain_command(
             f"issued {invoice.issue_date.isoformat()}, due {invoice.due_date.isoformat()}, "
             f"amount {_amount(invoice.amount)}, open {_amount(balance)}"
         )
+        discount = ledger.position(customer.id, day).discounts.get(invoice_id)
+        if discount is not None:
+            console.print(f"early-payment discount granted: {_amount(discount)}")
         if invoice.dispute is not None:
-            console.print(f"disputed since {invoice.dispute.opened_on}: {invoice.dispute.reason}")
+            console.print(_dispute_state(invoice.dispute, day))
         if invoice.on_hold_until is not None:
-            console.print(f"on hold until {invoice.on_hold_until.isoformat()}")
+            held = "on hold until" if invoice.on_hold(day) else "was on hold until"
+            console.print(f"{held} {invoice.on_hold_until.isoformat()}")
         policy = book.policy_for(customer, invoice)
         console.print(f"policy: {policy.name if policy is not None else 'none'}")
         if policy is not None:
@@ -1046,6 +1087,20 @@ def explain_command(
         if not mine and not any(s.invoice_id == invoice_id for s in result.skipped):
             console.print("today: nothing; the invoice is not open")
     click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+
+
+def _dispute_state(dispute: Dispute, day: date) -> str:
+    """The dispute as it stands on ``day``: not yet opened, open, or resolved."""
+    reason = f": {dispute.reason}" if dispute.reason else ""
+    opened = dispute.opened_on.isoformat()
+    resolved = dispute.resolved_on
+    if dispute.opened_on > day:
+        return f"dispute opened on {opened}, after this date{reason}"
+    if resolved is not None and resolved <= day:
+        return f"dispute resolved on {resolved.isoformat()} (opened {opened}){reason}"
+    if resolved is not None:
+        return f"disputed since {opened}, resolved on {resolved.isoformat()}{reason}"
+    return f"disputed since {opened}{reason}"
 
 
 _PREVIEW_SLACK_DAYS = 60
@@ -1306,6 +1361,15 @@ def _buckets(ctx: click.Context, param: click.Parameter, value: str) -> tuple[in
     help="Add a credit review: exposure against limits, scores, holds and deposits advised.",
 )
 @click.option(
+    "--fx-rates",
+    "fx_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Exchange rates (.toml or .csv) to count exposure in other currencies against "
+    "credit limits; implies --credit.",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
@@ -1320,10 +1384,17 @@ def report_command(
     buckets: tuple[int, ...],
     top: int,
     credit: bool,
+    fx_path: str | None,
     output: str | None,
 ) -> None:
     """Receivables report: aging, DSO, days to pay, CEI, shares, trends, top overdue."""
     ledger, _, _ = _load_inputs(ledger_path, None, None)
+    fx_rates: FxRates | None = None
+    if fx_path is not None:
+        try:
+            fx_rates = load_fx_rates(fx_path)
+        except ArpolicyError as error:
+            raise _fail(error) from error
     day = as_of.date() if as_of is not None else _today()
     last = end.date() if end is not None else day
     first = start.date() if start is not None else None
@@ -1335,9 +1406,9 @@ def report_command(
                 ledger, day, start=first, end=last, buckets=buckets, top=top
             )
         review: tuple[CreditRecommendation, ...] = ()
-        if credit:
+        if credit or fx_rates is not None:
             with _Progress().step("credit review"):
-                review = credit_review(ledger, day, plugins=_active_plugins())
+                review = credit_review(ledger, day, plugins=_active_plugins(), fx_rates=fx_rates)
         if fmt == "html":
             name = Path(ledger_path).name
             text = render_html(report, title=f"Receivables report: {name}", credit=review)
