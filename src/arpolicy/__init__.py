@@ -62,6 +62,7 @@ from .model import (
     PlanState,
     PlanStatus,
     Profile,
+    Settlement,
     Trial,
     TrialKind,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "Policy",
     "Profile",
     "Reason",
+    "Settlement",
     "SkipReason",
     "Skipped",
     "StatutoryInterest",
