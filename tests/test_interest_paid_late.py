@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import warnings
 from datetime import date
+from pathlib import Path
 
 import attrs
 import pytest
 
 from arpolicy.actions import Action
 from arpolicy.engine import plan, simulate
-from arpolicy.errors import InvalidFieldError
+from arpolicy.errors import InvalidFieldError, LoadError
 from arpolicy.fees import ChargeKind, StatutoryInterest
-from arpolicy.io import dumps_playbook, loads_playbook
+from arpolicy.io import dumps_playbook, load_ledger, loads_playbook
 from arpolicy.law import interest_breakdown, statutory_interest
 from arpolicy.messages import render
 from arpolicy.model import Customer, Invoice, Ledger, Payment, Profile
@@ -291,11 +292,24 @@ def test_policy_files_read_and_write_the_options() -> None:
         Policy("p", [], dun_interest_only="yes")  # type: ignore[arg-type]
 
 
-def test_invoice_metadata_interest_settled_on_must_be_a_date() -> None:
+def test_invoice_metadata_interest_settled_on_must_be_a_date(tmp_path: Path) -> None:
     with pytest.raises(InvalidFieldError) as caught:
         Invoice("I1", "C1", JAN1, JAN1, eur("1.00"), metadata={"interest_settled_on": "soon"})
     assert caught.value.field == "metadata.interest_settled_on"
     assert caught.value.value == "soon"
+    # in a ledger directory it is the column of that name
+    (tmp_path / "customers.csv").write_text("id,name,profile,country\nC1,Acme,business,NL\n")
+    (tmp_path / "invoices.csv").write_text(
+        "id,customer_id,issue_date,due_date,amount,currency,interest_settled_on\n"
+        "I1,C1,2026-01-01,2026-01-31,10.00,EUR,soon\n"
+    )
+    with pytest.raises(LoadError) as loading:
+        load_ledger(tmp_path)
+    assert (loading.value.line, loading.value.column, loading.value.value) == (
+        2,
+        "interest_settled_on",
+        "soon",
+    )
 
 
 def test_ledger_settlements_give_each_paid_part_with_its_date() -> None:
