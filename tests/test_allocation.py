@@ -351,14 +351,27 @@ def test_allocations_add_up_to_payments_and_credit_notes(ledger: Ledger, as_of: 
                 received[note.currency] += note.amount.amount
         allocated: dict[str, Decimal] = defaultdict(Decimal)
         left_over: dict[str, Decimal] = defaultdict(Decimal)
+        discounts: dict[str, Money] = {}
         for a in pos.allocations:
             assert a.amount.is_positive()
+            if a.is_discount:
+                # An early-payment discount is no money received: at most the
+                # invoice's discount, once, never as credit.
+                assert a.invoice_id is not None
+                assert a.invoice_id not in discounts
+                terms = ledger.invoice(a.invoice_id).terms
+                assert terms is not None
+                assert a.amount <= terms.discount(ledger.invoice(a.invoice_id).amount)
+                discounts[a.invoice_id] = a.amount
+                continue
             allocated[a.amount.currency] += a.amount.amount
             if a.invoice_id is None:
                 left_over[a.amount.currency] += a.amount.amount
         assert allocated == received
+        assert dict(pos.discounts) == discounts
         assert {code: m.amount for code, m in pos.credit.items()} == left_over
-        # What an issued invoice lost is exactly what was allocated to it.
+        # What an issued invoice lost is exactly what was allocated to it
+        # (money and discount).
         for iid, balance in pos.balances.items():
             paid = sum(
                 (a.amount.amount for a in pos.allocations if a.invoice_id == iid),

@@ -190,6 +190,32 @@ def test_a_failure_inside_the_transaction_rolls_back_the_whole_run(
     assert journal.record([act(1)], as_of=DAY, run_at=AT).issued_keys == ("k-1",)
 
 
+def test_recording_keeps_nothing_when_writing_the_actions_out_fails(journal: Journal) -> None:
+    journal.record([act(0)], as_of=DAY, run_at=AT)
+    out: list[str] = []
+    seen: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+
+    def write_out_and_fail() -> None:
+        with journal.recording([act(0), act(1), act(2)], as_of=DAY, run_at=AT) as run:
+            seen.append((run.issued_keys, run.already))
+            raise OSError(28, "disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_out_and_fail()
+    assert seen == [(("k-1", "k-2"), ("k-0",))]
+    assert [e.key for e in journal.entries()] == ["k-0"]
+    assert len(journal.runs()) == 1
+    # the next run issues the same actions, and records them once written
+    with journal.recording([act(0), act(1), act(2)], as_of=DAY, run_at=AT) as run:
+        out.extend(run.issued_keys)
+        other = sqlite3.connect(journal.path)  # another process sees nothing yet
+        assert other.execute("SELECT count(*) FROM actions").fetchone()[0] == 1
+        other.close()
+    assert out == ["k-1", "k-2"]
+    assert [e.key for e in journal.entries()] == ["k-0", "k-1", "k-2"]
+    assert [r.issued for r in journal.runs()] == [1, 2]
+
+
 def test_mark_received_and_failed(journal: Journal) -> None:
     journal.record([act(1), act(2)], as_of=DAY, run_at=AT)
     received = journal.mark_received("k-1", DAY + timedelta(days=3))

@@ -45,6 +45,7 @@ from .fees import (
 from .lint import Finding, lint, lint_file
 from .model import (
     Allocation,
+    AllocationKind,
     Contacts,
     Customer,
     CustomerPosition,
@@ -76,6 +77,7 @@ __all__ = [
     "Action",
     "ActionKind",
     "Allocation",
+    "AllocationKind",
     "Anchor",
     "ArpolicyError",
     "BusinessCalendar",

@@ -32,16 +32,17 @@ from . import __version__
 from .actions import Action, HistoryEntry, Plan
 from .credit import CreditRecommendation, credit_review
 from .engine import plan, simulate
-from .errors import ArpolicyError, MissingExtraError
-from .io import load_ledger, load_playbook
-from .io._files import write_text_atomic
+from .errors import ArpolicyError, MissingExtraError, OutputError
+from .fx import FxRates
+from .io import load_fx_rates, load_ledger, load_playbook
+from .io._files import STDOUT, discard_stream, write_stream, write_text_atomic
 from .io.message_files import load_company, message_files, write_message_files
 from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
 from .io.report_output import ReportFormat, dumps_report
 from .journal import Journal, JournalEntry, JournalStatus
 from .lint import format_findings, lint_file
 from .messages import Company, Message, Renderer
-from .model import Invoice, InvoiceKind, Ledger, PlanStatus, Profile
+from .model import Dispute, Invoice, InvoiceKind, Ledger, PlanStatus, Profile
 from .money import Money
 from .playbooks import default_playbook
 from .plugins import Plugins, make_plugin_manager
@@ -101,6 +102,14 @@ _as_of_option = click.option(
     default=None,
     metavar="YYYY-MM-DD",
     help="The date (default: today in the local time zone).",
+)
+_customer_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The date for every customer (default: today in each customer's own time zone).",
 )
 _policy_option = click.option(
     "--policy",
@@ -208,6 +217,22 @@ def _today() -> date:
     return date.today()  # noqa: DTZ011 - the local date is what "today" means here
 
 
+def _local_now() -> datetime:
+    """Now, timezone-aware, in the local time zone (the command line's edge).
+
+    Commands that plan customers pass it as ``at=``: each customer is planned
+    on its own date at this instant, and the run is dated the local date.
+    """
+    return datetime.now(tz=UTC).astimezone()
+
+
+def _when(as_of: datetime | None) -> dict[str, Any]:
+    """``plan``'s date arguments: ``as_of`` when given, else ``at`` now."""
+    if as_of is not None:
+        return {"as_of": as_of.date()}
+    return {"at": _local_now()}
+
+
 @main.command()
 @_as_of_option
 @click.option(
@@ -283,7 +308,12 @@ def demo(as_of: datetime | None, size: int | None, seed: int) -> None:
 
 
 def print_actions(
-    console: Console, ledger: Ledger, actions: Sequence[Action], *, title: str
+    console: Console,
+    ledger: Ledger,
+    actions: Sequence[Action],
+    *,
+    title: str,
+    own_dates: bool = False,
 ) -> None:
     """Print ``actions`` as a table, with a count per channel.
 
@@ -292,12 +322,17 @@ def print_actions(
         ledger: the ledger the actions were planned from (for names).
         actions: the actions, in plan order.
         title: the heading.
+        own_dates: the customers were planned on their own dates (time
+            zones): show each action's date when they differ.
     """
     if not actions:
         console.print(Text(f"{title}: none.", style="bold"))
         console.print()
         return
     table = _table(f"{title}: {len(actions)} ({_per_channel(actions)})")
+    dated = own_dates and len({a.date for a in actions}) > 1
+    if dated:
+        table.add_column("date", no_wrap=True)
     table.add_column("customer", overflow="ellipsis", no_wrap=True, max_width=26)
     table.add_column("step", overflow="ellipsis", no_wrap=True, max_width=22)
     table.add_column("channel", no_wrap=True)
@@ -306,6 +341,7 @@ def print_actions(
     table.add_column("deadline", no_wrap=True)
     for action in actions:
         table.add_row(
+            *((action.date.isoformat(),) if dated else ()),
             Text(ledger.customer(action.customer_id).name),
             action.step,
             action.channel,
@@ -486,6 +522,9 @@ def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) 
         f"{issued} invoices, deposit requests and credit notes and {paid} payments "
         f"up to this date, in {', '.join(ledger.currencies())}."
     )
+    later = not_counted_yet(ledger, as_of)
+    for line in later:
+        console.print(line)
     console.print()
     _print_customers(console, ledger)
     items, credit = _open_items(ledger, as_of)
@@ -502,6 +541,28 @@ def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) 
     console.print()
     _print_plans(console, ledger, as_of)
     _print_trials(console, ledger, as_of)
+
+
+_NOT_COUNTED_SHOWN = 20
+
+
+def not_counted_yet(ledger: Ledger, as_of: date) -> list[str]:
+    """One line per payment dated after ``as_of``: the engine does not count it yet.
+
+    Sorted by date, then id; after the first 20, one line says how many more.
+    """
+    later = sorted((p for p in ledger.payments if p.date > as_of), key=lambda p: (p.date, p.id))
+    after = as_of.isoformat()
+    lines = [
+        f"not counted yet: {p.id} dated {p.date.isoformat()} (after {after}), "
+        f"{_amount(p.amount)} from {p.customer_id}"
+        for p in later[:_NOT_COUNTED_SHOWN]
+    ]
+    if len(later) > _NOT_COUNTED_SHOWN:
+        lines.append(
+            f"not counted yet: {len(later) - _NOT_COUNTED_SHOWN} more payments dated after {after}"
+        )
+    return lines
 
 
 def _print_customers(console: Console, ledger: Ledger) -> None:
@@ -650,10 +711,10 @@ class _Failure(click.ClickException):
         return self.message
 
 
-def _fail(error: Exception) -> _Failure:
+def _fail(error: Exception, note: str = "") -> _Failure:
     if _options().debug:
         raise error
-    return _Failure(str(error))
+    return _Failure(f"{error}{note}")
 
 
 class _Progress:
@@ -715,16 +776,52 @@ def _load_inputs(
     return ledger, book, history
 
 
+def _check_stdout() -> None:
+    """Fail at once when standard output was closed when the process started."""
+    if sys.stdout is None or sys.stdout.closed:
+        raise _fail(OutputError(STDOUT, "it is closed", errno="EBADF"))
+
+
 def _write(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
+    """Write ``text`` as :func:`_write_out` does; a failure exits with status 1."""
+    try:
+        _write_out(text, output)
+    except OutputError as error:
+        raise _fail(error) from error
+
+
+def _write_out(text: str, output: str | None) -> None:
+    """Write ``text`` completely to standard output or atomically to ``output``.
+
+    Raises:
+        OutputError: the text could not be written completely; what standard
+            output did not take is dropped, so that the interpreter does not
+            try to write it again on exit.
+    """
+    if output is not None:
+        write_text_atomic(Path(output), text)
         return
-    write_text_atomic(Path(output), text)
+    try:
+        write_stream(sys.stdout, text)
+    except OutputError:
+        discard_stream(sys.stdout)
+        raise
 
 
 def _render(
-    result_actions: Sequence[Action], result: Plan, ledger: Ledger, fmt: str, title: str
+    result_actions: Sequence[Action],
+    result: Plan,
+    ledger: Ledger,
+    fmt: str,
+    title: str,
+    notes: Sequence[str] = (),
+    *,
+    own_dates: bool = False,
 ) -> str:
+    """The plan in ``fmt``; ``notes`` end the table, or go to stderr with other formats."""
+    if fmt != "table":
+        for note in notes:
+            click.echo(note, err=True)
     if fmt == "json":
         return dumps_json(result_actions)
     if fmt == "ndjson":
@@ -733,9 +830,13 @@ def _render(
         return dumps_csv(result_actions)
     console = make_console()
     with console.capture() as capture:
-        print_actions(console, ledger, result_actions, title=title)
+        print_actions(console, ledger, result_actions, title=title, own_dates=own_dates)
         print_charges(console, ledger, result_actions)
         print_skipped(console, result)
+        if notes:
+            console.print()
+            for note in notes:
+                console.print(note)
     lines = [line.rstrip() for line in capture.get().splitlines()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -849,7 +950,7 @@ def _render_messages(
 
 @main.command(name="plan")
 @_ledger_argument
-@_as_of_option
+@_customer_as_of_option
 @_common_options
 @_message_options
 def plan_command(
@@ -864,13 +965,20 @@ def plan_command(
     locale: str | None,
     company_path: str | None,
 ) -> None:
-    """Plan the actions due on a date for a ledger directory or JSON file."""
+    """Plan the actions due on a date for a ledger directory or JSON file.
+
+    Without --as-of each customer is planned on its own today, in its time
+    zone, and its actions carry that date.
+    """
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
-    day = as_of.date() if as_of is not None else _today()
     try:
         with _Progress().step("planning"):
             result = plan(
-                ledger, as_of=day, playbook=book, history=history, plugins=_active_plugins()
+                ledger,
+                **_when(as_of),
+                playbook=book,
+                history=history,
+                plugins=_active_plugins(),
             )
     except ArpolicyError as error:
         raise _fail(error) from error
@@ -878,7 +986,10 @@ def plan_command(
         _render_messages(
             result.actions, ledger, render_dir, templates_path, locale, company_path, history
         )
-    _write(_render(result.actions, result, ledger, fmt, f"Actions on {day.isoformat()}"), output)
+    title = f"Actions on {result.as_of.isoformat()}"
+    later = not_counted_yet(ledger, result.as_of)
+    text = _render(result.actions, result, ledger, fmt, title, later, own_dates=as_of is None)
+    _write(text, output)
 
 
 @main.command(name="simulate")
@@ -923,13 +1034,14 @@ def simulate_command(
             result.actions, ledger, render_dir, templates_path, locale, company_path, history
         )
     title = f"Actions from {start.date().isoformat()} to {end.date().isoformat()}"
-    _write(_render(result.actions, result, ledger, fmt, title), output)
+    later = not_counted_yet(ledger, end.date())
+    _write(_render(result.actions, result, ledger, fmt, title, later), output)
 
 
 @main.command(name="explain")
 @_ledger_argument
 @click.option("--invoice", "invoice_id", required=True, help="The invoice id.")
-@_as_of_option
+@_customer_as_of_option
 @_policy_option
 @_history_option
 def explain_command(
@@ -942,12 +1054,13 @@ def explain_command(
     """Why an invoice gets (or does not get) an action: its state, its policy,
     each step with its date, and today's decision."""
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
-    day = as_of.date() if as_of is not None else _today()
     try:
         invoice = ledger.invoice(invoice_id)
     except KeyError:
         raise _fail(ArpolicyError(f"{ledger_path}: no invoice {invoice_id!r}")) from None
     customer = ledger.customer(invoice.customer_id)
+    # The customer's own today, as `plan` without --as-of plans it.
+    day = as_of.date() if as_of is not None else customer.local_date(_local_now())
     result = plan(ledger, as_of=day, playbook=book, history=history, plugins=_active_plugins())
     balance = ledger.balance(invoice_id, day)
     console = make_console()
@@ -960,10 +1073,14 @@ def explain_command(
             f"issued {invoice.issue_date.isoformat()}, due {invoice.due_date.isoformat()}, "
             f"amount {_amount(invoice.amount)}, open {_amount(balance)}"
         )
+        discount = ledger.position(customer.id, day).discounts.get(invoice_id)
+        if discount is not None:
+            console.print(f"early-payment discount granted: {_amount(discount)}")
         if invoice.dispute is not None:
-            console.print(f"disputed since {invoice.dispute.opened_on}: {invoice.dispute.reason}")
+            console.print(_dispute_state(invoice.dispute, day))
         if invoice.on_hold_until is not None:
-            console.print(f"on hold until {invoice.on_hold_until.isoformat()}")
+            held = "on hold until" if invoice.on_hold(day) else "was on hold until"
+            console.print(f"{held} {invoice.on_hold_until.isoformat()}")
         policy = book.policy_for(customer, invoice)
         console.print(f"policy: {policy.name if policy is not None else 'none'}")
         if policy is not None:
@@ -981,6 +1098,20 @@ def explain_command(
         if not mine and not any(s.invoice_id == invoice_id for s in result.skipped):
             console.print("today: nothing; the invoice is not open")
     click.echo("\n".join(line.rstrip() for line in capture.get().splitlines()))
+
+
+def _dispute_state(dispute: Dispute, day: date) -> str:
+    """The dispute as it stands on ``day``: not yet opened, open, or resolved."""
+    reason = f": {dispute.reason}" if dispute.reason else ""
+    opened = dispute.opened_on.isoformat()
+    resolved = dispute.resolved_on
+    if dispute.opened_on > day:
+        return f"dispute opened on {opened}, after this date{reason}"
+    if resolved is not None and resolved <= day:
+        return f"dispute resolved on {resolved.isoformat()} (opened {opened}){reason}"
+    if resolved is not None:
+        return f"disputed since {opened}, resolved on {resolved.isoformat()}{reason}"
+    return f"disputed since {opened}{reason}"
 
 
 _PREVIEW_SLACK_DAYS = 60
@@ -1243,6 +1374,15 @@ def _buckets(ctx: click.Context, param: click.Parameter, value: str) -> tuple[in
     help="Add a credit review: exposure against limits, scores, holds and deposits advised.",
 )
 @click.option(
+    "--fx-rates",
+    "fx_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Exchange rates (.toml or .csv) to count exposure in other currencies against "
+    "credit limits; implies --credit.",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
@@ -1257,10 +1397,17 @@ def report_command(
     buckets: tuple[int, ...],
     top: int,
     credit: bool,
+    fx_path: str | None,
     output: str | None,
 ) -> None:
     """Receivables report: aging, DSO, days to pay, CEI, shares, trends, top overdue."""
     ledger, _, _ = _load_inputs(ledger_path, None, None)
+    fx_rates: FxRates | None = None
+    if fx_path is not None:
+        try:
+            fx_rates = load_fx_rates(fx_path)
+        except ArpolicyError as error:
+            raise _fail(error) from error
     day = as_of.date() if as_of is not None else _today()
     last = end.date() if end is not None else day
     first = start.date() if start is not None else None
@@ -1272,9 +1419,9 @@ def report_command(
                 ledger, day, start=first, end=last, buckets=buckets, top=top
             )
         review: tuple[CreditRecommendation, ...] = ()
-        if credit:
+        if credit or fx_rates is not None:
             with _Progress().step("credit review"):
-                review = credit_review(ledger, day, plugins=_active_plugins())
+                review = credit_review(ledger, day, plugins=_active_plugins(), fx_rates=fx_rates)
         if fmt == "html":
             name = Path(ledger_path).name
             text = render_html(report, title=f"Receivables report: {name}", credit=review)
@@ -1308,10 +1455,16 @@ def _now() -> datetime:
 @main.command(name="run")
 @_ledger_argument
 @_journal_option
-@_as_of_option
+@_customer_as_of_option
 @_policy_option
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; record nothing.")
 @_format_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file (atomically, fsync-ed) instead of standard output.",
+)
 def run_command(
     ledger_path: str,
     journal_path: str,
@@ -1319,33 +1472,56 @@ def run_command(
     policy_path: str | None,
     dry_run: bool,
     fmt: str,
+    output: str | None,
 ) -> None:
     """Plan with the journal as history and record the new actions in it.
 
-    Every new action is recorded as issued, with its key, in one transaction,
-    and printed: carry out exactly these. Running again for the same date
-    issues nothing new; the next day continues the ladder from the journal.
+    The new actions are written out first, completely (standard output
+    flushed, and fsync-ed when it is a file; --output written atomically and
+    fsync-ed), and only then recorded as issued, in one transaction: carry
+    out exactly what was written. When the output cannot be written (a full
+    disk, a closed or broken pipe) the exit status is 1 and nothing is
+    recorded, so running again writes the same actions. Running again for
+    the same date issues nothing new; the next day continues the ladder from
+    the journal. Without --as-of each customer is planned on its own today,
+    in its time zone.
     """
+    if output is None:
+        _check_stdout()
     ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
-    day = as_of.date() if as_of is not None else _today()
+    written = False
     try:
         with Journal.open(journal_path) as journal:
             with _Progress().step("planning"):
                 result = plan(
                     ledger,
-                    as_of=day,
+                    **_when(as_of),
                     playbook=book,
                     history=journal.history(),
                     plugins=_active_plugins(),
                 )
+            day = result.as_of
             if dry_run:
-                issued = journal.unrecorded(result.actions)
-            else:
-                issued = journal.record(result.actions, as_of=day, run_at=_now()).issued
+                pending = journal.unrecorded(result.actions)
+                title = f"Would issue on {day.isoformat()}"
+                text = _render(pending, result, ledger, fmt, title, own_dates=as_of is None)
+                _write_out(text, output)
+                return
+            # Recorded only when the block ends normally: after the output
+            # is written completely. A failed write rolls the run back.
+            with journal.recording(result.actions, as_of=day, run_at=_now()) as run:
+                title = f"Issued on {day.isoformat()}"
+                text = _render(run.issued, result, ledger, fmt, title, own_dates=as_of is None)
+                _write_out(text, output)
+                written = True
+    except OutputError as error:
+        note = "" if dry_run else f"; nothing was recorded in {journal_path}, run again"
+        raise _fail(error, note) from error
     except ArpolicyError as error:
-        raise _fail(error) from error
-    title = f"{'Would issue' if dry_run else 'Issued'} on {day.isoformat()}"
-    _write(_render(issued, result, ledger, fmt, title), None)
+        # After a complete write only the commit can fail: the actions written
+        # were not recorded, and running again issues them again (same keys).
+        note = "; the actions written were NOT recorded, run again" if written else ""
+        raise _fail(error, note) from error
 
 
 @main.group(name="journal")

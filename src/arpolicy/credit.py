@@ -2,8 +2,12 @@
 
 Every function here is pure: it reads a :class:`~arpolicy.model.Ledger` and a
 date, never the clock or a file. Amounts stay per currency and are never
-added across currencies; a customer's credit limit caps the exposure in the
-limit's own currency only (exposure in other currencies has no limit).
+added across currencies by themselves. A customer's credit limit caps the
+exposure in the limit's own currency; exposure in other currencies counts
+against it only when an exchange-rate table (:class:`~arpolicy.fx.FxRates`)
+is given, converted on the date with that table. Without a table, or
+without a rate for a currency, that exposure is *not covered* by the limit,
+and the recommendation says so (reason ``exposure_not_covered``).
 
 Definitions (see ``docs/explanation/metrics.md``, *Credit exposure*), for a
 customer, a currency and a date ``D``:
@@ -14,9 +18,14 @@ customer, a currency and a date ``D``:
 * ``credit``: its unapplied credit (overpayments, unapplied credit notes);
 * ``exposure = max(0, open - credit)``;
 * ``overdue``: the part of ``open`` whose due date is before ``D``;
-* with a limit ``L`` in that currency: ``headroom = L - exposure`` (negative
-  when breached), ``utilisation = exposure / L * 100`` (0.1, half-up;
-  ``None`` when ``L`` is zero) and ``breached = exposure > L``.
+* in the limit's currency, with an exchange-rate table: ``converted``, the
+  sum of the other currencies' exposures, each converted to the limit's
+  currency on ``D`` and rounded half-up to its minor unit; the exposures
+  that could not be converted are ``uncovered``;
+* with a limit ``L`` in that currency, and ``total = exposure + converted``
+  (``converted`` zero without a table): ``headroom = L - total`` (negative
+  when breached), ``utilisation = total / L * 100`` (0.1, half-up; ``None``
+  when ``L`` is zero) and ``breached = total > L``.
 
 A :class:`CreditPolicy` turns the exposure, the customer's payment
 behaviour score (:func:`arpolicy.reports.payment_behaviour`) and an external
@@ -51,6 +60,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from .actions import Reason
+from .fx import FxRates
 from .model import Customer, CustomerPosition, Ledger
 from .money import Money
 from .reports import BehaviourScore, payment_behaviour
@@ -114,11 +124,19 @@ class CreditExposure:
         overdue: the part of ``open`` past its due date.
         limit: the customer's credit limit when it is in this currency,
             else ``None``.
-        headroom: ``limit - exposure`` (negative when breached); ``None``
-            without a limit.
-        utilisation: ``exposure / limit * 100`` in percent (0.1, half-up);
-            ``None`` without a limit or when the limit is zero.
-        breached: ``exposure > limit`` (``False`` without a limit).
+        headroom: ``limit - (exposure + converted)`` (negative when
+            breached); ``None`` without a limit.
+        utilisation: ``(exposure + converted) / limit * 100`` in percent
+            (0.1, half-up); ``None`` without a limit or when the limit is
+            zero.
+        breached: ``exposure + converted > limit`` (``False`` without a
+            limit).
+        converted: on the limit's row, when an exchange-rate table was
+            given: the exposure in other currencies converted to this one
+            (each rounded half-up, then added); else ``None``.
+        uncovered: on the limit's row: the exposures in other currencies
+            that the limit does not cover, because no table was given or it
+            has no rate for them on the date; empty on other rows.
     """
 
     customer_id: str
@@ -131,10 +149,21 @@ class CreditExposure:
     headroom: Money | None
     utilisation: Decimal | None
     breached: bool
+    converted: Money | None = None
+    uncovered: tuple[Money, ...] = ()
+
+    @property
+    def total(self) -> Money:
+        """``exposure + converted``: what the limit is compared with."""
+        return self.exposure if self.converted is None else self.exposure + self.converted
 
 
 def _rows(
-    ledger: Ledger, customer: Customer, pos: CustomerPosition, as_of: date
+    ledger: Ledger,
+    customer: Customer,
+    pos: CustomerPosition,
+    as_of: date,
+    fx: FxRates | None = None,
 ) -> list[CreditExposure]:
     opened: dict[str, int] = {}
     late: dict[str, int] = {}
@@ -158,11 +187,15 @@ def _rows(
         lim = limit if limit is not None and limit.currency == cur else None
         headroom = utilisation = None
         breached = False
+        converted: Money | None = None
+        uncovered: tuple[Money, ...] = ()
         if lim is not None:
-            headroom = Money.from_minor(lim.minor_units - exp, cur)
+            converted, uncovered = _convert_others(opened, credit, cur, as_of, fx)
+            total = exp + (0 if converted is None else converted.minor_units)
+            headroom = Money.from_minor(lim.minor_units - total, cur)
             if lim.minor_units:
-                utilisation = _q(Decimal(exp) / Decimal(lim.minor_units) * _HUNDRED)
-            breached = exp > lim.minor_units
+                utilisation = _q(Decimal(total) / Decimal(lim.minor_units) * _HUNDRED)
+            breached = total > lim.minor_units
         rows.append(
             CreditExposure(
                 customer.id,
@@ -175,18 +208,43 @@ def _rows(
                 headroom,
                 utilisation,
                 breached,
+                converted,
+                uncovered,
             )
         )
     return rows
 
 
-def exposure(ledger: Ledger, customer_id: str, as_of: date) -> tuple[CreditExposure, ...]:
+def _convert_others(
+    opened: dict[str, int], credit: dict[str, int], to: str, on: date, fx: FxRates | None
+) -> tuple[Money | None, tuple[Money, ...]]:
+    """The exposure in currencies other than ``to``: converted, and what is not."""
+    converted = None if fx is None else Money.zero(to)
+    uncovered: list[Money] = []
+    for cur in sorted(set(opened) | set(credit)):
+        exp = max(0, opened.get(cur, 0) - credit.get(cur, 0))
+        if cur == to or not exp:
+            continue
+        amount = Money.from_minor(exp, cur)
+        value = None if fx is None else fx.convert(amount, to, on)
+        if value is None or converted is None:
+            uncovered.append(amount)
+        else:
+            converted = converted + value
+    return converted, tuple(uncovered)
+
+
+def exposure(
+    ledger: Ledger, customer_id: str, as_of: date, *, fx_rates: FxRates | None = None
+) -> tuple[CreditExposure, ...]:
     """A customer's exposure per currency on ``as_of``.
 
     Args:
         ledger: the ledger.
         customer_id: the customer.
         as_of: the date.
+        fx_rates: exchange rates to count exposure in other currencies
+            against the credit limit (see the module documentation).
 
     Returns:
         One row per currency with an open balance or credit, plus the credit
@@ -196,37 +254,47 @@ def exposure(ledger: Ledger, customer_id: str, as_of: date) -> tuple[CreditExpos
         KeyError: the customer is unknown.
     """
     customer = ledger.customer(customer_id)
-    return tuple(_rows(ledger, customer, ledger.position(customer_id, as_of), as_of))
+    return tuple(_rows(ledger, customer, ledger.position(customer_id, as_of), as_of, fx_rates))
 
 
-def exposures(ledger: Ledger, as_of: date) -> tuple[CreditExposure, ...]:
+def exposures(
+    ledger: Ledger, as_of: date, *, fx_rates: FxRates | None = None
+) -> tuple[CreditExposure, ...]:
     """The exposure of every customer with anything open, any credit or a limit.
 
     Args:
         ledger: the ledger.
         as_of: the date.
+        fx_rates: exchange rates, as for :func:`exposure`.
 
     Returns:
         Rows sorted by customer id, then currency (see :func:`exposure`).
     """
     out: list[CreditExposure] = []
     for customer in sorted(ledger.customers, key=lambda c: c.id):
-        out.extend(_rows(ledger, customer, ledger.position(customer.id, as_of), as_of))
+        out.extend(_rows(ledger, customer, ledger.position(customer.id, as_of), as_of, fx_rates))
     return tuple(out)
 
 
-def breach_start(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
+def breach_start(
+    ledger: Ledger, customer_id: str, as_of: date, *, fx_rates: FxRates | None = None
+) -> date | None:
     """First day of the current breach of the customer's credit limit.
 
     The exposure in the limit's currency is replayed day by day from the
-    customer's invoices (plus), credit notes and payments (minus) in that
-    currency dated on or before ``as_of``; the answer is the first day of the
-    last run of days on which it stayed above the limit.
+    customer's invoices (plus), credit notes, payments and early-payment
+    discounts (minus; discounts as the allocation on ``as_of`` grants them)
+    in that currency dated on or before ``as_of``; the answer is the first
+    day of the last run of days on which it stayed above the limit. With
+    ``fx_rates``, the other currencies are replayed too, and on each day
+    their exposure (at least zero) is converted with that day's rates and
+    added, as :func:`exposure` does.
 
     Args:
         ledger: the ledger.
         customer_id: the customer.
         as_of: the date.
+        fx_rates: exchange rates (see the module documentation).
 
     Returns:
         The day the breach began, or ``None`` when there is no limit or the
@@ -239,20 +307,47 @@ def breach_start(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
     if limit is None:
         return None
     currency = limit.currency
-    deltas: dict[date, int] = {}
+
+    def counted(code: str) -> bool:
+        return code == currency or fx_rates is not None
+
+    deltas: dict[date, dict[str, Decimal]] = {}
+
+    def add(day: date, money: Money, sign: int) -> None:
+        if day <= as_of and counted(money.currency):
+            row = deltas.setdefault(day, {})
+            row[money.currency] = row.get(money.currency, Decimal(0)) + sign * money.amount
+
     for inv in ledger.invoices_of(customer_id):
-        if inv.currency != currency or inv.issue_date > as_of:
-            continue
-        sign = -1 if inv.is_credit else 1
-        deltas[inv.issue_date] = deltas.get(inv.issue_date, 0) + sign * inv.amount.minor_units
+        add(inv.issue_date, inv.amount, -1 if inv.is_credit else 1)
     for pay in ledger.payments_of(customer_id):
-        if pay.currency == currency and pay.date <= as_of:
-            deltas[pay.date] = deltas.get(pay.date, 0) - pay.amount.minor_units
-    cumulative = 0
+        add(pay.date, pay.amount, -1)
+    for alloc in ledger.position(customer_id, as_of).allocations:
+        if alloc.is_discount:
+            source = alloc.source_id
+            try:
+                when = ledger.payment(source).date
+            except KeyError:
+                when = ledger.invoice(source).issue_date
+            add(when, alloc.amount, -1)
+    others = sorted({code for row in deltas.values() for code in row} - {currency})
+    days = set(deltas)
+    if fx_rates is not None:
+        for code in others:
+            days.update(d for d in fx_rates.changes(code, currency) if d <= as_of)
+    running: dict[str, Decimal] = {}
     start: date | None = None
-    for day in sorted(deltas):
-        cumulative += deltas[day]
-        above = cumulative > limit.minor_units
+    for day in sorted(days):
+        for code, amount in deltas.get(day, {}).items():
+            running[code] = running.get(code, Decimal(0)) + amount
+        total = running.get(currency, Decimal(0))
+        if fx_rates is not None:
+            for code in others:
+                owed = running.get(code, Decimal(0))
+                if owed > 0:
+                    value = fx_rates.convert(Money(owed, code), currency, day)
+                    total += Decimal(0) if value is None else value.amount
+        above = total > limit.amount
         start = (start or day) if above else None
     return start
 
@@ -400,7 +495,7 @@ class CreditRecommendation:
             day of the current overdue spell (:func:`overdue_since`);
             ``None`` otherwise.
         reasons: why, with stable codes: ``credit_limit_exceeded``,
-            ``low_score``, ``deposit_recommended``.
+            ``exposure_not_covered``, ``low_score``, ``deposit_recommended``.
     """
 
     customer_id: str
@@ -516,10 +611,11 @@ def _recommend(
     policy: CreditPolicy,
     external: CreditScore | None,
     position: CustomerPosition | None = None,
+    fx_rates: FxRates | None = None,
 ) -> CreditRecommendation:
     pos = ledger.position(customer.id, as_of) if position is None else position
     behaviour = payment_behaviour(ledger, customer.id, as_of, position=pos)
-    rows = tuple(_rows(ledger, customer, pos, as_of))
+    rows = tuple(_rows(ledger, customer, pos, as_of, fx_rates))
     score = _score(behaviour, external, policy)
     reasons: list[Reason] = []
     hold = False
@@ -527,20 +623,43 @@ def _recommend(
     if policy.hold_on_limit:
         for row in rows:
             if row.breached and row.limit is not None:
-                since = breach_start(ledger, customer.id, as_of) or as_of
+                since = breach_start(ledger, customer.id, as_of, fx_rates=fx_rates) or as_of
                 hold = True
-                reasons.append(
-                    Reason(
-                        "credit_limit_exceeded",
-                        f"exposure {row.exposure} exceeds the credit limit {row.limit}",
-                        {
-                            "exposure": str(row.exposure.amount),
-                            "limit": str(row.limit.amount),
-                            "currency": row.currency,
-                            "since": since.isoformat(),
-                        },
+                data = {
+                    "exposure": str(row.exposure.amount),
+                    "limit": str(row.limit.amount),
+                    "currency": row.currency,
+                    "since": since.isoformat(),
+                }
+                text = f"exposure {row.exposure} exceeds the credit limit {row.limit}"
+                if row.converted is not None and row.converted.is_positive():
+                    data["converted"] = str(row.converted.amount)
+                    data["total"] = str(row.total.amount)
+                    text = (
+                        f"exposure {row.exposure} and {row.converted} converted from other "
+                        f"currencies ({row.total}) exceeds the credit limit {row.limit}"
                     )
+                reasons.append(Reason("credit_limit_exceeded", text, data))
+    for row in rows:
+        if row.limit is not None and row.uncovered:
+            amounts = ", ".join(str(m) for m in row.uncovered)
+            why = (
+                "no exchange rates given"
+                if fx_rates is None
+                else f"no exchange rate to {row.currency} on {as_of.isoformat()}"
+            )
+            reasons.append(
+                Reason(
+                    "exposure_not_covered",
+                    f"exposure {amounts} is not covered by the credit limit {row.limit}: {why}",
+                    {
+                        "uncovered": " ".join(str(m) for m in row.uncovered),
+                        "currencies": " ".join(m.currency for m in row.uncovered),
+                        "limit": str(row.limit.amount),
+                        "currency": row.currency,
+                    },
                 )
+            )
     overdue = [row.overdue for row in rows if row.overdue.is_positive()]
     threshold = policy.hold_below
     if (
@@ -603,14 +722,19 @@ def recommend(
     policy: CreditPolicy = DEFAULT_POLICY,
     external: CreditScore | None = None,
     position: CustomerPosition | None = None,
+    fx_rates: FxRates | None = None,
 ) -> CreditRecommendation:
     """Recommend a credit hold, a deposit share or nothing for a customer.
 
     In this order:
 
     1. ``hold`` (reason ``credit_limit_exceeded``) when the policy's
-       ``hold_on_limit`` is on and the exposure in the limit's currency is
-       above the limit;
+       ``hold_on_limit`` is on and the exposure in the limit's currency
+       (plus, with ``fx_rates``, the other currencies' exposure converted)
+       is above the limit; exposure the limit does not cover (other
+       currencies without ``fx_rates`` or without a rate on the date) is
+       named by the reason ``exposure_not_covered``, which changes nothing
+       else;
     2. ``hold`` (reason ``low_score``) when the score (the lower of the
        counted behaviour score and ``external``) is below ``hold_below`` and
        some amount is overdue, unless the customer has an active dunning
@@ -628,6 +752,8 @@ def recommend(
         position: the customer's :meth:`~arpolicy.model.Ledger.position` on
             ``as_of`` when the caller has it (the engine does), to save
             allocating again; see :func:`arpolicy.reports.payment_behaviour`.
+        fx_rates: exchange rates to count exposure in other currencies
+            against the credit limit (see the module documentation).
 
     Returns:
         The recommendation with its reasons.
@@ -637,7 +763,7 @@ def recommend(
         ValueError: ``position`` is of another customer or a later date.
     """
     customer = ledger.customer(customer_id)
-    return _recommend(ledger, customer, as_of, policy, external, position)
+    return _recommend(ledger, customer, as_of, policy, external, position, fx_rates)
 
 
 def credit_review(
@@ -646,6 +772,7 @@ def credit_review(
     *,
     policy: CreditPolicy = DEFAULT_POLICY,
     plugins: Plugins | None = None,
+    fx_rates: FxRates | None = None,
 ) -> tuple[CreditRecommendation, ...]:
     """:func:`recommend` for every customer of the ledger.
 
@@ -656,6 +783,7 @@ def credit_review(
         plugins: when given, each customer's external score is asked of the
             ``arpolicy_credit_score`` hook (first answer wins: built-ins,
             then plugins by name).
+        fx_rates: exchange rates, as for :func:`recommend`.
 
     Returns:
         One recommendation per customer, sorted by customer id.
@@ -667,7 +795,7 @@ def credit_review(
     out: list[CreditRecommendation] = []
     for customer in sorted(ledger.customers, key=lambda c: c.id):
         external = None if plugins is None else plugins.credit_score(customer, ledger, as_of)
-        out.append(_recommend(ledger, customer, as_of, policy, external))
+        out.append(_recommend(ledger, customer, as_of, policy, external, None, fx_rates))
     return tuple(out)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
@@ -444,14 +444,15 @@ def _charges_interest(step: Step) -> bool:
 def _paid_parts(invoice: Invoice, parts: Sequence[Settlement]) -> tuple[tuple[date, Money], ...]:
     """The payments on ``invoice`` that interest runs on, as (day, amount).
 
-    Credit notes correct the invoice (that part was never owed); parts whose
-    interest the host marked as settled are left out.
+    Credit notes correct the invoice and an early-payment discount was earned
+    (those parts were never owed); parts whose interest the host marked as
+    settled are left out.
     """
     settled = invoice.interest_settled_on
     return tuple(
         (s.date, s.amount)
         for s in parts
-        if not s.credit_note and (settled is None or s.date > settled)
+        if not s.credit_note and not s.discount and (settled is None or s.date > settled)
     )
 
 
@@ -1026,21 +1027,32 @@ def _finish(as_of: date, actions: Iterable[Action], skipped: Iterable[Skipped]) 
 def plan(
     ledger: Ledger,
     *,
-    as_of: date,
+    as_of: date | None = None,
+    at: datetime | None = None,
     playbook: Playbook | None = None,
     history: Iterable[HistoryEntry | Action] | None = None,
     rates: RateBook | None = None,
     plugins: Plugins | None = None,
 ) -> Plan:
-    """Plan the actions due on ``as_of``.
+    """Plan the actions due on ``as_of``, or on each customer's own date at ``at``.
+
+    Give exactly one of ``as_of`` and ``at``. With ``as_of`` every customer
+    is planned on that date. With ``at`` (an instant) each customer is
+    planned on its local date at that instant, in its
+    :attr:`~arpolicy.model.Customer.timezone` (``UTC`` unless the ledger says
+    otherwise): at 20:00 UTC it is already tomorrow in Auckland and still
+    today in Los Angeles. Each action carries its customer's date.
 
     Args:
         ledger: customers, invoices, payments, plans and trials.
         as_of: the date to plan for. Payments dated on or before it count.
+        at: the instant to plan for, timezone-aware; each customer's date is
+            the date in its time zone then, and payments dated on or before
+            that date count.
         playbook: the policies; the built-in playbook when ``None``.
         history: actions already carried out (:class:`HistoryEntry` or
-            :class:`Action` objects). Entries dated after ``as_of`` and failed
-            entries are ignored.
+            :class:`Action` objects). Entries dated after the customer's date
+            and failed entries are ignored.
         rates: the statutory rate tables for interest; the shipped tables
             when ``None`` (add newer rows with
             ``RateBook.shipped().merged(rows)``).
@@ -1050,32 +1062,68 @@ def plan(
             apply; observers see the finished plan.
 
     Returns:
-        A :class:`Plan` whose actions are all dated ``as_of``.
+        A :class:`Plan`. With ``as_of`` its actions are all dated ``as_of``.
+        With ``at`` each action is dated its customer's local date, and the
+        plan's ``as_of`` is the date of ``at`` in ``at``'s own time zone.
 
     Raises:
+        InvalidFieldError: neither or both of ``as_of`` and ``at`` are given,
+            ``as_of`` is not a date, or ``at`` is not a timezone-aware
+            datetime.
         PluginError: a plugin failed (no partial plan is returned).
     """
+    day, days = _planning_days(ledger, as_of, at)
     book = _resolve_playbook(playbook)
     if plugins is not None:
         rates = plugins.rate_book(rates)
     with gc_paused():
         entries = [_entry_of(item) for item in history or ()]
-        index = _index_history(entries, ledger, as_of)
         actions: list[Action] = []
         skipped: list[Skipped] = []
-        for customer in ledger.customers:
-            result = _plan_customer(
-                ledger,
-                customer,
-                book,
-                index.get(customer.id, _EMPTY_HISTORY),
-                as_of,
-                rates=rates,
-                plugins=plugins,
-            )
-            actions.extend(result.actions)
-            skipped.extend(result.skipped)
-        return _observed(_finish(as_of, actions, skipped), plugins)
+        # The history is indexed once per date: customers sharing a local
+        # date share an index (with ``as_of``, all of them).
+        for local, customers in days:
+            index = _index_history(entries, ledger, local)
+            for customer in customers:
+                result = _plan_customer(
+                    ledger,
+                    customer,
+                    book,
+                    index.get(customer.id, _EMPTY_HISTORY),
+                    local,
+                    rates=rates,
+                    plugins=plugins,
+                )
+                actions.extend(result.actions)
+                skipped.extend(result.skipped)
+        return _observed(_finish(day, actions, skipped), plugins)
+
+
+def _planning_days(
+    ledger: Ledger, as_of: date | None, at: datetime | None
+) -> tuple[date, list[tuple[date, Sequence[Customer]]]]:
+    """The plan's date, and the customers to plan on each date (by date).
+
+    Time zones are converted once per zone, not per customer.
+    """
+    if (as_of is None) == (at is None):
+        raise InvalidFieldError(
+            "plan", "as_of", as_of, "give exactly one of as_of (a date) and at (a datetime)"
+        )
+    if at is None:
+        if not isinstance(as_of, date) or isinstance(as_of, datetime):
+            raise InvalidFieldError("plan", "as_of", as_of, "expected a date (use at= for a time)")
+        return as_of, [(as_of, ledger.customers)]
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise InvalidFieldError("plan", "at", at, "expected a timezone-aware datetime")
+    by_zone: dict[str, date] = {}
+    groups: dict[date, list[Customer]] = {}
+    for customer in ledger.customers:
+        local = by_zone.get(customer.timezone)
+        if local is None:
+            local = by_zone[customer.timezone] = customer.local_date(at)
+        groups.setdefault(local, []).append(customer)
+    return at.date(), sorted(groups.items())
 
 
 def _observed(result: Plan, plugins: Plugins | None) -> Plan:

@@ -25,6 +25,7 @@ __all__ = [
     "MissingRateError",
     "NoStatutoryRuleError",
     "NoStatutoryScaleError",
+    "OutputError",
     "StaleRateError",
     "StaleRateWarning",
     "TemplateError",
@@ -271,6 +272,27 @@ class JournalError(ArpolicyError, RuntimeError):
         self.key = key
         where = f"journal {self.path}" + (f": key {key!r}" if key is not None else "")
         super().__init__(f"{where}: {reason}")
+
+
+class OutputError(ArpolicyError, RuntimeError):
+    """Output could not be written completely (a full disk, a closed or broken pipe).
+
+    Raised by the writers of :mod:`arpolicy.io` after a failed write, flush
+    or ``fsync``; ``arpolicy run`` then records nothing in its journal.
+
+    Attributes:
+        target: the file written to, or ``"standard output"``.
+        reason: what went wrong (the system's message).
+        errno: the ``errno`` name of the failure (``"ENOSPC"``, ``"EPIPE"``,
+            ``"EBADF"`` ...), or ``None`` when there is none.
+    """
+
+    def __init__(self, target: str | Path, reason: str, *, errno: str | None = None) -> None:
+        self.target = str(target)
+        self.reason = reason
+        self.errno = errno
+        code = f" ({errno})" if errno is not None else ""
+        super().__init__(f"cannot write {self.target}: {reason}{code}")
 
 
 class MissingExtraError(ArpolicyError, ImportError):

@@ -417,6 +417,10 @@ class Journal:
         the same key cannot both issue it: the second waits for the first's
         lock and then finds the key present.
 
+        The actions count as issued as soon as this returns. When they must
+        first reach a file or another system, use :meth:`recording` instead,
+        which records them only once that has succeeded.
+
         Args:
             actions: the planned actions (usually ``plan(...).actions``). A
                 key repeated within them is issued once.
@@ -434,6 +438,63 @@ class Journal:
                 closed, or SQLite failed (nothing is written).
             InvalidFieldError: ``as_of``, ``run_at`` or ``finished_at`` is not
                 a date or an aware datetime.
+        """
+        with self.recording(actions, as_of=as_of, run_at=run_at, finished_at=finished_at) as run:
+            pass
+        return run
+
+    @contextmanager
+    def recording(
+        self,
+        actions: Iterable[Action],
+        *,
+        as_of: dt.date,
+        run_at: dt.datetime,
+        finished_at: dt.datetime | None = None,
+    ) -> Iterator[RecordResult]:
+        """Record a run only if the ``with`` block that hands its actions on succeeds.
+
+        The write lock is taken and the run is written inside one transaction,
+        as :meth:`record` does, and the :class:`RecordResult` is given to the
+        block. The transaction is committed when the block ends normally, and
+        rolled back when it raises (or the process dies inside it): then the
+        journal is as it was and the next run issues the same actions again.
+        Write the issued actions out (a file, standard output, a queue) inside
+        the block, completely, and let a failure raise.
+
+        A crash after the block but before the commit has ended leaves the
+        actions written out and not recorded: the next run issues them again
+        with the same keys. Output is at least once; the journal exactly once.
+
+        The journal stays locked for writing while the block runs (reading it
+        is not blocked); another run waits up to the journal's ``timeout``.
+
+        >>> import datetime as dt, tempfile, pathlib
+        >>> from arpolicy import plan
+        >>> from arpolicy.sample import sample_ledger
+        >>> day = dt.date(2026, 10, 1)
+        >>> at = dt.datetime(2026, 10, 1, 6, 0, tzinfo=dt.timezone.utc)
+        >>> actions = plan(sample_ledger(), as_of=day).actions
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     with Journal.open(pathlib.Path(tmp) / "journal.sqlite") as journal:
+        ...         try:
+        ...             with journal.recording(actions, as_of=day, run_at=at) as run:
+        ...                 raise OSError("disk full")  # writing the actions out failed
+        ...         except OSError:
+        ...             pass
+        ...         kept = len(journal)
+        ...         with journal.recording(actions, as_of=day, run_at=at) as run:
+        ...             written = list(run.issued)  # written out completely here
+        ...         recorded = len(journal)
+        >>> kept, recorded == len(written) == len(actions)
+        (0, True)
+
+        Args and raises are those of :meth:`record`; an exception of the
+        block is raised again after the rollback.
+
+        Yields:
+            The :class:`RecordResult` of the run, recorded when the block
+            ends normally.
         """
         _check_date("as_of", as_of)
         _check_time("run_at", run_at)
@@ -492,9 +553,10 @@ class Journal:
                     if a.key in again
                 ),
             )
-        return RecordResult(
-            run_id=run_id, issued=tuple(issued), retried=tuple(retried), already=tuple(already)
-        )
+            # The rows are written but not committed: the block decides.
+            yield RecordResult(
+                run_id=run_id, issued=tuple(issued), retried=tuple(retried), already=tuple(already)
+            )
 
     def mark_received(self, key: str, on: dt.date) -> JournalEntry:
         """Record that the customer received action ``key`` on ``on``.

@@ -13,7 +13,7 @@ import enum
 import re
 import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final, NoReturn, TypeVar
@@ -27,6 +27,7 @@ from .money import Money
 
 __all__ = [
     "Allocation",
+    "AllocationKind",
     "Contacts",
     "Customer",
     "CustomerPosition",
@@ -71,6 +72,15 @@ class InvoiceKind(enum.StrEnum):
     """A deposit request: a share payable before work starts."""
     CREDIT_NOTE = "credit_note"
     """A credit note: reduces what the customer owes."""
+
+
+class AllocationKind(enum.StrEnum):
+    """What an :class:`Allocation` records."""
+
+    APPLIED = "applied"
+    """Money from a payment or credit note applied to an invoice (or left as credit)."""
+    DISCOUNT = "discount"
+    """An early-payment discount granted on an invoice: no money was received."""
 
 
 class PaymentMethod(enum.StrEnum):
@@ -192,6 +202,11 @@ def _valid_timezone(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
 def _to_meta(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     if not value:
         return ()
@@ -279,7 +294,8 @@ class Customer:
         profile: government, business or private.
         country: ISO 3166-1 alpha-2 code (``"NL"``); decides law and calendar.
         language: language tag for messages (``"nl"``, ``"de-AT"``).
-        timezone: IANA time zone name; used to tell what "today" is.
+        timezone: IANA time zone name; the customer's own date at an instant
+            (:meth:`local_date`) is the day ``plan(at=...)`` plans it on.
         contacts: e-mail, phone, postal address, WhatsApp.
         credit_limit: the most the customer may owe, or ``None``.
         tags: free labels; playbooks may choose policies by tag.
@@ -326,6 +342,26 @@ class Customer:
     def blocked(self, on: date) -> bool:
         """True when a dunning block applies on ``on``."""
         return self.block is not None and self.block.active(on)
+
+    def local_date(self, at: datetime) -> date:
+        """The date in the customer's time zone at the instant ``at``.
+
+        >>> from datetime import UTC, datetime
+        >>> auckland = Customer("C1", "Kiwi Ltd", "business", "NZ", timezone="Pacific/Auckland")
+        >>> auckland.local_date(datetime(2026, 3, 2, 20, 0, tzinfo=UTC))
+        datetime.date(2026, 3, 3)
+
+        Args:
+            at: a timezone-aware datetime.
+
+        Raises:
+            InvalidFieldError: ``at`` is naive (it names no instant).
+        """
+        if not isinstance(at, datetime) or at.utcoffset() is None:
+            raise InvalidFieldError(
+                "customer", "at", at, "expected a timezone-aware datetime", id=self.id
+            )
+        return at.astimezone(_zone(self.timezone)).date()
 
 
 # ---------------------------------------------------------------------------
@@ -776,17 +812,34 @@ class PaymentPlan:
 # ---------------------------------------------------------------------------
 
 
+def _allocationkind(value: AllocationKind | str) -> AllocationKind:
+    return _convert_enum(AllocationKind, value, "allocation", "kind")
+
+
 @attrs.frozen
 class Allocation:
-    """Part of a payment or credit note applied to an invoice.
+    """Part of a payment or credit note applied to an invoice, or a discount.
 
     ``invoice_id`` is ``None`` for an amount left over as customer credit.
     ``source_id`` is the payment's or credit note's id.
+
+    ``kind`` is :attr:`AllocationKind.APPLIED` for money applied, and
+    :attr:`AllocationKind.DISCOUNT` for an early-payment discount: the rest
+    of an invoice settled because the payments within its discount period
+    covered the invoice less the discount. A discount's ``source_id`` is the
+    payment or credit note whose application earned it; it is not part of
+    that payment's amount.
     """
 
     source_id: str
     invoice_id: str | None
     amount: Money
+    kind: AllocationKind = attrs.field(default=AllocationKind.APPLIED, converter=_allocationkind)
+
+    @property
+    def is_discount(self) -> bool:
+        """True for an early-payment discount (no money received)."""
+        return self.kind is AllocationKind.DISCOUNT
 
 
 @attrs.frozen
@@ -804,6 +857,8 @@ class Settlement:
         date: the day the payment was made or the credit note issued.
         amount: the part of the invoice it settled.
         credit_note: settled by a credit note, not by a payment.
+        discount: an early-payment discount earned by ``source_id`` (no money
+            received; like a credit note, that part bears no interest).
     """
 
     source_id: str
@@ -811,6 +866,7 @@ class Settlement:
     date: date
     amount: Money
     credit_note: bool = False
+    discount: bool = False
 
 
 @attrs.frozen
@@ -823,7 +879,10 @@ class CustomerPosition:
         balances: open balance per invoice (invoices and deposit requests
             issued on or before ``as_of``; zero when paid).
         credit: unapplied credit per currency (overpayments, credit notes).
-        allocations: how every payment and credit note was applied.
+        allocations: how every payment and credit note was applied, and
+            the early-payment discounts granted (kind ``discount``).
+        discounts: the early-payment discount granted per invoice, for
+            the invoices that earned one by ``as_of`` (see :class:`Ledger`).
     """
 
     customer_id: str
@@ -831,6 +890,7 @@ class CustomerPosition:
     balances: Mapping[str, Money]
     credit: Mapping[str, Money]
     allocations: tuple[Allocation, ...]
+    discounts: Mapping[str, Money] = attrs.field(factory=dict)
 
     def open_balance(self, currency: str) -> Money:
         """Sum of the open balances in ``currency``."""
@@ -1003,8 +1063,21 @@ class Ledger:
     named ones) pays the oldest open invoices first, by issue date, due date
     and id; judged on the date of each payment, invoices issued by then come
     before later ones and undisputed ones before those disputed on that date.
-    What still remains is customer credit. The result never depends on the
-    order of the records, and a later ``as_of`` never raises a balance.
+    What still remains is customer credit. On one date, credit notes are
+    applied before payments.
+
+    Early-payment discount: an invoice or deposit request whose ``terms``
+    have a discount is settled as soon as what was applied to it from
+    payments and credit notes dated on or before the last day of its
+    discount period (:meth:`PaymentTerms.discount_deadline`, inclusive)
+    reaches its amount less the discount (:meth:`PaymentTerms.discount`).
+    The rest of it, at most the discount, is then recorded as a discount
+    (an :class:`Allocation` of kind ``discount`` and
+    :attr:`CustomerPosition.discounts`), not as a payment. Less than that
+    within the period earns no discount.
+
+    The result never depends on the order of the records, and a later
+    ``as_of`` never raises a balance.
     """
 
     customers: tuple[Customer, ...] = attrs.field(converter=_to_tuple)
@@ -1138,12 +1211,13 @@ class Ledger:
         paid_ids = {p.id for p in payments}
         _, _, applied = _apply_payments(invoices, payments, as_of)
         found: dict[str, list[Settlement]] = {}
-        for source, target, amount, currency, day in applied:
+        for source, target, amount, currency, day, discount in applied:
             if target is None:
                 continue
             # an id shared by a payment and a credit note counts as the payment's
             credit = source in credit_notes and source not in paid_ids
-            part = Settlement(source, target, day, Money._trusted(amount, currency), credit)
+            money = Money._trusted(amount, currency)
+            part = Settlement(source, target, day, money, credit, discount)
             found.setdefault(target, []).append(part)
         return {iid: tuple(parts) for iid, parts in sorted(found.items())}
 
@@ -1175,8 +1249,9 @@ class Ledger:
 
 
 # One application of a payment or credit note: source id, invoice id (None for
-# customer credit), amount, currency, and the date the source was paid or issued.
-_Applied = tuple[str, str | None, Decimal, str, date]
+# customer credit), amount, currency, the date the source was paid or issued, and
+# whether it is an early-payment discount earned by that source (not money).
+_Applied = tuple[str, str | None, Decimal, str, date, bool]
 
 
 def _allocate(
@@ -1187,22 +1262,28 @@ def _allocate(
 ) -> CustomerPosition:
     """Allocate the customer's payments as of ``as_of``; see :class:`Ledger`."""
     targets, open_amount, applied = _apply_payments(invoices, payments, as_of)
+    discount = AllocationKind.DISCOUNT
     allocations = tuple(
         Allocation(source, target, Money._trusted(amount, currency))
-        for source, target, amount, currency, _ in applied
+        if not is_discount
+        else Allocation(source, target, Money._trusted(amount, currency), discount)
+        for source, target, amount, currency, _, is_discount in applied
     )
     credit: dict[str, Money] = {}
-    for _, target, amount, currency, _ in applied:
+    discounts: dict[str, Money] = {}
+    for _, target, amount, currency, _, is_discount in applied:
         if target is None:
             prior = credit.get(currency)
             extra = Money._trusted(amount, currency)
             credit[currency] = extra if prior is None else prior + extra
+        elif is_discount:
+            discounts[target] = Money._trusted(amount, currency)
     balances = {
         iid: Money._trusted(open_amount[iid], inv.currency)
         for iid, inv in targets.items()
         if inv.issue_date <= as_of
     }
-    return CustomerPosition(customer_id, as_of, balances, credit, allocations)
+    return CustomerPosition(customer_id, as_of, balances, credit, allocations, discounts)
 
 
 def _apply_payments(
@@ -1213,13 +1294,19 @@ def _apply_payments(
     """The allocation rule in Decimal arithmetic, without building result objects.
 
     Returns every invoice and deposit request by id (also those issued after
-    ``as_of``), their open amounts, and the applications in the order made.
+    ``as_of``), their open amounts, and the applications in the order made
+    (an early-payment discount right after the application that earned it).
     """
     open_amount: dict[str, Decimal] = {}
     targets: dict[str, Invoice] = {}
-    named: list[tuple[date, str, str, Decimal, str]] = []  # date, id, target, amount, currency
-    # order date, id, amount, currency, date paid (named excess goes last)
-    pool: list[tuple[date, str, Decimal, str, date]] = []
+    # Invoices with an early-payment discount: last day of the discount period,
+    # the amount the applications within it must reach, and what they reached.
+    window: dict[str, tuple[date, Decimal]] = {}
+    within: dict[str, Decimal] = {}
+    # date, rank (credit notes before payments on one date), id, target, amount, currency
+    named: list[tuple[date, int, str, str, Decimal, str]] = []
+    # order date, rank, id, amount, currency, date paid (named excess goes last)
+    pool: list[tuple[date, int, str, Decimal, str, date]] = []
     credit_note = InvoiceKind.CREDIT_NOTE
     for inv in invoices:
         if inv.kind is credit_note:
@@ -1227,33 +1314,51 @@ def _apply_payments(
             if issued <= as_of:
                 money = inv.amount
                 if inv.applies_to is not None:
-                    named.append((issued, inv.id, inv.applies_to, money.amount, money.currency))
+                    named.append((issued, 0, inv.id, inv.applies_to, money.amount, money.currency))
                 else:
-                    pool.append((issued, inv.id, money.amount, money.currency, issued))
+                    pool.append((issued, 0, inv.id, money.amount, money.currency, issued))
             continue
         iid = inv.id
         targets[iid] = inv
         open_amount[iid] = inv.amount.amount
+        terms = inv.terms
+        if terms is not None and terms.discount_days is not None and inv.issue_date <= as_of:
+            deadline = inv.issue_date + timedelta(days=terms.discount_days)
+            window[iid] = (deadline, inv.amount.amount - terms.discount(inv.amount).amount)
+            within[iid] = Decimal(0)
     for pay in payments:
         paid_on = pay.date
         if paid_on > as_of:
             continue
         money = pay.amount
         if pay.invoice_id is not None:
-            named.append((paid_on, pay.id, pay.invoice_id, money.amount, money.currency))
+            named.append((paid_on, 1, pay.id, pay.invoice_id, money.amount, money.currency))
         else:
-            pool.append((paid_on, pay.id, money.amount, money.currency, paid_on))
+            pool.append((paid_on, 1, pay.id, money.amount, money.currency, paid_on))
 
     applied_list: list[_Applied] = []
+
+    def discount(source: str, target: str, applied: Decimal, currency: str, on: date) -> None:
+        """Grant the discount when ``applied`` brought the invoice within reach of it."""
+        deadline, needed = window[target]
+        if on <= deadline:
+            reached = within[target] = within[target] + applied
+            rest = open_amount[target]
+            if rest and reached >= needed:
+                open_amount[target] -= rest
+                applied_list.append((source, target, rest, currency, on, True))
+
     named.sort()
-    for paid_on, source, target, amount, currency in named:
+    for paid_on, rank, source, target, amount, currency in named:
         owed = open_amount[target]
         applied = amount if amount <= owed else owed
         if applied:
             open_amount[target] -= applied
-            applied_list.append((source, target, applied, currency, paid_on))
+            applied_list.append((source, target, applied, currency, paid_on, False))
+            if target in window:
+                discount(source, target, applied, currency, paid_on)
         if amount - applied:
-            pool.append((date.max, source, amount - applied, currency, paid_on))
+            pool.append((date.max, rank, source, amount - applied, currency, paid_on))
 
     if pool:
         pool.sort()
@@ -1266,7 +1371,7 @@ def _apply_payments(
             by_currency.setdefault(t.currency, []).append(t)
         disputes = any(t.dispute is not None for t in base)
         cursor: dict[str, int] = {}
-        for _, source, amount, currency, paid_on in pool:
+        for _, _, source, amount, currency, paid_on in pool:
             queue = by_currency.get(currency, [])
             start = cursor.get(currency, 0)
             if disputes:
@@ -1285,11 +1390,13 @@ def _apply_payments(
                 if applied:
                     open_amount[tid] -= applied
                     remaining -= applied
-                    applied_list.append((source, tid, applied, currency, paid_on))
+                    applied_list.append((source, tid, applied, currency, paid_on, False))
+                    if tid in window:
+                        discount(source, tid, applied, currency, paid_on)
                 if not open_amount[tid]:
                     pos += 1
             if not disputes:
                 cursor[currency] = pos
             if remaining:
-                applied_list.append((source, None, remaining, currency, paid_on))
+                applied_list.append((source, None, remaining, currency, paid_on, False))
     return targets, open_amount, applied_list

@@ -38,7 +38,7 @@ from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING, Any, Final
 
-from .credit import CreditRecommendation
+from .credit import CreditExposure, CreditRecommendation
 from .errors import MissingExtraError
 from .money import Money
 from .reports import (
@@ -242,6 +242,16 @@ def _summary_table(report: ReceivablesReport, currency: str) -> str:
                 "Average days late",
                 f"{dtp.days_late} days",
                 f"amount-weighted {_days(dtp.weighted_days_late)} days",
+            )
+        )
+    granted = next((g for g in report.discounts if g.currency == currency), None)
+    if granted is not None:
+        rows.append(
+            (
+                "Early-payment discounts granted",
+                _amount(granted.amount),
+                f"{granted.count} invoices of {_amount(granted.invoiced)} "
+                f"({_percent(granted.percent)}); not counted as collected",
             )
         )
     for label, share in (
@@ -555,6 +565,18 @@ def _section(report: ReceivablesReport, currency: str) -> str:
     return "\n".join(part for part in out if part)
 
 
+def _other_currencies(row: CreditExposure) -> str:
+    """On a limit's row: what other currencies add to the exposure, or that they do not."""
+    parts = []
+    if row.converted is not None and row.converted.is_positive():
+        parts.append(f"+{_amount(row.converted)} converted")
+    if row.uncovered:
+        parts.append(
+            "not covered: " + ", ".join(f"{_amount(m)} {m.currency}" for m in row.uncovered)
+        )
+    return "; ".join(parts) or _NONE
+
+
 def _credit_section(credit: Sequence[CreditRecommendation], as_of: date) -> str:
     rows = [
         (
@@ -563,7 +585,7 @@ def _credit_section(credit: Sequence[CreditRecommendation], as_of: date) -> str:
             _percent(rec.deposit_share),
             _days(rec.score),
             *(
-                (_NONE,) * 5
+                (_NONE,) * 6
                 if e is None
                 else (
                     e.currency,
@@ -571,6 +593,7 @@ def _credit_section(credit: Sequence[CreditRecommendation], as_of: date) -> str:
                     _NONE if e.limit is None else _amount(e.limit),
                     _percent(e.utilisation),
                     _amount(e.overdue),
+                    _other_currencies(e),
                 )
             ),
         )
@@ -592,9 +615,10 @@ def _credit_section(credit: Sequence[CreditRecommendation], as_of: date) -> str:
             "Limit",
             "Used",
             "Overdue",
+            "Other currencies",
         ),
         rows,
-        numeric=(False, False, True, True, False, True, True, True, True),
+        numeric=(False, False, True, True, False, True, True, True, True, False),
         kind="credit",
         currency="",
     )

@@ -57,6 +57,7 @@ __all__ = [
     "BehaviourScore",
     "CollectionEffectiveness",
     "DaysToPay",
+    "DiscountsGranted",
     "Dso",
     "MonthlyTrend",
     "OverdueCustomer",
@@ -67,6 +68,7 @@ __all__ = [
     "collection_effectiveness",
     "days_to_pay",
     "default_period",
+    "discounts_granted",
     "disputed_share",
     "dso",
     "monthly_trends",
@@ -287,9 +289,11 @@ class _Scan:
         credit note dated by ``D`` to the invoices issued by ``D`` until none
         is open, except what a payment or credit note names for an invoice
         issued after ``D``. So they are ``max(0, issued(D) - paid(D) +
-        reserved(D))``, where ``reserved(D)`` sums, per invoice issued after
-        ``D``, ``min(amount, named to it by D)``. A property test checks this
-        against :meth:`Ledger.balances`.
+        reserved(D) - discounts(D))``, where ``reserved(D)`` sums, per invoice
+        issued after ``D``, ``min(amount, named to it by D)``, and
+        ``discounts(D)`` the early-payment discounts granted by the allocation
+        on ``D`` (allocated, for customers with discount terms only). A
+        property test checks this against :meth:`Ledger.balances`.
         """
         segments = _months_back(start, end)[::-1]
         n = len(segments)
@@ -300,6 +304,7 @@ class _Scan:
         collected: list[_Sums] = [{} for _ in segments]
         written: _Sums = {}
         early: dict[str, list[tuple[date, Decimal]]] = {}  # named before the invoice's issue
+        discounting: dict[str, date] = {}  # customers with discount terms: first such issue
 
         # slot 0: by the day before start; slot k + 1: in segment k
         lookup = ledger.invoice
@@ -326,6 +331,11 @@ class _Scan:
                 if k:
                     table = sales[k - 1]
                     table[cur] = table.get(cur, zero) + amount
+                terms = inv.terms
+                if terms is not None and terms.discount_days is not None:
+                    first = discounting.get(inv.customer_id)
+                    if first is None or day < first:
+                        discounting[inv.customer_id] = day
         for pay in ledger.payments:
             day = pay.date
             if day > end:
@@ -353,6 +363,21 @@ class _Scan:
                 if point >= inv.issue_date:
                     break
                 row[k] += min(inv.amount.amount, sum((a for d, a in named if d <= point), zero))
+        # Early-payment discounts settle invoices without a payment. Which ones a
+        # date's allocation grants depends on that date (a later named payment
+        # can take an earlier unnamed one's place), so they are found by
+        # allocating on each point, for the customers with discount terms only.
+        for cid in sorted(discounting):
+            invoices, payments = ledger.invoices_of(cid), ledger.payments_of(cid)
+            for k, point in enumerate(points):
+                if point < discounting[cid]:
+                    continue
+                for _, _, amount, cur, _, is_discount in _apply_payments(invoices, payments, point)[
+                    2
+                ]:
+                    if is_discount:
+                        row = reserved.setdefault((cid, cur), [zero] * (n + 1))
+                        row[k] -= amount
         owed: list[_Sums] = [{} for _ in points]
         for key, row in deltas.items():
             cur = key[1]
@@ -462,11 +487,11 @@ def dso(
 
 
 def _last_applied(
-    applied: Iterable[tuple[str, str | None, Decimal, str, date]],
+    applied: Iterable[tuple[str, str | None, Decimal, str, date, bool]],
 ) -> dict[str, date]:
     """Per invoice, the latest date of a payment or credit note applied to it."""
     last: dict[str, date] = {}
-    for _, target, _, _, paid_on in applied:
+    for _, target, _, _, paid_on, _ in applied:
         if target is not None:
             prior = last.get(target)
             if prior is None or paid_on > prior:
@@ -477,7 +502,7 @@ def _last_applied(
 def _settled_dates(
     targets: Mapping[str, Invoice],
     open_amount: Mapping[str, Decimal],
-    applied: Iterable[tuple[str, str | None, Decimal, str, date]],
+    applied: Iterable[tuple[str, str | None, Decimal, str, date, bool]],
     as_of: date,
 ) -> dict[str, date]:
     """Settlement date of every invoice of one customer settled by ``as_of``."""
@@ -522,18 +547,25 @@ class _Book:
         open: invoices and deposit requests issued by ``on`` with a balance
             above zero, with that balance.
         settled: those settled by ``on``, with their settlement date.
+        discounts: the early-payment discounts granted by the allocation on
+            ``on``: the invoice, the date, the amount.
     """
 
     on: date
     open: list[tuple[Invoice, Decimal]]
     settled: list[tuple[Invoice, date]]
+    discounts: list[tuple[Invoice, date, Decimal]]
 
     @classmethod
     def of(cls, ledger: Ledger, on: date) -> _Book:
         open_: list[tuple[Invoice, Decimal]] = []
         settled: list[tuple[Invoice, date]] = []
+        discounts: list[tuple[Invoice, date, Decimal]] = []
         for _, targets, open_amount, applied in ledger._applications(on):
             last = _last_applied(applied)
+            for _, target, amount, _, when, is_discount in applied:
+                if is_discount and target is not None:
+                    discounts.append((targets[target], when, amount))
             for iid, inv in targets.items():
                 issued = inv.issue_date
                 if issued > on:
@@ -544,7 +576,67 @@ class _Book:
                 else:
                     when = last.get(iid, issued)
                     settled.append((inv, when if when > issued else issued))
-        return cls(on, open_, settled)
+        return cls(on, open_, settled, discounts)
+
+
+@attrs.frozen
+class DiscountsGranted:
+    """Early-payment discounts granted in a period, in one currency.
+
+    Attributes:
+        currency: the currency.
+        count: invoices settled with a discount in the period.
+        amount: the discounts granted (not money received).
+        invoiced: the gross amounts of those invoices.
+        percent: ``amount / invoiced * 100`` (0.1, half-up), ``None`` when
+            ``invoiced`` is zero.
+    """
+
+    currency: str
+    count: int
+    amount: Money
+    invoiced: Money
+    percent: Decimal | None
+
+
+def discounts_granted(ledger: Ledger, *, start: date, end: date) -> tuple[DiscountsGranted, ...]:
+    """The early-payment discounts granted in ``[start, end]``, per currency.
+
+    A discount is granted on the date of the payment or credit note that
+    brought the invoice within reach of it (see :class:`~arpolicy.model.Ledger`),
+    as the allocation on ``end`` grants it. Discounts are not payments: the
+    ``collected`` figure of :func:`monthly_trends` leaves them out, while the
+    receivables (aging, DSO, CEI) and the settlement dates (days to pay) count
+    the invoice as settled.
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+
+    Returns:
+        One :class:`DiscountsGranted` per currency with a discount, sorted.
+    """
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    return _discounts(_Book.of(ledger, end), start)
+
+
+def _discounts(book: _Book, start: date) -> tuple[DiscountsGranted, ...]:
+    cells: dict[str, list[Any]] = {}  # count, amount, invoiced
+    zero = Decimal(0)
+    for inv, when, amount in book.discounts:
+        if start <= when <= book.on:
+            cell = cells.setdefault(inv.currency, [0, zero, zero])
+            cell[0] += 1
+            cell[1] += amount
+            cell[2] += inv.amount.amount
+    return tuple(
+        DiscountsGranted(
+            cur, n, Money(amount, cur), Money(gross, cur), _ratio(amount, gross, _HUNDRED)
+        )
+        for cur, (n, amount, gross) in sorted(cells.items())
+    )
 
 
 @attrs.frozen
@@ -1164,6 +1256,7 @@ class ReceivablesReport:
         seasonality: :func:`seasonality` over the period.
         top_overdue: per currency, the customers with the largest past-due
             balances on ``as_of`` (largest first, then by id).
+        discounts: :func:`discounts_granted` over the period.
     """
 
     as_of: date
@@ -1180,6 +1273,7 @@ class ReceivablesReport:
     trends: tuple[MonthlyTrend, ...]
     seasonality: tuple[Seasonality, ...]
     top_overdue: tuple[OverdueCustomer, ...]
+    discounts: tuple[DiscountsGranted, ...] = ()
 
     def currencies(self) -> tuple[str, ...]:
         """Every currency that appears in the report, sorted."""
@@ -1310,4 +1404,5 @@ def _report(
         trends=trends,
         seasonality=_seasonality(trends),
         top_overdue=_top_overdue(ledger, today, top),
+        discounts=_discounts(book, start),
     )

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from ..model import Ledger
+from .fx_rates import load_fx_rates, loads_fx_rates
 from .ledger_csv import dump_csv, load_csv
 from .ledger_json import dump_json, load_json
 from .policy_toml import dump_playbook, dumps_playbook, load_playbook, loads_playbook
@@ -27,9 +28,11 @@ __all__ = [
     "dump_playbook",
     "dumps_playbook",
     "format_terms",
+    "load_fx_rates",
     "load_ledger",
     "load_playbook",
     "load_rates",
+    "loads_fx_rates",
     "loads_playbook",
     "loads_rates",
     "parse_terms",

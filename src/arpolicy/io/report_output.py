@@ -31,7 +31,7 @@ import attrs
 from rich.console import Console
 from rich.table import Table
 
-from ..credit import CreditRecommendation
+from ..credit import CreditExposure, CreditRecommendation
 from ..money import Money
 from ..reports import ReceivablesReport
 
@@ -95,9 +95,13 @@ def report_rows(
     id; metric a bucket label or ``total``), ``dso`` (key the method),
     ``days_to_pay`` (key ``all`` or a profile), ``cei``, ``disputed``,
     ``written_off``, ``trend`` (key the month), ``seasonality`` (key the
-    calendar month, 1-12), ``top_overdue`` (key the customer id) and, with
+    calendar month, 1-12), ``top_overdue`` (key the customer id),
+    ``discounts`` (early-payment discounts granted in the period) and, with
     ``credit``, ``credit`` (key the customer id; one set of rows per currency
-    of exposure, each with the decision, deposit share and score).
+    of exposure, each with the decision, deposit share and score; on the
+    credit limit's row also ``converted`` when exchange rates were given and
+    ``uncovered``, the exposures in other currencies the limit does not
+    cover, as ``amount currency`` pairs).
 
     Yields:
         One row per figure, as strings.
@@ -152,6 +156,9 @@ def report_rows(
         yield ("top_overdue", o.customer_id, o.currency, "open", _value(o.open))
         yield ("top_overdue", o.customer_id, o.currency, "invoices", _value(o.invoices))
         yield ("top_overdue", o.customer_id, o.currency, "oldest_days", _value(o.oldest_days))
+    for g in report.discounts:
+        for metric in ("count", "amount", "invoiced", "percent"):
+            yield ("discounts", "granted", g.currency, metric, _value(getattr(g, metric)))
     for rec in credit:
         if not rec.reviewable:
             continue
@@ -164,6 +171,11 @@ def report_rows(
             if e is not None:
                 for metric in ("exposure", "overdue", "limit", "headroom", "utilisation"):
                     yield ("credit", key, cur, metric, _value(getattr(e, metric)))
+                if e.converted is not None:
+                    yield ("credit", key, cur, "converted", _value(e.converted))
+                if e.uncovered:
+                    uncovered = " ".join(_value(m) + " " + m.currency for m in e.uncovered)
+                    yield ("credit", key, cur, "uncovered", uncovered)
 
 
 def _csv(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -> str:
@@ -231,6 +243,24 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
             _num(t.weighted_days_late),
         )
     yield pay
+    if report.discounts:
+        granted = _table(
+            f"Early-payment discounts granted {period}",
+            "currency",
+            "invoices",
+            "invoiced",
+            "discounts",
+            "share of invoiced",
+        )
+        for g in report.discounts:
+            granted.add_row(
+                g.currency,
+                str(g.count),
+                _money(g.invoiced),
+                _money(g.amount),
+                _num(g.percent, " %"),
+            )
+        yield granted
     shares = _table(
         "CEI, disputed and written-off shares",
         "currency",
@@ -298,6 +328,7 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
         "used",
         left=2,
     )
+    notes: list[str] = []
     for rec in credit:
         if not rec.reviewable:
             continue
@@ -318,7 +349,26 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
                     )
                 ),
             )
+            if e is not None and e.limit is not None:
+                notes.extend(_other_currencies(rec.customer_id, e))
+    if notes:
+        review.caption = "\n".join(notes)
+        review.caption_justify = "left"
     yield review
+
+
+def _other_currencies(customer_id: str, row: CreditExposure) -> list[str]:
+    """Notes on a limit's row: exposure in other currencies converted, or not covered."""
+    notes = []
+    if row.converted is not None and row.converted.is_positive():
+        notes.append(
+            f"{customer_id}: {_money(row.converted)} {row.currency} converted from other "
+            f"currencies counts against the {row.currency} limit"
+        )
+    if row.uncovered:
+        missing = ", ".join(f"{_money(m)} {m.currency}" for m in row.uncovered)
+        notes.append(f"{customer_id}: {missing} not covered by the {row.currency} limit")
+    return notes
 
 
 def _text(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -> str:

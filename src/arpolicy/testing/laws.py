@@ -513,7 +513,11 @@ def _check_interest(
     invoice = ledger.invoice(invoice_id)
     customer = ledger.customer(action.customer_id)
     settled = ledger.settlements(invoice_id, action.date)
-    paid = [(s.date, s.amount) for s in settled if not s.credit_note and s.date < action.date]
+    paid = [
+        (s.date, s.amount)
+        for s in settled
+        if not s.credit_note and not s.discount and s.date < action.date
+    ]
     principal = ledger.balance(invoice_id, action.date)
     principal = Money.total([principal, *(m for _, m in paid)], principal.currency)
     try:
