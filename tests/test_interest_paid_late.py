@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -23,7 +24,7 @@ from arpolicy.fees import ChargeKind, StatutoryInterest
 from arpolicy.io import dumps_playbook, load_ledger, loads_playbook
 from arpolicy.law import interest_breakdown, statutory_interest
 from arpolicy.messages import render
-from arpolicy.model import Customer, Invoice, Ledger, Payment, Profile
+from arpolicy.model import Customer, Invoice, Ledger, Payment, PaymentTerms, Profile
 from arpolicy.money import Money
 from arpolicy.policy import Playbook, Policy, Step
 
@@ -340,3 +341,23 @@ def test_ledger_settlements_give_each_paid_part_with_its_date() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(books.settlements("I1", date(2026, 3, 1))) == 3
+
+
+def test_an_early_payment_discount_is_a_settled_part_without_interest() -> None:
+    # 2/10 net 30 on 1,000.00 issued 2025-12-02: 980.00 paid within the 10 days settles
+    # it, the 20.00 is a discount, and nothing ever runs late
+    terms = PaymentTerms(net_days=30, discount_percent=Decimal("2"), discount_days=10)
+    books = Ledger(
+        [Customer("C1", "Bakker B.V.", "business", "NL")],
+        [Invoice.from_terms("I1", "C1", date(2025, 12, 2), eur("1000.00"), terms)],
+        [Payment("P1", "C1", date(2025, 12, 10), eur("980.00"))],
+    )
+    parts = books.settlements("I1", date(2026, 3, 1))
+    assert [(s.source_id, s.amount, s.discount) for s in parts] == [
+        ("P1", eur("980.00"), False),
+        ("P1", eur("20.00"), True),
+    ]
+    assert (
+        plan(books, as_of=date(2026, 3, 1), playbook=ladder_book(dun_interest_only=True)).actions
+        == ()
+    )
