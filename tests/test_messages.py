@@ -261,7 +261,8 @@ GOLDEN_CASES = [
 @pytest.mark.parametrize(("template", "channel"), GOLDEN_CASES)
 def test_golden(template: str, channel: str) -> None:
     action = next(a for a in simulated() if (a.template, a.channel) == (template, channel))
-    message = render(action, ledger(), locale="en", company=COMPANY)
+    # the simulated actions are the history: a hand-over lists the notices sent
+    message = render(action, ledger(), locale="en", company=COMPANY, history=simulated())
     stem = f"en-{template}-{channel}"
     golden(f"{stem}.txt", f"Subject: {message.subject}\n\n{message.text}")
     if message.html is not None:
@@ -269,6 +270,8 @@ def test_golden(template: str, channel: str) -> None:
     for attachment in message.attachments:
         if attachment.media_type == "application/json":
             golden(f"{stem}.json", attachment.content)
+        if attachment.name.startswith("handover-"):
+            golden(f"{stem}.{attachment.name.rpartition('.')[2]}", attachment.content)
 
 
 def test_rendering_is_deterministic() -> None:

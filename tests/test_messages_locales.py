@@ -344,7 +344,8 @@ def test_golden(locale: str, template: str) -> None:
         action = attrs.evolve(pick("reminder", locale), template="default")
     else:
         action = golden_action(template, locale)
-    message: Message = render(action, ledger(), locale=locale, company=COMPANY)
+    # the simulated actions are the history: a hand-over lists the notices sent
+    message: Message = render(action, ledger(), locale=locale, company=COMPANY, history=simulated())
     assert message.locale == locale
     golden(
         f"locales/{locale}-{template}-{family_of(action.channel)}.txt",

@@ -85,12 +85,15 @@ FEE_RULES: dict[str, list[tuple[str, str]]] = {
         ("notice-of-default", "FixedCompensation"),
         ("final-notice", "StatutoryInterest"),
         ("final-notice", "FixedCompensation"),
+        ("handover", "StatutoryInterest"),
+        ("handover", "FixedCompensation"),
     ],
     "government-standard": [],
     "private-standard": [
         ("fourteen-day-letter", "CollectionCosts"),
         ("final-notice", "CollectionCosts"),
         ("final-notice", "StatutoryInterest"),
+        ("handover", "StatutoryInterest"),
     ],
     "deposit": [],
 }

@@ -63,6 +63,7 @@ from .model import (
     PlanState,
     PlanStatus,
     Profile,
+    Settlement,
     Trial,
     TrialKind,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "Policy",
     "Profile",
     "Reason",
+    "Settlement",
     "SkipReason",
     "Skipped",
     "StatutoryInterest",

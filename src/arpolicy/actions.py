@@ -242,7 +242,8 @@ class HistoryEntry:
     needed; ``received_on`` records the day the customer received it (used
     to anchor the next step). A ``FAILED`` entry does not count as done.
     ``fees`` records the contractual fees the action charged, so that a
-    policy's fee caps hold over all actions.
+    policy's fee caps hold over all actions. ``deadline`` is the payment
+    deadline the action stated (listed in an agency hand-over).
     """
 
     key: str
@@ -255,6 +256,7 @@ class HistoryEntry:
     received_on: dt.date | None = None
     status: HistoryStatus = attrs.field(default=HistoryStatus.ISSUED, converter=HistoryStatus)
     fees: Money | None = None
+    deadline: dt.date | None = None
 
     @classmethod
     def from_action(
@@ -276,6 +278,7 @@ class HistoryEntry:
             received_on,
             status,
             action.fees,
+            action.deadline,
         )
 
 

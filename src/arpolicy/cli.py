@@ -927,14 +927,21 @@ def _render_messages(
     templates_path: str | None,
     locale: str | None,
     company_path: str | None,
+    history: Sequence[HistoryEntry | Action] = (),
 ) -> None:
-    """Render every action, then write the files: a template error writes none."""
+    """Render every action, then write the files: a template error writes none.
+
+    ``history`` (with the actions themselves: each sees those before its
+    date) gives the notices already sent that a hand-over lists.
+    """
     renderer = _renderer(templates_path)
     company = _company(company_path)
+    past = [*history, *actions]
     try:
         with _Progress().step(f"rendering {len(actions)} messages"):
             pairs: list[tuple[Action, Message]] = [
-                (a, renderer.render(a, ledger, locale=locale, company=company)) for a in actions
+                (a, renderer.render(a, ledger, locale=locale, company=company, history=past))
+                for a in actions
             ]
     except ArpolicyError as error:
         raise _fail(error) from error
@@ -976,7 +983,9 @@ def plan_command(
     except ArpolicyError as error:
         raise _fail(error) from error
     if render_dir is not None:
-        _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
+        _render_messages(
+            result.actions, ledger, render_dir, templates_path, locale, company_path, history
+        )
     title = f"Actions on {result.as_of.isoformat()}"
     later = not_counted_yet(ledger, result.as_of)
     text = _render(result.actions, result, ledger, fmt, title, later, own_dates=as_of is None)
@@ -1021,7 +1030,9 @@ def simulate_command(
     except ArpolicyError as error:
         raise _fail(error) from error
     if render_dir is not None:
-        _render_messages(result.actions, ledger, render_dir, templates_path, locale, company_path)
+        _render_messages(
+            result.actions, ledger, render_dir, templates_path, locale, company_path, history
+        )
     title = f"Actions from {start.date().isoformat()} to {end.date().isoformat()}"
     later = not_counted_yet(ledger, end.date())
     _write(_render(result.actions, result, ledger, fmt, title, later), output)
@@ -1190,7 +1201,9 @@ def preview_command(
     if action is None:
         action = attrs.evolve(same[0], channel=wanted)
     try:
-        message = renderer.render(action, ledger, locale=locale, company=company)
+        message = renderer.render(
+            action, ledger, locale=locale, company=company, history=result.actions
+        )
     except ArpolicyError as error:
         raise _fail(error) from error
     if part == "html":

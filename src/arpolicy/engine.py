@@ -33,7 +33,16 @@ from .actions import (
 from .builtins import rules as builtin_rules
 from .calendar import BusinessCalendar, calendar_for
 from .errors import InvalidFieldError, UnknownJurisdictionError
-from .fees import Charge, ChargeKind, FeeContext, FeeItem, Note, apply_caps, gate
+from .fees import (
+    Charge,
+    ChargeKind,
+    FeeContext,
+    FeeItem,
+    Note,
+    StatutoryInterest,
+    apply_caps,
+    gate,
+)
 from .law import RateBook
 from .law import nl as law_nl
 from .model import (
@@ -44,6 +53,7 @@ from .model import (
     Ledger,
     PlanStatus,
     Profile,
+    Settlement,
 )
 from .money import Money
 from .playbooks import default_playbook
@@ -427,6 +437,113 @@ def _jurisdiction_of(country: str) -> str | None:
         return None
 
 
+def _charges_interest(step: Step) -> bool:
+    return any(isinstance(rule, StatutoryInterest) for rule in step.fees)
+
+
+def _paid_parts(invoice: Invoice, parts: Sequence[Settlement]) -> tuple[tuple[date, Money], ...]:
+    """The payments on ``invoice`` that interest runs on, as (day, amount).
+
+    Credit notes correct the invoice and an early-payment discount was earned
+    (those parts were never owed); parts whose interest the host marked as
+    settled are left out.
+    """
+    settled = invoice.interest_settled_on
+    return tuple(
+        (s.date, s.amount)
+        for s in parts
+        if not s.credit_note and not s.discount and (settled is None or s.date > settled)
+    )
+
+
+def _paid_late(invoice: Invoice, paid: Sequence[tuple[date, Money]]) -> bool:
+    """A part was paid after the first day of default (it bore interest)."""
+    return any(day > invoice.due_date + _ONE_DAY for day, _ in paid)
+
+
+def _closed_recently(policy: Policy, parts: Sequence[Settlement], as_of: date) -> date | None:
+    """The day an invoice was paid in full, when its interest may still be
+    claimed on ``as_of`` (within the policy's ``closed_interest_days``)."""
+    if not parts:
+        return None
+    paid_in_full = max(s.date for s in parts)
+    if (as_of - paid_in_full).days > policy.closed_interest_days:
+        return None
+    return paid_in_full
+
+
+def _interest_claimed(
+    ledger: Ledger,
+    policy: Policy,
+    history: _CustomerHistory,
+    currency: str,
+    since: date,
+    as_of: date,
+) -> bool:
+    """A notice in ``currency`` whose step charges interest went out on or
+    after ``since`` (the day an invoice was paid in full) and before ``as_of``."""
+    for iid, done in history.steps.items():
+        try:
+            if ledger.invoice(iid).currency != currency:
+                continue
+        except KeyError:
+            continue
+        for name, records in done.items():
+            index = policy.step_index(name)
+            if index is None or not _charges_interest(policy.steps[index]):
+                continue
+            if any(since <= sent < as_of for sent, _ in records):
+                return True
+    return False
+
+
+def _closed_items(
+    ledger: Ledger,
+    customer: Customer,
+    policy: Policy,
+    history: _CustomerHistory,
+    as_of: date,
+    currency: str,
+    settlements: Mapping[str, tuple[Settlement, ...]],
+    skip: frozenset[str],
+) -> tuple[FeeItem, ...]:
+    """Invoices paid in full and late whose interest this notice claims, once.
+
+    Interest on closed entries (Business Central's model): an invoice whose
+    principal is paid but whose statutory interest is not is not dunned on
+    its own (unless its policy sets ``dun_interest_only``); its interest is
+    stated on the customer's next notice in its currency whose step charges
+    statutory interest, and only on that one, if it comes within the
+    policy's ``closed_interest_days`` of the payment in full.
+    """
+    balances = ledger.position(customer.id, as_of).balances
+    items = []
+    for invoice in sorted(ledger.invoices_of(customer.id), key=lambda i: i.id):
+        iid = invoice.id
+        balance = balances.get(iid)
+        if invoice.currency != currency or iid in skip or balance is None or balance.amount:
+            continue
+        parts = settlements.get(iid, ())
+        paid = _paid_parts(invoice, parts)
+        paid_in_full = _closed_recently(policy, parts, as_of)
+        if paid_in_full is None or not _paid_late(invoice, paid) or invoice.disputed(as_of):
+            continue
+        if _interest_claimed(ledger, policy, history, currency, paid_in_full, as_of):
+            continue
+        first = history.first.get(iid)
+        items.append(
+            FeeItem(
+                iid,
+                balance,
+                invoice.due_date,
+                first[0] if first is not None and first[0] < as_of else None,
+                first is not None and first[1] == "letter",
+                paid=paid,
+            )
+        )
+    return tuple(items)
+
+
 def _charges(
     group: list[_Candidate],
     step_index: int,
@@ -435,9 +552,15 @@ def _charges(
     as_of: date,
     repeat: int,
     rates: RateBook | None,
+    ledger: Ledger,
+    own: frozenset[str],
 ) -> tuple[tuple[Charge, ...], Money | None, list[Reason]]:
     """The charges of a notice, its contractual fee total, and reasons for what
-    the law or the policy's caps left out."""
+    the law or the policy's caps left out.
+
+    ``own`` holds the invoices paid in full that are dunned on their own for
+    their interest today (``dun_interest_only``): no other notice claims it.
+    """
     policy = group[0].policy
     step = policy.steps[step_index]
     if not step.fees:
@@ -445,6 +568,8 @@ def _charges(
     currency = group[0].balance.currency
     letter = policy.letter_index()
     letter_name = policy.steps[letter].name if letter is not None else None
+    interest = _charges_interest(step)
+    settlements = ledger.settlements_of(customer.id, as_of) if interest else {}
     items = []
     for cand in sorted(group, key=lambda c: c.invoice.id):
         iid = cand.invoice.id
@@ -464,7 +589,14 @@ def _charges(
                 first is not None and first[1] == "letter",
                 sent,
                 received,
+                paid=_paid_parts(cand.invoice, settlements.get(iid, ())),
             )
+        )
+    closed: tuple[FeeItem, ...] = ()
+    if interest and not policy.dun_interest_only:
+        skip = own | {item.invoice_id for item in items}
+        closed = _closed_items(
+            ledger, customer, policy, history, as_of, currency, settlements, skip
         )
     ctx = FeeContext(
         customer_id=customer.id,
@@ -478,6 +610,7 @@ def _charges(
         letter=step_index == letter and customer.profile is Profile.PRIVATE,
         repeat=repeat,
         rates=rates,
+        closed=closed,
     )
     charges: list[Charge] = []
     notes: list[Note] = []
@@ -515,6 +648,8 @@ def _ladder_actions(
     as_of: date,
     rates: RateBook | None,
     cals: _Calendars,
+    ledger: Ledger,
+    own: frozenset[str],
 ) -> list[Action]:
     policy = group[0].policy
     step = policy.steps[step_index]
@@ -524,7 +659,7 @@ def _ladder_actions(
     amount = Money.total(balances, currency)
     repeat = max(c.repeat for c in group)
     charges, fees, law_reasons = _charges(
-        group, step_index, customer, history, as_of, repeat, rates
+        group, step_index, customer, history, as_of, repeat, rates, ledger, own
     )
     reasons = [
         Reason(
@@ -613,6 +748,8 @@ def _plan_customer(
     if position is None:
         position = ledger.position(customer.id, as_of)
     balances = {iid: bal for iid, bal in position.balances.items() if bal.amount > 0}
+    own = _interest_only(ledger, customer, playbook, position, as_of, plugins)
+    balances.update((iid, position.balances[iid]) for iid in sorted(own))
     if customer.block is not None and customer.block.until is not None and customer.blocked(as_of):
         result.wake_at(customer.block.until)
     paused: dict[str, str] = {}
@@ -771,7 +908,7 @@ def _plan_customer(
                     Skipped(customer.id, cand.invoice.id, SkipReason.DEFERRED, reason, step.name)
                 )
             continue
-        actions = _ladder_actions(group, index, customer, history, as_of, rates, cals)
+        actions = _ladder_actions(group, index, customer, history, as_of, rates, cals, ledger, own)
         used.update((a.channel, currency) for a in actions)
         result.actions.extend(actions)
         for cand in group:
@@ -808,6 +945,38 @@ def _adjust(
         for iid in action.invoice_ids or ("",):
             result.skipped.append(Skipped(customer.id, iid, SkipReason.VETOED, detail, action.step))
     result.actions = kept
+
+
+def _interest_only(
+    ledger: Ledger,
+    customer: Customer,
+    playbook: Playbook,
+    position: CustomerPosition,
+    as_of: date,
+    plugins: Plugins | None,
+) -> frozenset[str]:
+    """Invoices paid in full but late that stay in their ladder for their
+    statutory interest: their policy sets ``dun_interest_only``."""
+    if not any(p.dun_interest_only for p in playbook.policies):
+        return frozenset()
+    closed = [iid for iid, bal in position.balances.items() if not bal.amount]
+    if not closed:
+        return frozenset()
+    settlements = ledger.settlements_of(customer.id, as_of)
+    found = set()
+    for iid in closed:
+        invoice = ledger.invoice(iid)
+        policy = _choose_policy(playbook, customer, invoice, plugins)
+        if isinstance(policy, str) or not policy.dun_interest_only:
+            continue
+        if not any(_charges_interest(step) for step in policy.steps):
+            continue
+        parts = settlements.get(iid, ())
+        if _closed_recently(policy, parts, as_of) is not None and _paid_late(
+            invoice, _paid_parts(invoice, parts)
+        ):
+            found.add(iid)
+    return frozenset(found)
 
 
 def _choose_policy(

@@ -52,6 +52,7 @@ import attrs
 from .errors import ArpolicyError, InvalidFieldError
 from .law import (
     DayCount,
+    InterestPart,
     RateBook,
     be,
     collection_costs,
@@ -119,6 +120,10 @@ class Charge:
             the customer does not pay in time (the Dutch 14-day letter); not
             part of the total due.
         detail: how it was computed (periods, bands), for people.
+        base: for statutory interest, the part of the invoice's principal it
+            runs on (one charge per part); ``None`` otherwise.
+        paid_on: for interest on a part paid late, the day it was paid (the
+            interest ran until the day before); ``None`` for a part still open.
     """
 
     kind: ChargeKind
@@ -129,6 +134,8 @@ class Charge:
     invoice_id: str | None = None
     announced: bool = False
     detail: str = ""
+    base: Money | None = None
+    paid_on: date | None = None
 
 
 @attrs.frozen
@@ -148,6 +155,10 @@ class RuleResult:
     notes: tuple[Note, ...] = ()
 
 
+def _parts(value: Iterable[tuple[date, Money]]) -> tuple[tuple[date, Money], ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class FeeItem:
     """An open invoice in a notice, with what the law needs to know about it.
@@ -161,6 +172,9 @@ class FeeItem:
         first_reminder_paper: that first action went by post.
         letter_sent: when the consumer 14-day letter about it was sent.
         letter_received: when that letter was received, if recorded.
+        paid: the parts of the invoice paid before the action date, as
+            ``(day, amount)`` pairs: statutory interest runs on each until
+            the day it was paid (interest on parts paid late).
     """
 
     invoice_id: str
@@ -170,6 +184,7 @@ class FeeItem:
     first_reminder_paper: bool = False
     letter_sent: date | None = None
     letter_received: date | None = None
+    paid: tuple[tuple[date, Money], ...] = attrs.field(default=(), converter=_parts)
 
 
 @attrs.frozen
@@ -190,6 +205,10 @@ class FeeContext:
         repeat: how many times the step was carried out before (a repeated
             last step charges no fee again).
         rates: the statutory rate tables; the shipped ones when ``None``.
+        closed: invoices paid in full, late, whose interest this notice
+            claims (interest on closed entries): their ``principal`` is zero
+            and ``paid`` holds the parts. Only :class:`StatutoryInterest`
+            reads them; they are not part of the notice's principal.
     """
 
     customer_id: str
@@ -203,6 +222,7 @@ class FeeContext:
     letter: bool = False
     repeat: int = 0
     rates: RateBook | None = None
+    closed: tuple[FeeItem, ...] = ()
 
     @property
     def principal(self) -> Money:
@@ -616,22 +636,30 @@ class StatutoryInterest(FeeRule):
         return ChargeKind.INTEREST
 
     def charges(self, ctx: FeeContext) -> RuleResult:
-        """Interest per invoice up to the day before the action date."""
+        """Interest per invoice up to the day before the action date.
+
+        One charge per part of each invoice's principal: each part paid late
+        (its ``paid_on`` set) up to its payment day, then the part still
+        open. The notice's invoices come first, then the closed ones it
+        claims interest on (:attr:`FeeContext.closed`).
+        """
         code = _jurisdiction(self.jurisdiction, ctx)
         if code is None:
             return RuleResult(notes=(_no_law("interest", ctx, self.jurisdiction),))
         out: list[Charge] = []
         notes: list[Note] = []
-        for item in sorted(ctx.items, key=_item_key):
+        items = [*sorted(ctx.items, key=_item_key), *sorted(ctx.closed, key=_item_key)]
+        for item in items:
             start = _interest_start(ctx, item, code)
             if isinstance(start, Note):
                 notes.append(start)
                 continue
             if start >= ctx.date:
                 continue
+            paid = [(day, amount) for day, amount in item.paid if day < ctx.date]
             try:
                 result = interest_breakdown(
-                    item.principal,
+                    Money.total([item.principal, *(m for _, m in paid)], ctx.currency),
                     start=start,
                     end=ctx.date,
                     jurisdiction=code,
@@ -639,34 +667,14 @@ class StatutoryInterest(FeeRule):
                     day_count=DayCount(self.day_count),
                     on_stale="ignore",
                     rates=ctx.rates,
+                    payments=paid,
                 )
             except ArpolicyError as error:
                 notes.append(_law_note(error, "statutory interest"))
                 break
-            if not result.total.amount:
-                continue
-            rules = sorted({p.rule for p in result.periods})
-            rates = []
-            for p in result.periods:
-                text = f"{p.rate}%"
-                if text not in rates:
-                    rates.append(text)
-            detail = "; ".join(
-                f"{p.start.isoformat()}..{p.end.isoformat()} {p.days} d at {p.rate}% on "
-                f"{p.base}: {p.interest}" + (" (rate after the last known one)" if p.stale else "")
-                for p in result.periods
-            )
-            out.append(
-                Charge(
-                    ChargeKind.INTEREST,
-                    self.name,
-                    result.total,
-                    ", ".join(rules),
-                    " / ".join(rates),
-                    item.invoice_id,
-                    detail=detail,
-                )
-            )
+            for part in result.parts:
+                if part.interest.amount:
+                    out.append(self._charge(item.invoice_id, part))
             if any(p.stale for p in result.periods):
                 notes.append(
                     Note(
@@ -677,6 +685,31 @@ class StatutoryInterest(FeeRule):
                     )
                 )
         return RuleResult(tuple(out), tuple(notes))
+
+    def _charge(self, invoice_id: str, part: InterestPart) -> Charge:
+        rates: list[str] = []
+        for p in part.periods:
+            text = f"{p.rate}%"
+            if text not in rates:
+                rates.append(text)
+        detail = "; ".join(
+            f"{p.start.isoformat()}..{p.end.isoformat()} {p.days} d at {p.rate}% on "
+            f"{p.base}: {p.interest}" + (" (rate after the last known one)" if p.stale else "")
+            for p in part.periods
+        )
+        if part.paid_on is not None:
+            detail = f"on {part.principal} paid on {part.paid_on.isoformat()}: {detail}"
+        return Charge(
+            ChargeKind.INTEREST,
+            self.name,
+            part.interest,
+            ", ".join(sorted({p.rule for p in part.periods})),
+            " / ".join(rates),
+            invoice_id,
+            detail=detail,
+            base=part.principal,
+            paid_on=part.paid_on,
+        )
 
 
 @attrs.frozen

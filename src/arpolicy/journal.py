@@ -215,6 +215,7 @@ class JournalEntry:
             self.received_on,
             self.status,
             self.fees,
+            self.deadline,
         )
 
     @property
@@ -700,12 +701,13 @@ class Journal:
         """
         sql = (
             "SELECT key, date, customer_id, step, invoice_ids, channel, currency, received_on,"
-            " status, fees FROM actions ORDER BY date, customer_id, key"
+            " status, fees, deadline FROM actions ORDER BY date, customer_id, key"
         )
         with self._guard():
             rows = self._live().execute(sql).fetchall()
         result: list[HistoryEntry] = []
-        for key, day, customer, step, ids, channel, currency, received, status, fees in rows:
+        for row in rows:
+            key, day, customer, step, ids, channel, currency, received, status, fees, due = row
             result.append(
                 _history_entry(
                     key,
@@ -718,6 +720,7 @@ class Journal:
                     dt.date.fromisoformat(received) if received else None,
                     JournalStatus(status),
                     _money(fees, currency),
+                    dt.date.fromisoformat(due) if due else None,
                 )
             )
         return result
@@ -1016,6 +1019,7 @@ def _history_entry(
     received_on: dt.date | None,
     status: JournalStatus,
     fees: Money | None,
+    deadline: dt.date | None,
 ) -> HistoryEntry:
     failed = status == JournalStatus.FAILED
     return HistoryEntry(
@@ -1029,6 +1033,7 @@ def _history_entry(
         received_on,
         HistoryStatus.FAILED if failed else HistoryStatus.ISSUED,
         fees,
+        deadline,
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 import attrs
 import iso3166
@@ -45,6 +45,7 @@ __all__ = [
     "PlanState",
     "PlanStatus",
     "Profile",
+    "Settlement",
     "Trial",
     "TrialKind",
 ]
@@ -229,6 +230,10 @@ def _end_of_month(day: date) -> date:
 
 def _as_date(day: pendulum.Date) -> date:
     return date(day.year, day.month, day.day)
+
+
+INTEREST_SETTLED: Final = "interest_settled_on"
+"""The invoice metadata key that marks its statutory interest as settled."""
 
 
 # ---------------------------------------------------------------------------
@@ -533,6 +538,14 @@ class Invoice:
             raise _fail(self, "amount", self.amount, "must not be negative")
         if self.applies_to is not None and self.kind is not InvoiceKind.CREDIT_NOTE:
             raise _fail(self, "applies_to", self.applies_to, "only credit notes apply to invoices")
+        settled = self.meta(INTEREST_SETTLED) if self.metadata else None
+        if settled is not None:
+            try:
+                date.fromisoformat(settled)
+            except ValueError:
+                raise _fail(
+                    self, f"metadata.{INTEREST_SETTLED}", settled, "expected a date YYYY-MM-DD"
+                ) from None
 
     @classmethod
     def from_terms(
@@ -580,6 +593,18 @@ class Invoice:
     def meta(self, key: str, default: str | None = None) -> str | None:
         """The metadata value for ``key``."""
         return dict(self.metadata).get(key, default)
+
+    @property
+    def interest_settled_on(self) -> date | None:
+        """The day the statutory interest on the parts paid so far was paid or
+        waived (metadata ``interest_settled_on``), or ``None``.
+
+        arpolicy has no record of interest payments: the host says here that
+        the interest on the parts of the invoice paid on or before that day
+        is settled, and it is no longer claimed.
+        """
+        settled = self.meta(INTEREST_SETTLED)
+        return None if settled is None else date.fromisoformat(settled)
 
 
 @attrs.frozen(weakref_slot=False)
@@ -815,6 +840,33 @@ class Allocation:
     def is_discount(self) -> bool:
         """True for an early-payment discount (no money received)."""
         return self.kind is AllocationKind.DISCOUNT
+
+
+@attrs.frozen
+class Settlement:
+    """A part of an invoice settled on a date: by a payment or by a credit note.
+
+    Statutory interest runs on each part of the principal until the day that
+    part was paid (see :func:`arpolicy.law.interest_breakdown`); a credit note
+    corrects the invoice, so the part it settles was never owed and bears no
+    interest.
+
+    Attributes:
+        source_id: the payment's or credit note's id.
+        invoice_id: the invoice settled.
+        date: the day the payment was made or the credit note issued.
+        amount: the part of the invoice it settled.
+        credit_note: settled by a credit note, not by a payment.
+        discount: an early-payment discount earned by ``source_id`` (no money
+            received; like a credit note, that part bears no interest).
+    """
+
+    source_id: str
+    invoice_id: str
+    date: date
+    amount: Money
+    credit_note: bool = False
+    discount: bool = False
 
 
 @attrs.frozen
@@ -1129,6 +1181,45 @@ class Ledger:
         ]
         items.sort(key=lambda item: (item[0].due_date, item[0].id))
         return tuple(items)
+
+    def settlements(self, invoice_id: str, as_of: date) -> tuple[Settlement, ...]:
+        """How an invoice was paid as of ``as_of``: every part, with its date.
+
+        The allocation rule of :meth:`position` decides which payment or
+        credit note settled which part; the parts are in the order they were
+        applied (by date, then id). ``KeyError`` for an unknown invoice.
+
+        >>> from arpolicy import Customer, Invoice, Money, Payment
+        >>> ledger = Ledger(
+        ...     [Customer("C1", "Acme", "business", "NL")],
+        ...     [Invoice("I1", "C1", date(2025, 12, 1), date(2026, 1, 1), Money("1000", "EUR"))],
+        ...     [Payment("P1", "C1", date(2026, 2, 25), Money("990", "EUR"))],
+        ... )
+        >>> [(s.date, s.amount) for s in ledger.settlements("I1", date(2026, 3, 2))]
+        [(datetime.date(2026, 2, 25), Money('990.00', 'EUR'))]
+        """
+        inv = self._index.invoices[invoice_id]
+        return self.settlements_of(inv.customer_id, as_of).get(invoice_id, ())
+
+    def settlements_of(self, customer_id: str, as_of: date) -> dict[str, tuple[Settlement, ...]]:
+        """:meth:`settlements` for every invoice of a customer that has any, by id."""
+        if customer_id not in self._index.customers:
+            raise KeyError(customer_id)
+        invoices = self._index.invoices_by_customer.get(customer_id, ())
+        credit_notes = {i.id for i in invoices if i.kind is InvoiceKind.CREDIT_NOTE}
+        payments = self._index.payments_by_customer.get(customer_id, ())
+        paid_ids = {p.id for p in payments}
+        _, _, applied = _apply_payments(invoices, payments, as_of)
+        found: dict[str, list[Settlement]] = {}
+        for source, target, amount, currency, day, discount in applied:
+            if target is None:
+                continue
+            # an id shared by a payment and a credit note counts as the payment's
+            credit = source in credit_notes and source not in paid_ids
+            money = Money._trusted(amount, currency)
+            part = Settlement(source, target, day, money, credit, discount)
+            found.setdefault(target, []).append(part)
+        return {iid: tuple(parts) for iid, parts in sorted(found.items())}
 
     def balances(self, as_of: date) -> dict[str, Money]:
         """Open balance of every invoice issued on or before ``as_of``, by id."""

@@ -276,6 +276,14 @@ class Policy:
         description: free text for people.
         fee_caps: caps on the contractual fees per invoice and per customer
             over all actions (:class:`~arpolicy.fees.FeeCaps`), or ``None``.
+        dun_interest_only: an invoice paid in full but late, whose
+            statutory interest is unpaid, keeps its own ladder and is dunned
+            for that interest. ``False`` (the default): it is not dunned on
+            its own; its interest is claimed once, on the customer's next
+            notice in its currency whose step charges statutory interest.
+        closed_interest_days: for how many days after an invoice was paid in
+            full its interest may still be claimed (either way above); 90 by
+            default, 0 never claims interest on paid invoices.
     """
 
     name: str
@@ -297,6 +305,8 @@ class Policy:
     presumed_receipt_days: int = 2
     description: str = ""
     fee_caps: FeeCaps | None = attrs.field(default=None, converter=_caps)
+    dun_interest_only: bool = False
+    closed_interest_days: int = 90
     _positions: dict[str, int] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
@@ -305,10 +315,19 @@ class Policy:
         if not isinstance(self.name, str) or not self.name.strip():
             raise InvalidFieldError("policy", "name", self.name, "must not be empty")
         self._positions.update((step.name, i) for i, step in enumerate(self.steps))
-        for field in ("grace_days", "min_days_between", "presumed_receipt_days"):
+        for field in (
+            "grace_days",
+            "min_days_between",
+            "presumed_receipt_days",
+            "closed_interest_days",
+        ):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidFieldError("policy", field, value, "must be an int >= 0")
+        if not isinstance(self.dun_interest_only, bool):
+            raise InvalidFieldError(
+                "policy", "dun_interest_only", self.dun_interest_only, "must be true or false"
+            )
         if self.repeat_every_days < 1:
             raise InvalidFieldError(
                 "policy", "repeat_every_days", self.repeat_every_days, "must be >= 1"

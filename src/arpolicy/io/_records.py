@@ -37,6 +37,7 @@ import attrs
 from .._fast import fast_constructor
 from ..errors import InvalidFieldError, TermsSyntaxError, UnknownCurrencyError
 from ..model import (
+    INTEREST_SETTLED,
     Contacts,
     Customer,
     Dispute,
@@ -500,6 +501,10 @@ def invoice_builder(layout: Layout, cells: Cells) -> Builder:
             raise CellError("due_date", text, "required unless terms are given")
         kind = _enum(_KINDS, "kind", row[i_kind]) if i_kind >= 0 and row[i_kind] else default_kind
         invoice_id = row[i_id]
+        metadata = meta(row) if has_meta else ()
+        for key, value in metadata:
+            if key == INTEREST_SETTLED:
+                cells.opt_date(key, value)  # the one metadata column with a meaning
         if has_rare:
             opened = _opt(row, i_disputed)
             dreason, dresolved = _opt(row, i_dreason), _opt(row, i_dresolved)
@@ -527,7 +532,7 @@ def invoice_builder(layout: Layout, cells: Cells) -> Builder:
                 _opt(row, i_link) or None,
                 _opt(row, i_applies) or None,
                 _opt(row, i_policy) or None,
-                meta(row) if has_meta else (),
+                metadata,
             )
         else:
             invoice = _new_invoice(
@@ -544,7 +549,7 @@ def invoice_builder(layout: Layout, cells: Cells) -> Builder:
                 None,
                 None,
                 None,
-                meta(row) if has_meta else (),
+                metadata,
             )
         if (
             has_rare

@@ -6,7 +6,8 @@ string, never a float); dates are ISO 8601; object keys are sorted.
 
 A history file is JSON: a list of objects with at least ``key``, ``date``,
 ``customer_id`` and ``step`` (and optionally ``invoice_ids``, ``channel``,
-``currency`` or ``amount_due``, ``received_on``, ``status`` and ``fees``).
+``currency`` or ``amount_due``, ``received_on``, ``status``, ``fees`` and
+``deadline``).
 The JSON that :func:`dumps_json` writes for a plan is such a file, so
 yesterday's output can be today's history.
 
@@ -110,6 +111,8 @@ def action_record(action: Action) -> dict[str, Any]:
                 "rate": c.rate,
                 "invoice_id": c.invoice_id,
                 "announced": c.announced,
+                "base": money_record(c.base),
+                "paid_on": c.paid_on.isoformat() if c.paid_on else None,
             }
             for c in action.charges
         ],
@@ -279,4 +282,5 @@ def _entry(item: object, where: str, source: str) -> HistoryEntry:
         _day(item, "received_on", where, source),
         status,
         _money(item, "fees", where, source),
+        _day(item, "deadline", where, source),
     )

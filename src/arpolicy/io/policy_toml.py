@@ -109,6 +109,8 @@ POLICY_KEYS: Final = frozenset(
         "presumed_receipt_days",
         "fee_cap_invoice",
         "fee_cap_customer",
+        "dun_interest_only",
+        "closed_interest_days",
         "step",
     }
 )
@@ -514,13 +516,21 @@ class _Reader:
         minimum = self.money_map(table, "minimum_amount", path)
         if minimum is not None:
             kwargs["minimum_amount"] = minimum
-        for key in ("grace_days", "min_days_between", "presumed_receipt_days"):
+        for key in (
+            "grace_days",
+            "min_days_between",
+            "presumed_receipt_days",
+            "closed_interest_days",
+        ):
             number = self.integer(table, key, path, low=0)
             if number is not None:
                 kwargs[key] = number
         repeat = self.integer(table, "repeat_every_days", path, low=1)
         if repeat is not None:
             kwargs["repeat_every_days"] = repeat
+        interest_only = self.boolean(table, "dun_interest_only", path)
+        if interest_only is not None:
+            kwargs["dun_interest_only"] = interest_only
         cap_invoice = self.money_map(table, "fee_cap_invoice", path)
         cap_customer = self.money_map(table, "fee_cap_customer", path)
         if cap_invoice is not None or cap_customer is not None:
@@ -829,6 +839,9 @@ def _policy_data(policy: Policy) -> dict[str, Any]:
             out["fee_cap_invoice"] = _amounts(policy.fee_caps.per_invoice)
         if policy.fee_caps.per_customer:
             out["fee_cap_customer"] = _amounts(policy.fee_caps.per_customer)
+    if policy.dun_interest_only:
+        out["dun_interest_only"] = True
+    out["closed_interest_days"] = policy.closed_interest_days
     out["step"] = [_step_data(s) for s in policy.steps]
     return out
 

@@ -37,7 +37,13 @@ from ..errors import (
 )
 from ._core import TABLES, Compounding, DayCount, Jurisdiction, RateBook, RateRow
 from ._costs import collection_costs, fixed_compensation
-from ._interest import InterestPeriod, InterestResult, interest_breakdown, statutory_interest
+from ._interest import (
+    InterestPart,
+    InterestPeriod,
+    InterestResult,
+    interest_breakdown,
+    statutory_interest,
+)
 from ._packs import EU_MEMBER_STATES, jurisdiction, jurisdiction_for_country
 
 __all__ = [
@@ -45,6 +51,7 @@ __all__ = [
     "TABLES",
     "Compounding",
     "DayCount",
+    "InterestPart",
     "InterestPeriod",
     "InterestResult",
     "Jurisdiction",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import warnings
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_CEILING, Decimal
 from itertools import pairwise
@@ -18,7 +19,13 @@ from . import gb
 from ._core import Compounding, DayCount, RateBook, Rule, to_profile
 from ._packs import resolve, rule_for
 
-__all__ = ["InterestPeriod", "InterestResult", "interest_breakdown", "statutory_interest"]
+__all__ = [
+    "InterestPart",
+    "InterestPeriod",
+    "InterestResult",
+    "interest_breakdown",
+    "statutory_interest",
+]
 
 _ON_STALE: Final = ("warn", "raise", "ignore")
 _WIDE: Final = decimal.Context(prec=60, rounding=ROUNDING)
@@ -54,16 +61,43 @@ class InterestPeriod:
 
 
 @attrs.frozen
+class InterestPart:
+    """Interest on one part of the principal: a part paid late, or what is still open.
+
+    Attributes:
+        principal: the part of the principal.
+        paid_on: the day it was paid (interest runs up to the day before);
+            ``None`` for the part still open at the end of the span.
+        end: the day after the part's last day of interest (``paid_on`` or
+            the span's end).
+        interest: the sum of its periods' interest.
+        periods: its periods in date order.
+    """
+
+    principal: Money
+    paid_on: date | None
+    end: date
+    interest: Money
+    periods: tuple[InterestPeriod, ...]
+
+
+@attrs.frozen
 class InterestResult:
     """Statutory interest over a span of default, period by period.
 
     Attributes:
         total: the sum of the periods' (rounded) interest.
-        periods: the periods in date order; empty when the span is empty.
+        periods: the periods of every part, part by part, each part's in
+            date order; empty when the span is empty.
+        parts: the interest per part of the principal: first the parts paid
+            during the span, by payment date, then the part still open. A
+            part paid on or before the first day of default bears no
+            interest and is left out, and so is an open part of zero.
     """
 
     total: Money
     periods: tuple[InterestPeriod, ...]
+    parts: tuple[InterestPart, ...] = ()
 
 
 def _anniversary(start: date, years: int) -> date:
@@ -258,7 +292,114 @@ def _compute(
             )
         )
     total = Money.total((period.interest for period in periods), money.currency)
-    return InterestResult(total, tuple(periods))
+    parts = (InterestPart(money, None, stop, total, tuple(periods)),) if money.amount else ()
+    return InterestResult(total, tuple(periods), parts)
+
+
+def _check_payments(principal: Money, payments: object, end: date) -> list[tuple[date, Money]]:
+    """The paid parts as (date, amount) in date order, checked against the principal."""
+    try:
+        items = list(payments)  # type: ignore[call-overload]
+    except TypeError:
+        raise InvalidFieldError(
+            "statutory interest", "payments", payments, "expected (date, Money) pairs"
+        ) from None
+    parts: list[tuple[date, Money]] = []
+    for item in items:
+        if not isinstance(item, tuple) or len(item) != 2:
+            raise InvalidFieldError(
+                "statutory interest", "payments", item, "expected a (date, Money) pair"
+            )
+        day, amount = _check_day("payments", item[0]), item[1]
+        if not isinstance(amount, Money) or not amount.is_positive():
+            raise InvalidFieldError(
+                "statutory interest", "payments", amount, "expected Money above zero"
+            )
+        if amount.currency != principal.currency:
+            raise InvalidFieldError(
+                "statutory interest",
+                "payments",
+                amount,
+                f"paid in {amount.currency} on a principal in {principal.currency}",
+            )
+        parts.append((day, amount))
+    parts.sort(key=lambda part: part[0])
+    paid = Money.total((m for d, m in parts if d < end), principal.currency)
+    if paid > principal:
+        raise InvalidFieldError(
+            "statutory interest",
+            "payments",
+            paid,
+            f"the parts paid before {end.isoformat()} exceed the principal {principal}",
+        )
+    return parts
+
+
+def _by_part(
+    principal: Money,
+    payments: object,
+    *,
+    start: date,
+    end: date,
+    jurisdiction: str,
+    profile: Profile | str,
+    day_count: DayCount | str,
+    on_stale: str,
+    rates: RateBook | None,
+    obligation_date: date | None,
+    stacklevel: int,
+) -> InterestResult:
+    """Interest on each part of ``principal``: paid parts up to their payment day."""
+    money, first, stop, _ = _check_inputs(principal, start, end, day_count, on_stale)
+    paid = _check_payments(money, payments, stop)
+    if not paid:
+        return _compute(
+            money,
+            start=first,
+            end=stop,
+            jurisdiction=jurisdiction,
+            profile=profile,
+            day_count=day_count,
+            on_stale=on_stale,
+            rates=rates,
+            obligation_date=obligation_date,
+            stacklevel=stacklevel + 1,
+        )
+    still_open = money - Money.total((m for d, m in paid if d < stop), money.currency)
+    # The open part runs longest: it alone warns or raises on a stale rate.
+    rest = _compute(
+        still_open,
+        start=first,
+        end=stop,
+        jurisdiction=jurisdiction,
+        profile=profile,
+        day_count=day_count,
+        on_stale=on_stale,
+        rates=rates,
+        obligation_date=obligation_date,
+        stacklevel=stacklevel + 1,
+    )
+    parts: list[InterestPart] = []
+    for day, amount in paid:
+        if day <= first or day >= stop:
+            continue  # paid before default: no interest; after the span: still open in it
+        result = _compute(
+            amount,
+            start=first,
+            end=day,
+            jurisdiction=jurisdiction,
+            profile=profile,
+            day_count=day_count,
+            on_stale="ignore",
+            rates=rates,
+            obligation_date=obligation_date,
+            stacklevel=stacklevel + 1,
+        )
+        parts.append(InterestPart(amount, day, day, result.total, result.periods))
+    parts.extend(rest.parts)
+    total = Money.total((p.interest for p in parts), money.currency)
+    periods = tuple(period for part in parts for period in part.periods)
+    return InterestResult(total, periods, tuple(parts))
 
 
 def interest_breakdown(
@@ -272,6 +413,7 @@ def interest_breakdown(
     on_stale: str = "warn",
     rates: RateBook | None = None,
     obligation_date: date | None = None,
+    payments: Iterable[tuple[date, Money]] = (),
 ) -> InterestResult:
     """Statutory interest for default from ``start`` to ``end``, period by period.
 
@@ -300,6 +442,13 @@ def interest_breakdown(
         obligation_date: the day the obligation arose (only Germany reads
             it: + 8 instead of + 9 points on or before 2014-07-28); ``start``
             by default.
+        payments: the parts of ``principal`` paid, as ``(day, amount)``
+            pairs. Interest runs on each part from ``start`` until the day it
+            was paid (not counted), and on the rest until ``end``: a part
+            paid late keeps the interest it accrued. A part paid on or before
+            ``start`` bears none; one paid on or after ``end`` is still open
+            in the span. Each part is computed (and rounded per period) on
+            its own.
 
     Returns:
         The :class:`InterestResult`; no periods and a zero total when
@@ -328,9 +477,28 @@ def interest_breakdown(
     2024-07-01 31 12.25 104.04 EUR
     >>> result.total
     Money('206.78', 'EUR')
+
+    Paid in part, late: 990.00 of 1,000.00 due on 2026-01-01 paid on
+    2026-02-25, interest asked on 2026-03-02 (NL, 10.15%):
+
+    >>> result = interest_breakdown(
+    ...     Money("1000.00", "EUR"),
+    ...     start=date(2026, 1, 2),
+    ...     end=date(2026, 3, 2),
+    ...     jurisdiction="NL",
+    ...     profile=Profile.BUSINESS,
+    ...     payments=[(date(2026, 2, 25), Money("990.00", "EUR"))],
+    ... )
+    >>> for part in result.parts:
+    ...     print(part.principal, part.paid_on, part.periods[0].days, part.interest)
+    990.00 EUR 2026-02-25 54 14.87 EUR
+    10.00 EUR None 59 0.16 EUR
+    >>> result.total
+    Money('15.03', 'EUR')
     """
-    return _compute(
+    return _by_part(
         principal,
+        payments,
         start=start,
         end=end,
         jurisdiction=jurisdiction,
@@ -354,6 +522,7 @@ def statutory_interest(
     on_stale: str = "warn",
     rates: RateBook | None = None,
     obligation_date: date | None = None,
+    payments: Iterable[tuple[date, Money]] = (),
 ) -> Money:
     """The statutory interest owed for default from ``start`` (counted) to ``end`` (not counted).
 
@@ -370,8 +539,9 @@ def statutory_interest(
     ... )  # 1000 x (2.27 + 5)% x 31/365 = 6.174...
     Money('6.17', 'EUR')
     """
-    return _compute(
+    return _by_part(
         principal,
+        payments,
         start=start,
         end=end,
         jurisdiction=jurisdiction,

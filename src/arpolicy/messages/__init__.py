@@ -61,7 +61,7 @@ reference (``docs/reference/messages.md``) and built by
 
 from __future__ import annotations
 
-from ._context import build_context
+from ._context import HANDOVER_COLUMNS, build_context
 from ._model import (
     CHANNEL_FAMILIES,
     FAMILY_PARTS,
@@ -87,6 +87,7 @@ __all__ = [
     "DEFAULT_LOCALE",
     "FALLBACK_TEMPLATE",
     "FAMILY_PARTS",
+    "HANDOVER_COLUMNS",
     "HTML_FAMILIES",
     "LEGAL_ELEMENTS",
     "Attachment",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from ..actions import Action
-from ..errors import MissingExtraError, TemplateError
+from ..actions import Action, HistoryEntry
+from ..errors import InvalidFieldError, MissingExtraError, TemplateError
 from ..model import Ledger
 from ._context import attachments, build_context
 from ._model import (
@@ -183,6 +183,7 @@ class Renderer:
         *,
         locale: str | None = None,
         company: Company | None = None,
+        history: Iterable[HistoryEntry | Action] | None = None,
     ) -> Message:
         """The message for ``action``; see :func:`render`."""
         from ._env import format_locale  # noqa: PLC0415 - needs the extra
@@ -197,7 +198,12 @@ class Renderer:
             raise TemplateError(name, "template does not exist")
         family = family_of(action.channel)
         context = build_context(
-            action, ledger, locale=used, company=company or Company(), template=template
+            action,
+            ledger,
+            locale=used,
+            company=company or Company(),
+            template=template,
+            history=_entries(action, history),
         )
         context["format_locale"] = format_locale(used, customer.country)
         parts: dict[str, str] = {}
@@ -219,6 +225,20 @@ class Renderer:
         )
 
 
+def _entries(
+    action: Action, history: Iterable[HistoryEntry | Action] | None
+) -> tuple[HistoryEntry, ...]:
+    """The customer's history entries (actions become issued entries)."""
+    out = []
+    for item in history or ():
+        entry = HistoryEntry.from_action(item) if isinstance(item, Action) else item
+        if not isinstance(entry, HistoryEntry):
+            raise InvalidFieldError("render", "history", item, "expected HistoryEntry or Action")
+        if entry.customer_id == action.customer_id:
+            out.append(entry)
+    return tuple(out)
+
+
 def _tidy(text: str) -> str:
     text = _TRAILING.sub("\n", text.strip() + "\n")
     return _BLANKS.sub("\n\n", text)
@@ -237,6 +257,7 @@ def render(
     templates: str | Path | TemplateSource | None = None,
     plugins: Plugins | None = None,
     company: Company | None = None,
+    history: Iterable[HistoryEntry | Action] | None = None,
 ) -> Message:
     """The ready-to-send message for ``action``.
 
@@ -255,6 +276,10 @@ def render(
             :class:`TemplateSource` that replace templates by name.
         plugins: plugins whose ``arpolicy_register_templates`` to use.
         company: the creditor; the neutral :class:`Company` by default.
+        history: the actions already carried out (history entries or
+            actions, as given to :func:`~arpolicy.engine.plan`): the
+            notices sent before ``action`` about its invoices are listed in
+            ``notices_sent`` and in an agency hand-over's files.
 
     Returns:
         The :class:`Message`.
@@ -270,7 +295,7 @@ def render(
         renderer = _default_renderer()
     else:
         renderer = Renderer(templates=templates, plugins=plugins)
-    return renderer.render(action, ledger, locale=locale, company=company)
+    return renderer.render(action, ledger, locale=locale, company=company, history=history)
 
 
 def available_templates(

@@ -449,6 +449,7 @@ def fees_within_limits(scenario: Scenario) -> None:
             if action.policy and scenario.playbook.has_policy(action.policy)
             else None
         )
+        interest: dict[str, int] = {}  # invoice id -> interest charges (one per part)
         for charge in action.charges:
             if charge.amount.is_negative():
                 raise LawViolationError(
@@ -484,7 +485,61 @@ def fees_within_limits(scenario: Scenario) -> None:
                                 action,
                             )
                 continue
+            if charge.kind is ChargeKind.INTEREST and charge.invoice_id is not None:
+                interest[charge.invoice_id] = interest.get(charge.invoice_id, 0) + 1
+                continue
             _check_statutory(scenario, action, charge.kind, charge.amount, charge.invoice_id)
+        for invoice_id, parts in sorted(interest.items()):
+            claimed = Money.total(
+                (
+                    c.amount
+                    for c in action.charges
+                    if c.kind is ChargeKind.INTEREST
+                    and c.invoice_id == invoice_id
+                    and not c.announced
+                ),
+                action.currency or "",
+            )
+            _check_interest(scenario, action, invoice_id, claimed, parts)
+
+
+def _check_interest(
+    scenario: Scenario, action: Action, invoice_id: str, amount: Money, parts: int
+) -> None:
+    """Interest on an invoice: at most the statutory interest from the day
+    after the due date on each part of its principal until that part was paid
+    (credit notes lower the principal from the start)."""
+    ledger = scenario.ledger
+    invoice = ledger.invoice(invoice_id)
+    customer = ledger.customer(action.customer_id)
+    settled = ledger.settlements(invoice_id, action.date)
+    paid = [
+        (s.date, s.amount)
+        for s in settled
+        if not s.credit_note and not s.discount and s.date < action.date
+    ]
+    principal = ledger.balance(invoice_id, action.date)
+    principal = Money.total([principal, *(m for _, m in paid)], principal.currency)
+    try:
+        most = statutory_interest(
+            principal,
+            start=invoice.due_date + _ONE_DAY,
+            end=action.date,
+            jurisdiction=jurisdiction_for_country(customer.country),
+            profile=customer.profile,
+            on_stale="ignore",
+            payments=paid,
+        )
+    except ArpolicyError:
+        most = Money.zero(amount.currency)
+    # rounding per period may add a cent per rate period (and part)
+    if amount.minor_units > most.minor_units + 4 * parts:
+        raise LawViolationError(
+            "fees_within_limits",
+            f"interest {amount} on {invoice_id} exceeds the statutory {most}",
+            scenario,
+            action,
+        )
 
 
 def _check_statutory(
@@ -492,31 +547,7 @@ def _check_statutory(
 ) -> None:
     ledger = scenario.ledger
     if kind is ChargeKind.INTEREST:
-        if invoice_id is None:
-            return
-        invoice = ledger.invoice(invoice_id)
-        customer = ledger.customer(action.customer_id)
-        principal = ledger.balance(invoice_id, action.date)
-        try:
-            most = statutory_interest(
-                principal,
-                start=invoice.due_date + _ONE_DAY,
-                end=action.date,
-                jurisdiction=jurisdiction_for_country(customer.country),
-                profile=customer.profile,
-                on_stale="ignore",
-            )
-        except ArpolicyError:
-            most = Money.zero(amount.currency)
-        # rounding per period may add a cent per rate period
-        if amount.minor_units > most.minor_units + 4:
-            raise LawViolationError(
-                "fees_within_limits",
-                f"interest {amount} on {invoice_id} exceeds the statutory {most}",
-                scenario,
-                action,
-            )
-        return
+        return  # per invoice, over its parts: _check_interest
     principal = (
         ledger.balance(invoice_id, action.date)
         if invoice_id is not None
