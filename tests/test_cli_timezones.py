@@ -38,7 +38,8 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     dump_ledger(books, tmp_path / "ledger.json")
     dump_playbook(
-        playbook(policy("std", (step("first", 1), step("second", 2)))), tmp_path / "p.toml"
+        playbook(policy("std", (step("first", 1), step("second", 2)), catch_up="highest")),
+        tmp_path / "p.toml",
     )
     return tmp_path
 

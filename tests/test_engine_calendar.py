@@ -213,8 +213,9 @@ def test_receipt_anchored_step_follows_its_unsent_predecessor() -> None:
 
 def test_a_late_step_waits_for_a_business_day_when_its_calendar_says_so() -> None:
     # r1 (+7) fell on Monday 03-09; planned first on Saturday 03-14 (a catch-up),
-    # a step that follows the customer's calendar waits for Monday 03-16, when
-    # r2 (+14) is due too and supersedes it.
+    # a step that follows the customer's calendar waits for Monday 03-16. r2
+    # (+14) is due that day too, but the ladder resumes at r1 (catch_up
+    # "resume"); with catch_up "highest" r2 supersedes it.
     books = ledger([invoice(due=date(2026, 3, 2))])
     saturday, monday = date(2026, 3, 14), date(2026, 3, 16)
     bound = playbook(policy(calendar="customer"))
@@ -222,6 +223,8 @@ def test_a_late_step_waits_for_a_business_day_when_its_calendar_says_so() -> Non
     assert result.actions == ()
     (skip,) = result.skipped
     assert skip.detail == "step 'r1' is due; it waits for the next business day, 2026-03-16"
-    assert [a.step for a in run(bound, books, monday).actions] == ["r2"]
+    assert [a.step for a in run(bound, books, monday).actions] == ["r1"]
+    highest = playbook(policy(calendar="customer", catch_up="highest"))
+    assert [a.step for a in run(highest, books, monday).actions] == ["r2"]
     # without a calendar rule it goes out on the Saturday
     assert [a.step for a in run(playbook(policy()), books, saturday).actions] == ["r1"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
+
 from arpolicy.actions import Action, HistoryEntry
 from arpolicy.engine import plan
 from arpolicy.fees import (
@@ -126,8 +128,10 @@ def test_dutch_consumer_letter_announces_costs_and_the_final_notice_charges_them
     assert letter.total_due == eur("1000.00")
     # Sent Thursday 2026-03-19: presumed received on the second day after
     # sending, Sundays and Mondays not counted: Friday 20 (1), Saturday 21 (2).
-    # The final step waits 15 days after receipt: 2026-04-05, a Sunday.
-    final_day = date(2026, 4, 5)
+    # The final step is due 15 days after receipt, Sunday 2026-04-05, but the
+    # letter's deadline (Saturday 04-04) moved past Easter Sunday and Monday to
+    # Tuesday 04-07: the final notice waits until the day after, 04-08.
+    final_day = date(2026, 4, 8)
     assert run(book, books, final_day - days(1), history).actions == ()
     (final,) = run(book, books, final_day, history).actions
     assert final.collection_costs == eur("150.00")
@@ -136,7 +140,11 @@ def test_dutch_consumer_letter_announces_costs_and_the_final_notice_charges_them
 
 
 def test_dutch_consumer_costs_wait_for_the_letter_term() -> None:
+    # The letter here states no deadline of its own, so the engine's rule that
+    # no step falls inside a stated deadline does not hold the final step back:
+    # only the charging rule keeps the costs out until the statutory term ran.
     ladder = _consumer_ladder()
+    ladder[1] = attrs.evolve(ladder[1], deadline_days=None)
     ladder[2] = step(
         "final",
         5,

@@ -54,16 +54,34 @@ def test_hold_skips_with_its_reason(reason: str) -> None:
 
 @pytest.mark.parametrize("reason", sorted(HOLDS))
 def test_hold_resumes_at_the_highest_due_step_once(reason: str) -> None:
+    # catch_up = "highest" (the default is "resume": see test_engine_catchup.py)
+    book = playbook(policy(catch_up="highest"))
     books = HOLDS[reason]()
-    assert run(playbook(), books, RESUME - days(1)).actions == ()
-    on_resume = run(playbook(), books, RESUME)
+    assert run(book, books, RESUME - days(1)).actions == ()
+    on_resume = run(book, books, RESUME)
     assert steps_of(on_resume) == [("r2", ("I1",), "email")]
     assert skips_of(on_resume) == [("I1", "superseded", "r1")]
     # r2 went out 4 days after its date, so r3 keeps its 14-day gap: 03-30 + 4
     expected = [(RESUME, "r2"), (R3 + days(4), "r3")]
-    timeline = day_by_day(playbook(), books, DUE, R3 + days(10))
+    timeline = day_by_day(book, books, DUE, R3 + days(10))
     assert [(a.date, a.step) for a in timeline] == expected
-    simulated = simulate(books, start=DUE, end=R3 + days(10), playbook=playbook())
+    simulated = simulate(books, start=DUE, end=R3 + days(10), playbook=book)
+    assert [(a.date, a.step) for a in simulated.actions] == expected
+
+
+@pytest.mark.parametrize("reason", sorted(HOLDS))
+def test_hold_resumes_at_the_first_step_not_yet_sent(reason: str) -> None:
+    # catch_up = "resume" (the default): r1 was never sent, so the ladder goes on
+    # with r1 when the hold ends on 03-20; r2 follows 7 days later (its gap to
+    # r1) and r3 14 days after r2.
+    books = HOLDS[reason]()
+    on_resume = run(playbook(), books, RESUME)
+    assert steps_of(on_resume) == [("r1", ("I1",), "email")]
+    assert on_resume.skipped == ()
+    expected = [(RESUME, "r1"), (RESUME + days(7), "r2"), (RESUME + days(21), "r3")]
+    timeline = day_by_day(playbook(), books, DUE, RESUME + days(30))
+    assert [(a.date, a.step) for a in timeline] == expected
+    simulated = simulate(books, start=DUE, end=RESUME + days(30), playbook=playbook())
     assert [(a.date, a.step) for a in simulated.actions] == expected
 
 
@@ -111,9 +129,10 @@ def test_on_track_plan_pauses_covered_invoices() -> None:
 
 def test_missed_instalment_breaks_the_plan_once_and_dunning_resumes() -> None:
     books = _plan_books((date(2026, 3, 5), "50.00"))
+    book = playbook(policy(catch_up="highest"))
     broken_on = date(2026, 3, 23)  # 03-20 + 2 grace days + 1
-    assert run(playbook(), books, broken_on - days(1)).skipped[0].reason == "paused_by_plan"  # type: ignore[arg-type]
-    timeline = day_by_day(playbook(), books, DUE, R3 + days(10))  # type: ignore[arg-type]
+    assert run(book, books, broken_on - days(1)).skipped[0].reason == "paused_by_plan"  # type: ignore[arg-type]
+    timeline = day_by_day(book, books, DUE, R3 + days(10))  # type: ignore[arg-type]
     plan_actions = [a for a in timeline if a.customer_id == "C1" and "I1" in a.invoice_ids]
     broken = [a for a in timeline if a.kind is ActionKind.PLAN_BROKEN]
     assert [(a.date, a.step, a.amount_due) for a in broken] == [
@@ -192,6 +211,7 @@ def test_credit_note_reduces_the_amount_due() -> None:
         invoice("CN1", issued=R1, due=R1, amount="30.00"), kind="credit_note", applies_to="I1"
     )
     result = run(playbook(), ledger([invoice(), note]), R2)
+    # first run on 03-16: the ladder resumes at r1 (catch_up = "resume")
     assert [(a.step, a.invoice_ids, a.amount_due) for a in result.actions] == [
-        ("r2", ("I1",), eur("70.00"))
+        ("r1", ("I1",), eur("70.00"))
     ]

@@ -177,8 +177,9 @@ def test_holds_never_add_actions(book: Playbook, books: Ledger, as_of: date) -> 
     free = without_holds(books)
     held_plan = plan(books, as_of=as_of, playbook=book)
     free_plan = plan(free, as_of=as_of, playbook=book)
-    # actions that are not about invoices do not change
-    assert {a.key for a in held_plan.actions if not a.invoice_ids} == {
+    # actions that are not about invoices are never added (a credit hold may
+    # be dropped: an open dispute or hold suspends score holds)
+    assert {a.key for a in held_plan.actions if not a.invoice_ids} <= {
         a.key for a in free_plan.actions if not a.invoice_ids
     }
     # no held invoice is dunned; every dunned invoice was due without the holds

@@ -64,6 +64,9 @@ SCRIPT = textwrap.dedent(
                 Step("handover", 40, ["agency"], tone="final", action="handover"),
             ],
             profiles=["business"],
+            # the invoices 45 days overdue go straight to the agency on this
+            # first run (the default, "resume", would nudge them first)
+            catch_up="highest",
         )
     ])
     vip = Customer("V1", "Vera B.V.", "business", "NL", tags={"vip"},

@@ -357,15 +357,16 @@ def _step_dates(journal: Journal, step: str) -> dict[str, date]:
 
 
 def test_received_dates_anchor_the_next_step(tmp_path: Path) -> None:
-    # On 2026-11-02 the sample sends a fourteen-day letter to C011 and C034;
-    # their final notices follow 15 days after (presumed) receipt.
+    # Run daily from 2026-11-02: the ladders resume at their first step not yet
+    # sent, and on 2026-11-23 the sample sends a fourteen-day letter to C011 and
+    # C034; their final notices follow 15 days after (presumed) receipt.
     ledger = sample_ledger()
     start = SAMPLE_AS_OF
-    late = start + timedelta(days=12)
+    late = start + timedelta(days=33)
     outcomes = []
     for mark in (False, True):
         with Journal.open(tmp_path / f"{mark}.sqlite") as journal:
-            for offset in range(40):
+            for offset in range(60):
                 today = start + timedelta(days=offset)
                 planned = arpolicy.plan(ledger, as_of=today, history=journal.history())
                 at = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
@@ -388,7 +389,7 @@ def test_failed_actions_are_planned_and_issued_again(journal: Journal) -> None:
         as_of=today,
         run_at=AT,
     )
-    letter = next(a for a in first.issued if a.step == "fourteen-day-letter")
+    letter = next(a for a in first.issued if a.step == "reminder")
     journal.mark_failed(letter.key, "returned: address unknown")
     tomorrow = today + timedelta(days=1)
     replanned = arpolicy.plan(ledger, as_of=tomorrow, history=journal.history())

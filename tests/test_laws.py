@@ -28,6 +28,7 @@ from arpolicy.testing.laws import (
     idempotent,
     no_action_for_paid_invoices,
     no_dunning_before_due,
+    no_step_inside_deadline,
     no_step_twice,
     order_independent,
     payments_never_add_actions,
@@ -276,7 +277,7 @@ def test_fee_law_catches_costs_above_the_statutory_scale() -> None:
 
 def test_reminder_law_counts_steps_before_the_formal_notice() -> None:
     hasty = ladder(Step("notice", 5, "letter", formal=True), Step("r1", 10, "email"))
-    with pytest.raises(LawViolationError, match="0 step\\(s\\) before its formal notice"):
+    with pytest.raises(LawViolationError, match="0 reminder\\(s\\) after the due date"):
         check_policy(hasty, laws=[reminders_before_formal_notice], max_examples=1)
     check_policy(hasty, laws=[at_least_reminders(0)], max_examples=1)
     with pytest.raises(LawViolationError, match="at least 4 expected"):
@@ -333,3 +334,53 @@ def test_a_violation_reads_well() -> None:
     assert lines[2].startswith("offending action: 2026-")
     assert "step 'firm-early'; channel email; invoices I" in lines[2]
     assert any(line.startswith("  invoice I") for line in lines)
+
+
+def test_reminder_law_does_not_count_courtesy_steps_before_the_due_date() -> None:
+    # three courtesy e-mails before the due date and one reminder after it: the
+    # old law counted four steps; only the one after the due date counts
+    courteous = ladder(
+        Step("c7", -7, "email", tone=Tone.COURTESY),
+        Step("c3", -3, "email", tone=Tone.COURTESY),
+        Step("c1", -1, "email", tone=Tone.COURTESY),
+        Step("r1", 3, "email"),
+        Step("notice", 10, "letter", tone=Tone.FORMAL, formal=True),
+    )
+    with pytest.raises(LawViolationError, match="1 reminder\\(s\\) after the due date"):
+        check_policy(courteous, laws=[reminders_before_formal_notice], max_examples=1)
+    check_policy(courteous, laws=[at_least_reminders(1)], max_examples=1)
+
+
+def test_deadline_law_holds_for_a_ladder_whose_steps_fall_inside_deadlines() -> None:
+    # The notice gives 14 days, the final notice follows after 7: the engine
+    # holds the final notice back, so the law holds even for this ladder.
+    tight = ladder(
+        Step("r1", 3, "email", deadline_days=7),
+        Step("notice", 10, "letter", tone=Tone.FORMAL, formal=True, deadline_days=14),
+        Step("final", 17, "letter", tone=Tone.FINAL, deadline_days=7),
+    )
+    check_policy(tight, laws=[no_step_inside_deadline], max_examples=30, ledgers=SMALL)
+
+
+class LongerNotice:
+    """Gives the notice of default 30 more days to pay, which the policy does
+    not know: its next step then falls inside the deadline the notice states."""
+
+    arpolicy_plugin_name = "longer-notice"
+
+    @hookimpl
+    def arpolicy_adjust_action(self, action: Action, context: object) -> Action | None:
+        if action.step != "notice" or action.deadline is None:
+            return None
+        return attrs.evolve(action, deadline=action.deadline + timedelta(days=30))
+
+
+def test_deadline_law_catches_a_step_inside_the_previous_deadline() -> None:
+    tight = ladder(
+        Step("r1", 3, "email", deadline_days=7),
+        Step("notice", 10, "letter", tone=Tone.FORMAL, formal=True, deadline_days=7),
+        Step("final", 20, "letter", tone=Tone.FINAL, deadline_days=7),
+    )
+    error = broken(no_step_inside_deadline, tight, with_plugins(LongerNotice()), window_days=40)
+    assert "within the deadline" in error.reason
+    assert "of step 'notice'" in error.reason

@@ -127,11 +127,12 @@ def test_unknown_action_is_refused_by_the_step_itself() -> None:
 
 @pytest.mark.parametrize("before", [0, 1, 2])
 def test_fewer_than_three_reminders_before_the_formal_notice(before: int) -> None:
+    # an error unless the policy states its own min_reminders
     steps = [*CLEAN[:before], CLEAN[3]]
     findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
     assert codes(findings) == [("few-reminders", "biz", "notice")]
-    assert findings[0].severity == "warning"
-    assert f"only {before} step(s)" in findings[0].message
+    assert findings[0].severity == "error"
+    assert f"only {before} reminder(s) after the due date" in findings[0].message
 
 
 def test_no_formal_step_needs_no_reminders() -> None:
@@ -377,3 +378,123 @@ def test_lint_file_invalid_toml_and_missing_file(tmp_path: Path) -> None:
     (missing,) = lint_file(tmp_path / "nope.toml")
     assert missing.code == "invalid"
     assert "cannot read" in missing.message
+
+
+def test_courtesy_steps_before_the_due_date_are_not_reminders() -> None:
+    steps = [
+        Step("c7", -7, "email", tone="courtesy"),
+        Step("c3", -3, "email", tone="courtesy"),
+        Step("r1", 3, "email"),
+        Step("r2", 10, "email"),
+        Step("notice", 20, "letter", formal=True),
+    ]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert codes(findings) == [("few-reminders", "biz", "notice")]
+    assert findings[0].severity == "error"
+    assert "only 2 reminder(s) after the due date" in findings[0].message
+
+
+def test_a_stated_min_reminders_makes_few_reminders_a_warning() -> None:
+    steps = [Step("r1", 3, "email"), Step("notice", 20, "letter", formal=True)]
+    stated = lint(book_with(Policy("biz", steps, profiles=["business"], min_reminders=1)))
+    assert [(f.code, f.severity) for f in stated] == [("few-reminders", "warning")]
+    assert "min_reminders = 1" in stated[0].message
+    # fewer than the policy's own number is an error again
+    short = lint(book_with(Policy("biz", steps, profiles=["business"], min_reminders=2)))
+    assert [(f.code, f.severity) for f in short] == [("few-reminders", "error")]
+
+
+def test_min_reminders_in_a_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            [[policy]]
+            name = "biz"
+            profiles = ["business", "government", "private"]
+            min_reminders = 1
+
+            [[policy.step]]
+            name = "r1"
+            offset_days = 3
+            channel = "email"
+
+            [[policy.step]]
+            name = "notice"
+            offset_days = 20
+            channel = "letter"
+            formal = true
+            requires_acknowledgement = true
+            deadline_days = 14
+            """
+        ),
+        encoding="utf-8",
+    )
+    assert [(f.code, f.severity, f.line) for f in lint_file(path)] == [
+        ("few-reminders", "warning", 12)
+    ]
+
+
+def test_step_inside_the_deadline_of_a_formal_step_is_an_error() -> None:
+    steps = [
+        *CLEAN[:3],
+        Step("notice", 23, "letter", formal=True, deadline_days=14),
+        Step("final", 30, "letter", deadline_days=7),
+        Step("agency", 37, "agency", action="handover"),
+    ]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert [(f.code, f.severity, f.step) for f in findings] == [
+        ("step-inside-deadline", "error", "final"),
+        ("step-inside-deadline", "error", "agency"),
+        ("step-inside-deadline", "warning", "agency"),
+    ]
+    assert findings[0].message.startswith(
+        "falls on day 30 (due), inside the 14-day deadline of step 'notice', which runs "
+        "until day 37"
+    )
+
+
+def test_step_inside_the_deadline_of_a_reminder_is_a_warning() -> None:
+    steps = [
+        Step("r1", 1, "email", deadline_days=7),
+        Step("r2", 8, "email"),
+        Step("r3", 10, "phone"),
+        Step("notice", 20, "letter", formal=True),
+    ]
+    findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert [(f.code, f.severity, f.step) for f in findings] == [
+        ("step-inside-deadline", "warning", "r2")
+    ]
+    # a deadline that ends the day before the next step is fine
+    steps[0] = Step("r1", 1, "email", deadline_days=6)
+    assert lint(book_with(Policy("biz", steps, profiles=["business"]))) == []
+
+
+def test_step_after_receipt_inside_the_letter_term() -> None:
+    steps = [
+        *CLEAN_PRIVATE[:3],
+        Step("letter", 20, "letter", formal=True, requires_acknowledgement=True, deadline_days=14),
+        Step("final", 14, "letter", anchor=Anchor.RECEIPT),
+    ]
+    findings = lint(book_with(Policy("priv", steps, profiles=["private"])))
+    assert [(f.code, f.severity, f.step) for f in findings] == [
+        ("step-inside-deadline", "error", "final")
+    ]
+    assert "falls on day 14 after receipt" in findings[0].message
+
+
+def test_the_old_built_in_ladder_is_caught_and_the_new_one_is_clean(tmp_path: Path) -> None:
+    # The built-in business ladder before the fix: notice of default at +23 with
+    # 14 days to pay, final notice at +30, hand-over at +37.
+    old = builtin_playbook_path().read_text(encoding="utf-8")
+    old = old.replace(
+        "formal = true\ndeadline_days = 4\n", "formal = true\ndeadline_days = 14\n", 1
+    )
+    path = tmp_path / "old.toml"
+    path.write_text(old, encoding="utf-8")
+    errors = [(f.policy, f.step) for f in lint_file(path) if f.code == "step-inside-deadline"]
+    assert errors == [
+        ("business-standard", "final-notice"),
+        ("business-standard", "handover"),
+    ]
+    assert lint_file(builtin_playbook_path()) == []

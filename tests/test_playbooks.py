@@ -44,7 +44,8 @@ EXPECTED: dict[str, list[Row]] = {
         ("courtesy-1", DUE, -1, ("email", "sms"), C, False, False, "reminder"),
         ("reminder", DUE, 3, ("email",), FR, False, False, "reminder"),
         ("second-reminder", DUE, 10, ("email",), FI, False, False, "reminder"),
-        ("fourteen-day-letter", DUE, 17, ("letter",), FO, True, True, "reminder"),
+        ("third-reminder", DUE, 16, ("email",), FI, False, False, "reminder"),
+        ("fourteen-day-letter", DUE, 23, ("letter",), FO, True, True, "reminder"),
         ("final-notice", RECEIPT, 15, ("letter",), FN, False, False, "reminder"),
         ("handover", RECEIPT, 8, ("agency",), FN, False, False, "handover"),
     ],
@@ -125,7 +126,8 @@ def test_choice_of_policy() -> None:
 def test_details_of_the_formal_steps() -> None:
     book = default_playbook()
     business = book.policy("business-standard")
-    assert business.steps[business.step_index("notice-of-default") or 0].deadline_days == 14
+    # 4 days: the notice of default's deadline ends before the final notice at +30
+    assert business.steps[business.step_index("notice-of-default") or 0].deadline_days == 4
     private = book.policy("private-standard")
     letter = private.steps[private.step_index("fourteen-day-letter") or 0]
     assert (letter.deadline_days, letter.calendar) == (14, "customer")

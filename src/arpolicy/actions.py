@@ -53,6 +53,8 @@ class SkipReason(enum.StrEnum):
     BELOW_MINIMUM = "below_minimum"
     PAUSED_BY_PLAN = "paused_by_plan"
     SUPERSEDED = "superseded"
+    DROPPED = "dropped"
+    """A step before the due date that catch-up ``resume`` drops once the invoice is due."""
     ALREADY_DONE = "already_done"
     LADDER_COMPLETE = "ladder_complete"
     DEFERRED = "deferred"

@@ -58,7 +58,7 @@ from .model import (
 from .money import Money
 from .playbooks import default_playbook
 from .plugins import BUILTIN_PLUGINS, Plugins, builtin_plugins
-from .policy import Anchor, CalendarRule, EndBehaviour, Grouping, Playbook, Policy, Step
+from .policy import Anchor, CalendarRule, CatchUp, EndBehaviour, Grouping, Playbook, Policy, Step
 from .rules import ActionContext, CustomerContext, InvoiceContext
 
 __all__ = ["plan", "simulate"]
@@ -199,6 +199,7 @@ class _Candidate:
     index: int
     scheduled: date
     superseded: list[int]
+    dropped: list[int]
     repeat: int = 0
 
 
@@ -253,8 +254,14 @@ def _step_date(
     customer: Customer,
     done: dict[str, list[tuple[date, date | None]]],
     cals: _Calendars,
+    *,
+    shift: bool = True,
 ) -> date | None:
-    """When step ``index`` of ``invoice`` falls due, or ``None`` if it cannot yet."""
+    """When step ``index`` of ``invoice`` falls due, or ``None`` if it cannot yet.
+
+    ``shift=False``: the day by the offset alone, before the step's calendar
+    moves it to a business day.
+    """
     previous_receipt: date | None = None
     if index > 0:
         prev = policy.steps[index - 1]
@@ -273,13 +280,50 @@ def _step_date(
         day = invoice.due_date + timedelta(days=step.offset_days + grace)
     if previous_receipt is not None and day < previous_receipt:
         day = previous_receipt
-    return _shift(step, policy, customer, day, cals)
+    return _shift(step, policy, customer, day, cals) if shift else day
 
 
 def _shift(step: Step, policy: Policy, customer: Customer, day: date, cals: _Calendars) -> date:
     """``day`` moved to the next business day when the step's calendar asks."""
     cal = _calendar(step.calendar or policy.calendar, customer, cals)
     return day if cal is None else cal.next_business_day(day)
+
+
+def _running_deadline(
+    policy: Policy,
+    customer: Customer,
+    done: dict[str, list[tuple[date, date | None]]],
+    cals: _Calendars,
+) -> tuple[date, str, date] | None:
+    """The latest payment deadline the steps already carried out for an
+    invoice stated: ``(deadline, step name, sent)``, or ``None``.
+
+    A history entry does not record its deadline; it is computed again from
+    the step's definition and the day it was sent, with :func:`_deadline`,
+    the function that gave the action its deadline. A deadline never comes
+    earlier for a later sending day, so each step's last sending decides.
+    """
+    found: tuple[date, str, date] | None = None
+    for name, records in done.items():
+        idx = policy.step_index(name)
+        if idx is None:
+            continue
+        step = policy.steps[idx]
+        if step.deadline_days is None:
+            continue
+        sent = max(day for day, _ in records)
+        deadline = _deadline(step, policy, sent, customer, cals)
+        if deadline is not None and (found is None or (deadline, name) > found[:2]):
+            found = (deadline, name, sent)
+    return found
+
+
+def _waits(step: Step, day: date, running: tuple[date, str, date]) -> str:
+    deadline, name, sent = running
+    return (
+        f"step {step.name!r} waits until {day.isoformat()}: step {name!r}, sent on "
+        f"{sent.isoformat()}, gave until {deadline.isoformat()} to pay"
+    )
 
 
 def _ladder(
@@ -291,8 +335,19 @@ def _ladder(
     as_of: date,
     result: _Result,
     cals: _Calendars,
+    vetoed: frozenset[str] = frozenset(),
 ) -> _Candidate | None:
-    """Find the step due for ``invoice`` today, or record why there is none."""
+    """Find the step due for ``invoice`` today, or record why there is none.
+
+    ``vetoed``: steps a plugin vetoed today, which catch-up ``resume`` goes
+    past (never a formal or acknowledged one).
+
+    No step goes out on or before the last day of a payment deadline that an
+    earlier step stated for the invoice: it waits until the day after.
+    Catch-up ``resume`` takes the first step not yet carried out (dropping
+    the steps before the due date once the invoice is due); ``highest``
+    takes the highest overdue step, up to the first mandatory one.
+    """
     done = history.steps.get(invoice.id, {})
     steps = policy.steps
     last = -1
@@ -303,50 +358,68 @@ def _ladder(
     chosen: int | None = None
     chosen_date: date | None = None
     superseded: list[int] = []
+    dropped: list[int] = []
+    resume = policy.catch_up is CatchUp.RESUME
+    is_due = as_of >= invoice.due_date
+    running = _running_deadline(policy, customer, done, cals) if done else None
+    bar = running[0] + _ONE_DAY if running is not None else None
     # When the last step carried out went out later than scheduled (catch-up,
     # a hold), the following steps move by the same lag, so the gaps of the
-    # ladder (a notice's term to pay) are kept; and nothing follows a step on
-    # the day it was sent.
+    # ladder (a notice's term to pay) are kept, counted from the day it went
+    # out (by the offsets, before calendars move them); and nothing follows a
+    # step on the day it was sent.
     lag = 0
     earliest: date | None = None
     if 0 <= last < len(steps) - 1:
         sent = min(done[steps[last].name])[0]
         scheduled = _step_date(steps[last], last, invoice, policy, customer, done, cals)
         if scheduled is not None and sent > scheduled:
-            lag = (sent - scheduled).days
+            nominal = _step_date(
+                steps[last], last, invoice, policy, customer, done, cals, shift=False
+            )
+            lag = (sent - (nominal or scheduled)).days
         earliest = sent + _ONE_DAY
     for idx in range(last + 1, len(steps)):
-        day = _step_date(steps[idx], idx, invoice, policy, customer, done, cals)
+        step = steps[idx]
+        if resume and not step.mandatory and step.name in vetoed:
+            continue
+        if resume and is_due and step.pre_due and not step.mandatory:
+            dropped.append(idx)
+            continue
+        day = _step_date(step, idx, invoice, policy, customer, done, cals)
         if day is not None and earliest is not None:
-            if lag and steps[idx].anchor is not Anchor.RECEIPT:
-                day = _shift(steps[idx], policy, customer, day + timedelta(days=lag), cals)
+            if lag and step.anchor is not Anchor.RECEIPT:
+                nominal = _step_date(step, idx, invoice, policy, customer, done, cals, shift=False)
+                day = _shift(step, policy, customer, (nominal or day) + timedelta(days=lag), cals)
             if day < earliest:
-                day = _shift(steps[idx], policy, customer, earliest, cals)
+                day = _shift(step, policy, customer, earliest, cals)
         if day is None:  # anchored on a step chosen in this very scan
             break
+        waiting = bar is not None and day < bar
+        if waiting and bar is not None:
+            day = _shift(step, policy, customer, bar, cals)
         if day > as_of:
             result.wake_at(day)
             if chosen is None:
+                detail = (
+                    _waits(step, day, running)
+                    if waiting and running is not None
+                    else f"next step {step.name!r} is due on {day.isoformat()}"
+                )
                 result.skipped.append(
-                    Skipped(
-                        customer.id,
-                        invoice.id,
-                        SkipReason.NOT_DUE,
-                        f"next step {steps[idx].name!r} is due on {day.isoformat()}",
-                        steps[idx].name,
-                    )
+                    Skipped(customer.id, invoice.id, SkipReason.NOT_DUE, detail, step.name)
                 )
                 return None
             break
         if chosen is not None:
             superseded.append(chosen)
         chosen, chosen_date = idx, day
-        if steps[idx].mandatory:
+        if resume or step.mandatory:
             break
     if chosen is not None and chosen_date is not None:
         if _closed_today(steps[chosen], policy, customer, as_of, cals, invoice, result):
             return None
-        return _Candidate(invoice, balance, policy, chosen, chosen_date, superseded)
+        return _Candidate(invoice, balance, policy, chosen, chosen_date, superseded, dropped)
     if last == len(steps) - 1 and steps and policy.end is EndBehaviour.REPEAT:
         records = done[steps[last].name]
         count = len(records)
@@ -357,27 +430,39 @@ def _ladder(
             max(sent for sent, _ in records) + timedelta(days=policy.repeat_every_days),
             cals,
         )
+        waiting = bar is not None and due < bar
+        if waiting and bar is not None:
+            due = _shift(steps[last], policy, customer, bar, cals)
         if due <= as_of:
             if _closed_today(steps[last], policy, customer, as_of, cals, invoice, result):
                 return None
-            return _Candidate(invoice, balance, policy, last, due, [], repeat=count)
+            return _Candidate(invoice, balance, policy, last, due, [], [], repeat=count)
         result.wake_at(due)
         result.skipped.append(
             Skipped(
                 customer.id,
                 invoice.id,
                 SkipReason.NOT_DUE,
-                f"step {steps[last].name!r} repeats on {due.isoformat()}",
+                _waits(steps[last], due, running)
+                if waiting and running is not None
+                else f"step {steps[last].name!r} repeats on {due.isoformat()}",
                 steps[last].name,
             )
         )
         return None
+    if dropped and last < len(steps) - 1 and dropped[-1] == len(steps) - 1:
+        detail = (
+            f"the steps of policy {policy.name!r} left come before the due date, "
+            f"{invoice.due_date.isoformat()}, which has passed"
+        )
+    else:
+        detail = f"every step of policy {policy.name!r} was carried out"
     result.skipped.append(
         Skipped(
             customer.id,
             invoice.id,
             SkipReason.LADDER_COMPLETE if last == len(steps) - 1 else SkipReason.ALREADY_DONE,
-            f"every step of policy {policy.name!r} was carried out",
+            detail,
         )
     )
     return None
@@ -418,9 +503,13 @@ def _closed_today(
 def _deadline(
     step: Step, policy: Policy, as_of: date, customer: Customer, cals: _Calendars
 ) -> date | None:
-    """The fresh payment deadline: counted from the action date, or for a step
-    that requires acknowledgement from the day after its presumed receipt;
-    moved to the customer's next business day."""
+    """The payment deadline ``step`` states when sent on ``as_of``: counted
+    from that day, or for a step that requires acknowledgement from the day
+    after its presumed receipt; moved to the customer's next business day.
+
+    The one function for it: a new action's deadline, and the running
+    deadline of a step already sent (see :func:`_running_deadline`), which no
+    later step about the same invoice may fall into."""
     if step.deadline_days is None:
         return None
     start = as_of
@@ -683,6 +772,25 @@ def _ladder_actions(
                 {"superseded": " ".join(superseded)},
             )
         )
+    scheduled = min(c.scheduled for c in group)
+    if policy.catch_up is CatchUp.RESUME and not repeat and scheduled < as_of:
+        reasons.append(
+            Reason(
+                "resume",
+                f"step {step.name!r} was due on {scheduled.isoformat()}; the ladder resumes "
+                "at it, and the later steps keep their intervals from today",
+                {"scheduled": scheduled.isoformat()},
+            )
+        )
+    dropped = sorted({policy.steps[i].name for c in group for i in c.dropped})
+    if dropped:
+        reasons.append(
+            Reason(
+                "dropped",
+                "steps before the due date are dropped once the invoice is due",
+                {"dropped": " ".join(dropped)},
+            )
+        )
     if repeat:
         reasons.append(
             Reason("repeat", f"the last step repeats (time {repeat + 1})", {"repeat": repeat})
@@ -741,8 +849,14 @@ def _plan_customer(
     position: CustomerPosition | None = None,
     rates: RateBook | None = None,
     plugins: Plugins | None = None,
+    vetoed: Mapping[str, frozenset[str]] | None = None,
 ) -> _Result:
-    """Plan one customer on ``as_of``; ``position`` may be passed when known."""
+    """Plan one customer on ``as_of``; ``position`` may be passed when known.
+
+    ``vetoed``: per invoice, the steps a plugin's action rule vetoed today;
+    with catch-up ``resume`` the ladder goes on past them (see
+    :func:`_past_vetoes`).
+    """
     result = _Result()
     cals = _Calendars(plugins.calendars()) if plugins is not None else _STANDARD_CALENDARS
     if position is None:
@@ -836,7 +950,17 @@ def _plan_customer(
             if skip.until is not None and skip.until > as_of:
                 result.wake_at(skip.until)
             continue
-        cand = _ladder(invoice, balance, policy, customer, history, as_of, result, cals)
+        cand = _ladder(
+            invoice,
+            balance,
+            policy,
+            customer,
+            history,
+            as_of,
+            result,
+            cals,
+            vetoed.get(iid, frozenset()) if vetoed else frozenset(),
+        )
         if cand is not None:
             candidates.append(cand)
 
@@ -922,18 +1046,75 @@ def _plan_customer(
                         policy.steps[low].name,
                     )
                 )
+            for low in cand.dropped:
+                result.skipped.append(
+                    Skipped(
+                        customer.id,
+                        cand.invoice.id,
+                        SkipReason.DROPPED,
+                        f"comes before the due date, {cand.invoice.due_date.isoformat()}, "
+                        f"which has passed; the ladder resumes at step {step.name!r}",
+                        policy.steps[low].name,
+                    )
+                )
     if plugins is not None and plugins.has_action_rules() and result.actions:
-        _adjust(ledger, customer, as_of, plugins, result)
+        refused = _adjust(ledger, customer, as_of, plugins, result)
+        more = _past_vetoes(playbook, refused, result.actions, vetoed or {})
+        if more is not None:
+            again = _plan_customer(
+                ledger, customer, playbook, history, as_of, position, rates, plugins, more
+            )
+            again.skipped.extend(s for s in result.skipped if s.reason is SkipReason.VETOED)
+            again.wake_at(result.wake)
+            return again
     if result.actions:
         result.wake_at(as_of + _ONE_DAY)
     return result
 
 
+def _past_vetoes(
+    playbook: Playbook,
+    refused: list[Action],
+    kept: list[Action],
+    vetoed: Mapping[str, frozenset[str]],
+) -> dict[str, frozenset[str]] | None:
+    """The steps to go past after a plugin vetoed ``refused``, or ``None``.
+
+    A step goes out when one of its channels is kept: only a step vetoed on
+    every channel is gone past.
+
+    With catch-up ``resume`` a step a plugin will not let go out (no calls to
+    this customer) would otherwise hold the ladder at that step for good; the
+    ladder goes on past it, to the next step on that step's own date. A formal
+    or acknowledged step is never gone past.
+    """
+    grown = dict(vetoed)
+    changed = False
+    sent = {(iid, a.step) for a in kept for iid in a.invoice_ids}
+    for action in refused:
+        if action.level == 0 or not playbook.has_policy(action.policy):
+            continue
+        policy = playbook.policy(action.policy)
+        if policy.catch_up is not CatchUp.RESUME or action.level > len(policy.steps):
+            continue
+        step = policy.steps[action.level - 1]
+        if step.mandatory:
+            continue
+        for iid in action.invoice_ids:
+            names = grown.get(iid, frozenset())
+            if (iid, step.name) not in sent and step.name not in names:
+                grown[iid] = names | {step.name}
+                changed = True
+    return grown if changed else None
+
+
 def _adjust(
     ledger: Ledger, customer: Customer, as_of: date, plugins: Plugins, result: _Result
-) -> None:
-    """Let the plugins' action rules change or veto the planned actions."""
+) -> list[Action]:
+    """Let the plugins' action rules change or veto the planned actions;
+    return the vetoed ones."""
     kept: list[Action] = []
+    refused: list[Action] = []
     for action in result.actions:
         invoices = tuple(ledger.invoice(iid) for iid in action.invoice_ids)
         answer = plugins.adjust_action(action, ActionContext(customer, as_of, invoices))
@@ -941,10 +1122,12 @@ def _adjust(
             kept.append(answer)
             continue
         veto, plugin = answer
+        refused.append(action)
         detail = f"{action.channel} action vetoed: {veto.detail} (plugin {plugin!r})"
         for iid in action.invoice_ids or ("",):
             result.skipped.append(Skipped(customer.id, iid, SkipReason.VETOED, detail, action.step))
     result.actions = kept
+    return refused
 
 
 def _interest_only(

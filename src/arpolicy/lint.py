@@ -11,12 +11,19 @@ Codes (severity):
 * ``out-of-order`` (error): a step falls before an earlier step with the
   same anchor.
 * ``same-day`` (warning): a step has the same anchor and offset as the step
-  before it, which is then always superseded by catch-up.
+  before it, which it then always supersedes (``catch_up = "highest"``) or
+  follows a day late (``"resume"``).
 * ``receipt-anchor-first`` (error): the first step is anchored on the
   receipt of a previous step that does not exist.
 * ``after-handover`` (error): a step after a hand-over step.
-* ``few-reminders`` (warning): fewer than three steps before the first
-  formal step.
+* ``few-reminders`` (error; a warning when the policy states its own
+  ``min_reminders``): fewer than three reminders after the due date before
+  the first formal step (steps before the due date do not count); an error
+  too when there are fewer than the policy's own ``min_reminders``.
+* ``step-inside-deadline`` (error after a formal step, else warning): a
+  step falls on or before the last day of the payment deadline the step
+  before it states, so the engine holds it back until that deadline has
+  passed.
 * ``fee-before-letter`` (error): a policy for consumers charges a fee or
   collection costs before its 14-day letter (the first formal step that
   requires acknowledgement), a fee on the letter itself (which may only
@@ -93,6 +100,7 @@ __all__ = [
     "KNOWN_CHANNELS",
     "Finding",
     "Severity",
+    "deadline_overlap",
     "format_findings",
     "lint",
     "lint_file",
@@ -226,25 +234,100 @@ def _check_order(policy: Policy) -> Iterator[Finding]:
         elif step.offset_days == before.offset_days and not before.mandatory:
             yield _warning(
                 "same-day",
-                f"falls on the same day as step {before.name!r}, which catch-up therefore "
-                "always skips",
+                f"falls on the same day as step {before.name!r}, which it therefore always "
+                "supersedes (catch_up 'highest') or follows a day late (catch_up 'resume')",
                 policy,
                 step,
             )
 
 
 def _check_reminders(policy: Policy) -> Iterator[Finding]:
-    for i, step in enumerate(policy.steps):
+    """Reminders after the due date before the first formal step: at least
+    three, or the policy's own ``min_reminders`` when it states one."""
+    count = 0
+    for step in policy.steps:
         if step.formal:
-            if i < MIN_REMINDERS:
-                yield _warning(
-                    "few-reminders",
-                    f"only {i} step(s) before the first formal notice; "
-                    f"at least {MIN_REMINDERS} reminders are good practice",
-                    policy,
-                    step,
-                )
-            return
+            break
+        if not step.pre_due:
+            count += 1
+    else:
+        return
+    stated = policy.min_reminders
+    said = f"only {count} reminder(s) after the due date before the first formal notice"
+    if stated is None and count < MIN_REMINDERS:
+        yield _error(
+            "few-reminders",
+            f"{said}; at least {MIN_REMINDERS} are expected (reminders before the due date "
+            "do not count); state `min_reminders` to choose fewer on purpose",
+            policy,
+            step,
+        )
+    elif stated is not None and count < stated:
+        yield _error(
+            "few-reminders",
+            f"{said}; the policy's min_reminders is {stated}",
+            policy,
+            step,
+        )
+    elif stated is not None and count < MIN_REMINDERS:
+        yield _warning(
+            "few-reminders",
+            f"{said}; the policy states min_reminders = {stated}, below the "
+            f"{MIN_REMINDERS} that are good practice",
+            policy,
+            step,
+        )
+
+
+def deadline_overlap(policy: Policy, step: Step, later: Step) -> tuple[int, int] | None:
+    """Where ``later`` falls and where the payment deadline of ``step`` ends,
+    in days from a common origin, when ``later`` falls on or before that end;
+    else ``None`` (also when the two cannot be compared without an invoice).
+
+    Counted by the offsets (and the policy's grace and presumed-receipt
+    days), before calendars move dates to business days.
+    """
+    days = step.deadline_days
+    if days is None:
+        return None
+    if later.anchor is Anchor.RECEIPT:
+        # ``later`` counts from the receipt of ``step``: day 0 is that receipt.
+        # A deadline counted from the sending day ends ``presumed_receipt_days``
+        # earlier at least.
+        end = days if step.requires_acknowledgement else days - policy.presumed_receipt_days
+        return (later.offset_days, end) if later.offset_days <= end else None
+    if step.anchor is Anchor.RECEIPT or later.anchor is not step.anchor:
+        return None
+    if step.requires_acknowledgement:
+        days += policy.presumed_receipt_days
+    at = step.offset_days + (policy.grace_days if step.offset_days > 0 else 0)
+    later_at = later.offset_days + (policy.grace_days if later.offset_days > 0 else 0)
+    end = at + days
+    return (later_at, end) if later_at <= end else None
+
+
+def _check_deadlines(policy: Policy) -> Iterator[Finding]:
+    """No step may fall inside the payment deadline of the step before it."""
+    steps = policy.steps
+    for i, step in enumerate(steps):
+        for j in range(i + 1, len(steps)):
+            later = steps[j]
+            if later.anchor is Anchor.RECEIPT and j > i + 1:
+                break  # counts from another step's receipt
+            found = deadline_overlap(policy, step, later)
+            if found is None:
+                break
+            at, end = found
+            anchor = (
+                "after receipt" if later.anchor is Anchor.RECEIPT else f"({later.anchor.value})"
+            )
+            text = (
+                f"falls on day {at} {anchor}, inside the {step.deadline_days}-day deadline of "
+                f"step {step.name!r}, which runs until day {end}; the engine holds it back "
+                "until the day after, so choose a shorter deadline or a later offset"
+            )
+            make = _error if step.formal else _warning
+            yield make("step-inside-deadline", text, policy, later)
 
 
 _LETTER_TERM_DAYS: Final = 14
@@ -398,6 +481,7 @@ def lint(playbook: Playbook, *, plugins: Plugins | None = None) -> list[Finding]
     for policy in playbook.policies:
         findings.extend(_check_order(policy))
         findings.extend(_check_reminders(policy))
+        findings.extend(_check_deadlines(policy))
         findings.extend(_check_consumer(playbook, policy))
         findings.extend(_check_channels(policy, channels))
         if not policy.profiles and policy.name not in referenced:

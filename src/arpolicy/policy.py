@@ -26,6 +26,7 @@ from .money import Money
 __all__ = [
     "Anchor",
     "CalendarRule",
+    "CatchUp",
     "EndBehaviour",
     "Fee",
     "FeeBasis",
@@ -87,6 +88,25 @@ class EndBehaviour(enum.StrEnum):
     REPEAT = "repeat"
 
 
+class CatchUp(enum.StrEnum):
+    """What the ladder does when several of its steps are overdue at once (a
+    first run over an old backlog, the end of a dispute, hold, block or
+    broken payment plan).
+
+    * ``RESUME`` (the default): the ladder continues at the first step not
+      yet carried out; the steps before the due date are dropped once the
+      invoice is due. The later steps keep their intervals, counted from the
+      day the ladder resumed. No level is ever skipped.
+    * ``HIGHEST``: only the highest overdue step goes out, up to the first
+      formal or acknowledged step; the lower ones are superseded. Risky: a
+      formal notice can be the first contact, without the reminders the
+      practitioners' rule asks for before it.
+    """
+
+    RESUME = "resume"
+    HIGHEST = "highest"
+
+
 class CalendarRule:
     """Where step dates fall: the string forms used in policies.
 
@@ -124,6 +144,10 @@ def _grouping(value: Grouping | str) -> Grouping:
 
 def _end(value: EndBehaviour | str) -> EndBehaviour:
     return EndBehaviour(value)
+
+
+def _catch_up(value: CatchUp | str) -> CatchUp:
+    return CatchUp(value)
 
 
 def _fees(value: Iterable[FeeRule]) -> tuple[FeeRule, ...]:
@@ -217,6 +241,15 @@ class Step:
         return self.template or self.name
 
     @property
+    def pre_due(self) -> bool:
+        """The step comes before the due date (a negative offset from it).
+
+        Once the invoice is due, catch-up drops such a step, and it does not
+        count as a reminder before a formal step.
+        """
+        return self.anchor is Anchor.DUE and self.offset_days < 0
+
+    @property
     def mandatory(self) -> bool:
         """Catch-up may not jump over this step (formal or acknowledged)."""
         return self.formal or self.requires_acknowledgement
@@ -284,6 +317,12 @@ class Policy:
         closed_interest_days: for how many days after an invoice was paid in
             full its interest may still be claimed (either way above); 90 by
             default, 0 never claims interest on paid invoices.
+        catch_up: what happens when several steps are overdue at once (see
+            :class:`CatchUp`); ``"resume"`` by default.
+        min_reminders: the reminders (steps after the due date) the policy
+            means to send before its first formal step. ``None`` (not
+            stated): the practitioners' three, and ``lint`` reports fewer as
+            an error; a stated number makes fewer than three a warning.
     """
 
     name: str
@@ -307,6 +346,8 @@ class Policy:
     fee_caps: FeeCaps | None = attrs.field(default=None, converter=_caps)
     dun_interest_only: bool = False
     closed_interest_days: int = 90
+    catch_up: CatchUp = attrs.field(default=CatchUp.RESUME, converter=_catch_up)
+    min_reminders: int | None = None
     _positions: dict[str, int] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
@@ -327,6 +368,14 @@ class Policy:
         if not isinstance(self.dun_interest_only, bool):
             raise InvalidFieldError(
                 "policy", "dun_interest_only", self.dun_interest_only, "must be true or false"
+            )
+        if self.min_reminders is not None and (
+            isinstance(self.min_reminders, bool)
+            or not isinstance(self.min_reminders, int)
+            or self.min_reminders < 0
+        ):
+            raise InvalidFieldError(
+                "policy", "min_reminders", self.min_reminders, "must be an int >= 0"
             )
         if self.repeat_every_days < 1:
             raise InvalidFieldError(

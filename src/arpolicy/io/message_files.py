@@ -43,9 +43,9 @@ def message_stem(action: Action) -> str:
     >>> day = date(2026, 11, 2)
     >>> action = plan(sample_ledger(as_of=day), as_of=day).actions[0]
     >>> message_stem(action)
-    '2026-11-02_C006_notice-of-default_letter'
+    '2026-11-02_C006_call_phone'
     >>> message_stem(attrs.evolve(action, customer_id="C/7 ü"))
-    '2026-11-02_C-7_notice-of-default_letter'
+    '2026-11-02_C-7_call_phone'
     """
     parts = (action.date.isoformat(), action.customer_id, action.step, action.channel)
     return "_".join(_safe(part) for part in parts)

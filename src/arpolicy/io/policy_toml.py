@@ -70,6 +70,7 @@ from ..money import Money
 from ..policy import (
     Anchor,
     CalendarRule,
+    CatchUp,
     EndBehaviour,
     Fee,
     FeeBasis,
@@ -111,6 +112,8 @@ POLICY_KEYS: Final = frozenset(
         "fee_cap_customer",
         "dun_interest_only",
         "closed_interest_days",
+        "catch_up",
+        "min_reminders",
         "step",
     }
 )
@@ -525,6 +528,9 @@ class _Reader:
             number = self.integer(table, key, path, low=0)
             if number is not None:
                 kwargs[key] = number
+        min_reminders = self.integer(table, "min_reminders", path, low=0)
+        if min_reminders is not None:
+            kwargs["min_reminders"] = min_reminders
         repeat = self.integer(table, "repeat_every_days", path, low=1)
         if repeat is not None:
             kwargs["repeat_every_days"] = repeat
@@ -558,6 +564,9 @@ class _Reader:
         end = self.option(table, "end", path, EndBehaviour, "end behaviour")
         if end is not None:
             kwargs["end"] = end
+        catch_up = self.option(table, "catch_up", path, CatchUp, "catch-up mode")
+        if catch_up is not None:
+            kwargs["catch_up"] = catch_up
         raw_steps = self.tables(table.get("step", []), f"{path}.step")
         steps: list[Step] = []
         seen: set[str] = set()
@@ -834,6 +843,9 @@ def _policy_data(policy: Policy) -> dict[str, Any]:
     out["end"] = policy.end.value
     out["repeat_every_days"] = policy.repeat_every_days
     out["presumed_receipt_days"] = policy.presumed_receipt_days
+    out["catch_up"] = policy.catch_up.value
+    if policy.min_reminders is not None:
+        out["min_reminders"] = policy.min_reminders
     if policy.fee_caps is not None:
         if policy.fee_caps.per_invoice:
             out["fee_cap_invoice"] = _amounts(policy.fee_caps.per_invoice)

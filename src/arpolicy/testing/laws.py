@@ -21,6 +21,7 @@ The laws:
 * :func:`holds_never_add_actions`
 * :func:`payments_never_add_actions`
 * :func:`fees_within_limits`
+* :func:`no_step_inside_deadline`
 * :func:`reminders_before_formal_notice` (and :func:`at_least_reminders` to
   choose the number)
 * :func:`order_independent`
@@ -31,6 +32,7 @@ This module needs no Hypothesis; :mod:`arpolicy.testing.check` does.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
@@ -62,6 +64,7 @@ __all__ = [
     "is_static",
     "no_action_for_paid_invoices",
     "no_dunning_before_due",
+    "no_step_inside_deadline",
     "no_step_twice",
     "order_independent",
     "payments_never_add_actions",
@@ -311,6 +314,43 @@ def no_dunning_before_due(scenario: Scenario) -> None:
                     scenario,
                     action,
                 )
+
+
+def no_step_inside_deadline(scenario: Scenario) -> None:
+    """No step about an invoice goes out before the payment deadline an
+    earlier step stated for it has passed: on the deadline's last day the
+    debtor may still pay.
+
+    Checked over the simulated window: every action about an invoice is dated
+    after the deadline of each earlier action about it.
+    """
+    running: dict[str, tuple[date, Action]] = {}
+    actions = sorted(scenario.simulate().actions, key=Action.sort_key)
+    for _, same_day in itertools.groupby(actions, key=lambda a: a.date):
+        today = list(same_day)
+        for action in today:
+            if action.level == 0:
+                continue
+            for iid in action.invoice_ids:
+                found = running.get(iid)
+                if found is not None and action.date <= found[0]:
+                    earlier = found[1]
+                    raise LawViolationError(
+                        "no_step_inside_deadline",
+                        f"step {action.step!r} reaches invoice {iid} on "
+                        f"{action.date.isoformat()}, within the deadline "
+                        f"{found[0].isoformat()} of step {earlier.step!r} sent on "
+                        f"{earlier.date.isoformat()}",
+                        scenario,
+                        action,
+                    )
+        for action in today:
+            if action.level == 0 or action.deadline is None:
+                continue
+            for iid in action.invoice_ids:
+                found = running.get(iid)
+                if found is None or action.deadline > found[0]:
+                    running[iid] = (action.deadline, action)
 
 
 def _past(scenario: Scenario) -> tuple[Action, ...]:
@@ -565,7 +605,9 @@ def _check_statutory(
 
 
 def at_least_reminders(count: int) -> Law:
-    """The law "at least ``count`` steps before a policy's first formal notice".
+    """The law "at least ``count`` reminders after the due date before a
+    policy's first formal notice"; steps before the due date (a negative
+    offset from it) do not count.
 
     >>> law = at_least_reminders(2)
     >>> law.__name__
@@ -574,19 +616,26 @@ def at_least_reminders(count: int) -> Law:
 
     def law(scenario: Scenario) -> None:
         for policy in scenario.playbook.policies:
-            for index, step in enumerate(policy.steps):
+            reminders = 0
+            for step in policy.steps:
                 if step.formal:
-                    if index < count:
+                    if reminders < count:
                         raise LawViolationError(
                             law.__name__,
-                            f"policy {policy.name!r} has {index} step(s) before its formal "
-                            f"notice {step.name!r}; at least {count} expected",
+                            f"policy {policy.name!r} has {reminders} reminder(s) after the due "
+                            f"date before its formal notice {step.name!r}; at least {count} "
+                            "expected",
                             scenario,
                         )
                     break
+                if not step.pre_due:
+                    reminders += 1
 
     law.__name__ = law.__qualname__ = f"at_least_{count}_reminders_before_formal_notice"
-    law.__doc__ = f"At least {count} steps come before each policy's first formal notice."
+    law.__doc__ = (
+        f"At least {count} reminders after the due date come before each policy's first "
+        "formal notice."
+    )
     law.static = True  # type: ignore[attr-defined]
     return law
 
@@ -653,6 +702,7 @@ ALL: Sequence[Law] = (
     holds_never_add_actions,
     payments_never_add_actions,
     fees_within_limits,
+    no_step_inside_deadline,
     reminders_before_formal_notice,
     order_independent,
     simulate_equals_daily,

@@ -58,6 +58,7 @@ from arpolicy.fees import (
     TieredFee,
 )
 from arpolicy.law import RateBook
+from arpolicy.lint import deadline_overlap
 from arpolicy.model import (
     Contacts,
     Customer,
@@ -81,6 +82,7 @@ from arpolicy.plugins import Plugins
 from arpolicy.policy import (
     Anchor,
     CalendarRule,
+    CatchUp,
     EndBehaviour,
     Grouping,
     Playbook,
@@ -1461,7 +1463,7 @@ def _draw_policy(
             per_customer=_money_map(draw, spec.codes, 1, 300),
         )
     grace_by_currency = {code: draw(_UP_TO_30) for code in _subset(draw, spec.codes)}
-    return Policy(
+    policy = Policy(
         name,
         ladder,
         profiles=profiles,
@@ -1476,7 +1478,49 @@ def _draw_policy(
         repeat_every_days=draw(_REPEAT_DAYS),
         presumed_receipt_days=draw(_RECEIPT_DAYS),
         fee_caps=caps,
+        catch_up=draw(st.sampled_from(CatchUp)),
     )
+    return _lint_clean(policy)
+
+
+def _lint_clean(policy: Policy) -> Policy:
+    """``policy`` with what lint would report as an error about the ladder's
+    timing made good: steps that fall inside a formal step's deadline move
+    later (with the steps after them on the same anchor), and a policy with
+    fewer than three reminders before its first formal step states that
+    number as its ``min_reminders``."""
+    steps = list(policy.steps)
+    moved = True
+    while moved:
+        moved = False
+        current = attrs.evolve(policy, steps=steps)
+        for i, step in enumerate(steps):
+            if not step.formal:
+                continue
+            for j in range(i + 1, len(steps)):
+                later = steps[j]
+                if later.anchor is Anchor.RECEIPT and j > i + 1:
+                    break
+                found = deadline_overlap(current, step, later)
+                if found is None:
+                    break
+                delta = found[1] - found[0] + 1
+                for k in range(j, len(steps)):
+                    if k == j or (steps[k].anchor is later.anchor is not Anchor.RECEIPT):
+                        steps[k] = attrs.evolve(steps[k], offset_days=steps[k].offset_days + delta)
+                moved = True
+                break
+            if moved:
+                break
+    reminders = 0
+    for step in steps:
+        if step.formal:
+            break
+        if not step.pre_due:
+            reminders += 1
+    else:
+        reminders = 3
+    return attrs.evolve(policy, steps=steps, min_reminders=reminders if reminders < 3 else None)
 
 
 @st.composite
@@ -1516,8 +1560,12 @@ def policies(
     collection costs only after its 14-day letter, which gives at least 14
     days and announces the collection costs. The rules around the ladder:
     invoice kinds, minimum amounts and grace days per currency, spacing,
-    calendar, grouping, end behaviour (stop or repeat), presumed receipt
-    and, with fees, fee caps. Shrinks toward one e-mail step seven days
+    calendar, grouping, end behaviour (stop or repeat), presumed receipt,
+    catch-up mode (``resume`` or ``highest``) and, with fees, fee caps. No
+    step falls inside the deadline of a formal step before it, and a ladder
+    with fewer than three reminders after the due date before its first
+    formal step states that number as ``min_reminders`` (so ``lint``
+    reports a warning, not an error). Shrinks toward one e-mail step seven days
     after the due date, for invoices only, with no minimum, grace or
     spacing.
 
