@@ -59,7 +59,7 @@ def playbook() -> Playbook:
         ]
 
     steps = [
-        Step("reminder", 7, "email", deadline_days=7),
+        Step("reminder", 7, "email", deadline_days=5),
         Step("notice", 14, "letter", deadline_days=7, formal=True, fees=fees()),
         Step("handover", 30, "agency", action="handover", fees=fees()),
     ]
@@ -126,10 +126,11 @@ def test_the_handover_csv_holds_what_the_agency_claims_per_invoice() -> None:
         "+31 20 555 0101",
         "Dorpsstraat 1, 1234 AB Utrecht",
     )
-    # the notices already sent: date, step, channel, deadline (2026-02-15 + 7 is a
-    # Sunday: the reminder's deadline moved to Monday 2026-02-16)
+    # the notices already sent: date, step, channel, deadline (the reminder gives
+    # 5 days, to Friday 2026-02-13, so the notice is not inside it; 2026-02-15 + 7
+    # is a Sunday: the notice's deadline moved to Monday 2026-02-23)
     assert invoice["notices_sent"] == (
-        "2026-02-08 reminder email 2026-02-16; 2026-02-15 notice letter 2026-02-23"
+        "2026-02-08 reminder email 2026-02-13; 2026-02-15 notice letter 2026-02-23"
     )
     assert (invoice["handover_date"], invoice["handover_key"]) == ("2026-03-03", handover.key)
     # charges on the whole notice get their own row, with their rules:
@@ -165,7 +166,7 @@ def test_the_handover_csv_holds_what_the_agency_claims_per_invoice() -> None:
             "date": "2026-02-08",
             "step": "reminder",
             "channel": "email",
-            "deadline": "2026-02-16",
+            "deadline": "2026-02-13",
             "invoice_ids": ["I1"],
         },
         {
@@ -185,10 +186,10 @@ def test_history_entries_carry_the_deadline_to_the_handover() -> None:
     handover, history = run()
     # the host's history (a journal, yesterday's JSON): entries, not actions
     entries = [HistoryEntry.from_action(a) for a in history if a.date < handover.date]
-    assert [e.deadline for e in entries] == [date(2026, 2, 16), date(2026, 2, 23)]
+    assert [e.deadline for e in entries] == [date(2026, 2, 13), date(2026, 2, 23)]
     message = render(handover, books(), locale="en", history=entries)
     rows = list(csv.DictReader(io.StringIO(message.attachments[1].content)))
-    assert rows[0]["notices_sent"].startswith("2026-02-08 reminder email 2026-02-16")
+    assert rows[0]["notices_sent"].startswith("2026-02-08 reminder email 2026-02-13")
     # without history the file says so by an empty list, never by a guess
     bare = render(handover, books(), locale="en")
     rows = list(csv.DictReader(io.StringIO(bare.attachments[1].content)))
