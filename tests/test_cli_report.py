@@ -67,6 +67,7 @@ def test_report_csv_is_long_and_complete(files: Path) -> None:
         "period",
         "aging",
         "dso",
+        "dbt",
         "days_to_pay",
         "cei",
         "disputed",

@@ -14,6 +14,7 @@ from arpolicy.reports import (
     _Scan,
     aging,
     collection_effectiveness,
+    days_beyond_terms,
     days_to_pay,
     disputed_share,
     dso,
@@ -156,6 +157,34 @@ def test_dso_countback_undefined_when_sales_run_out() -> None:
     assert eur_dso.value is None
 
 
+def test_days_beyond_terms_is_dso_less_the_best_possible() -> None:
+    # Q1 ends 03-31. EUR receivables 370: I3 300 due 03-02 is past due, I5 70 due
+    # 03-31 is not (due on the end date). Sales 670 over 91 days.
+    # DSO 370 / 670 * 91 = 50.25 -> 50.3; best possible 70 / 670 * 91 = 9.507 -> 9.5;
+    # DBT 300 / 670 * 91 = 40.746 -> 40.7.
+    # USD: I6 40 past due, nothing current; sales 50: DBT = DSO = 72.8, best 0.0.
+    eur_dbt, usd_dbt = days_beyond_terms(LEDGER, **Q1)
+    assert (eur_dbt.currency, eur_dbt.receivables, eur_dbt.past_due, eur_dbt.sales) == (
+        "EUR",
+        eur(370),
+        eur(300),
+        eur(670),
+    )
+    assert (eur_dbt.dso, eur_dbt.best_possible_dso, eur_dbt.value) == (
+        D("50.3"),
+        D("9.5"),
+        D("40.7"),
+    )
+    assert (usd_dbt.past_due, usd_dbt.best_possible_dso, usd_dbt.value) == (
+        usd(40),
+        D("0.0"),
+        D("72.8"),
+    )
+    assert eur_dbt.dso == dso(LEDGER, **Q1)[0].value
+    with pytest.raises(ValueError, match="before start"):
+        days_beyond_terms(LEDGER, start=date(2024, 2, 1), end=date(2024, 1, 1))
+
+
 def test_dso_rejects_bad_input() -> None:
     with pytest.raises(ValueError, match="before start"):
         dso(LEDGER, start=date(2024, 2, 1), end=date(2024, 1, 1))
@@ -183,6 +212,9 @@ def test_days_to_pay_all() -> None:
     assert (eur_row.days_to_pay, eur_row.days_late) == (D("47.5"), D("17.5"))
     assert (eur_row.weighted_days_to_pay, eur_row.weighted_days_late) == (D("53.3"), D("23.3"))
     assert (usd_row.days_to_pay, usd_row.days_late) == (D("40.0"), D("10.0"))
+    # on-time rate: I1 was paid on its due date, I2 35 days late: 1 of 2 on time
+    assert (eur_row.paid_late, eur_row.on_time_rate) == (1, D("50.0"))
+    assert (usd_row.paid_late, usd_row.on_time_rate) == (1, D("0.0"))
 
 
 def test_days_to_pay_grouped() -> None:
@@ -385,6 +417,7 @@ def test_receivables_report_equals_the_single_functions() -> None:
     assert report.written_off == written_off_share(LEDGER, **period)
     assert report.trends == monthly_trends(LEDGER, **period)
     assert report.seasonality == seasonality(LEDGER, **period)
+    assert report.dbt == days_beyond_terms(LEDGER, **period)
     assert report.currencies() == ("EUR", "USD")
 
 

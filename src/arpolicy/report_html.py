@@ -216,6 +216,16 @@ def _summary_table(report: ReceivablesReport, currency: str) -> str:
                     f"credit sales {_amount(d.sales)} over {d.days} days",
                 )
             )
+    beyond = next((b for b in report.dbt if b.currency == currency), None)
+    if beyond is not None:
+        rows.append(
+            (
+                "Days beyond terms",
+                f"{_days(beyond.value)} days" if beyond.value is not None else _NONE,
+                f"past due {_amount(beyond.past_due)} on {report.end}; "
+                f"best possible DSO {_days(beyond.best_possible_dso)} days",
+            )
+        )
     cei = next((c for c in report.collection_effectiveness if c.currency == currency), None)
     if cei is not None:
         rows.append(
@@ -242,6 +252,14 @@ def _summary_table(report: ReceivablesReport, currency: str) -> str:
                 "Average days late",
                 f"{dtp.days_late} days",
                 f"amount-weighted {_days(dtp.weighted_days_late)} days",
+            )
+        )
+        rows.append(
+            (
+                "Paid on time",
+                _percent(dtp.on_time_rate),
+                f"{dtp.count - dtp.paid_late} of {dtp.count} invoices settled by their "
+                f"due date; {dtp.paid_late} paid late",
             )
         )
     granted = next((g for g in report.discounts if g.currency == currency), None)

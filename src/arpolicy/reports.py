@@ -56,6 +56,7 @@ __all__ = [
     "BehaviourComponent",
     "BehaviourScore",
     "CollectionEffectiveness",
+    "DaysBeyondTerms",
     "DaysToPay",
     "DiscountsGranted",
     "Dso",
@@ -66,6 +67,7 @@ __all__ = [
     "Share",
     "aging",
     "collection_effectiveness",
+    "days_beyond_terms",
     "days_to_pay",
     "default_period",
     "discounts_granted",
@@ -652,6 +654,10 @@ class DaysToPay:
         days_late: count-weighted mean of ``max(0, settlement - due date)``.
         weighted_days_to_pay: amount-weighted mean of days to pay.
         weighted_days_late: amount-weighted mean of days late.
+        paid_late: how many of the ``count`` invoices were settled after
+            their due date.
+        on_time_rate: the share of the ``count`` invoices settled on or
+            before their due date, in percent (0.1, half-up).
     """
 
     key: str
@@ -662,6 +668,8 @@ class DaysToPay:
     days_late: Decimal
     weighted_days_to_pay: Decimal | None
     weighted_days_late: Decimal | None
+    paid_late: int = 0
+    on_time_rate: Decimal | None = None
 
 
 def days_to_pay(
@@ -678,7 +686,9 @@ def days_to_pay(
     ``settled - issue_date``; days late ``max(0, settled - due_date)``. Both
     the plain mean (each invoice counts once) and the mean weighted by
     invoice amount are given; the weighted means are ``None`` when all
-    amounts are zero.
+    amounts are zero. An invoice settled after its due date is *paid late*;
+    the *on-time rate* is the share of invoices settled on or before their
+    due date, by count.
 
     Args:
         ledger: the ledger.
@@ -713,7 +723,7 @@ def _days_to_pay_groups(
     by: Sequence[str],
 ) -> list[tuple[DaysToPay, ...]]:
     # per grouping and (key, currency): count, amount, days to pay, days late,
-    # amount x days to pay, amount x days late
+    # amount x days to pay, amount x days late, invoices paid late
     groups: list[dict[tuple[str, str], list[Any]]] = [{} for _ in by]
     zero = Decimal(0)
     profiles: dict[str, str] = {}
@@ -740,8 +750,10 @@ def _days_to_pay_groups(
                 key = "all"
             cell = table.get((key, cur))
             if cell is None:
-                cell = table[key, cur] = [0, zero, 0, 0, zero, zero]
+                cell = table[key, cur] = [0, zero, 0, 0, zero, zero, 0]
             cell[0] += 1
+            if late:
+                cell[6] += 1
             cell[1] += amount
             cell[2] += pay
             cell[3] += late
@@ -750,7 +762,7 @@ def _days_to_pay_groups(
     out: list[tuple[DaysToPay, ...]] = []
     for table in groups:
         rows: list[DaysToPay] = []
-        for (key, cur), (n, weight, pays, lates, wpay, wlate) in sorted(table.items()):
+        for (key, cur), (n, weight, pays, lates, wpay, wlate, n_late) in sorted(table.items()):
             rows.append(
                 DaysToPay(
                     key,
@@ -761,10 +773,114 @@ def _days_to_pay_groups(
                     _q(Decimal(lates) / n),
                     _ratio(wpay, weight, Decimal(1)),
                     _ratio(wlate, weight, Decimal(1)),
+                    n_late,
+                    _ratio(Decimal(n - n_late), Decimal(n), _HUNDRED),
                 )
             )
         out.append(tuple(rows))
     return out
+
+
+# ---------------------------------------------------------------------------
+# days beyond terms
+# ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class DaysBeyondTerms:
+    """Days beyond terms (DBT) in one currency: how far DSO exceeds the terms.
+
+    Attributes:
+        currency: the currency.
+        receivables: receivables at the end of the period.
+        past_due: the part of ``receivables`` past due on the end date.
+        sales: credit sales in the period.
+        days: days in the period (both ends counted).
+        dso: the standard DSO, ``receivables / sales * days``.
+        best_possible_dso: ``(receivables - past_due) / sales * days``: the
+            DSO if every customer paid on its due date.
+        value: the DBT in days, ``past_due / sales * days`` (``dso -
+            best_possible_dso`` before rounding); all three 0.1, half-up,
+            ``None`` without sales.
+    """
+
+    currency: str
+    receivables: Money
+    past_due: Money
+    sales: Money
+    days: int
+    dso: Decimal | None
+    best_possible_dso: Decimal | None
+    value: Decimal | None
+
+
+def days_beyond_terms(ledger: Ledger, *, start: date, end: date) -> tuple[DaysBeyondTerms, ...]:
+    """Days beyond terms over ``[start, end]``, per currency.
+
+    ``DBT = DSO - best possible DSO``, both by the standard method: the
+    receivables past due on ``end`` divided by the period's credit sales,
+    times the days of the period. An invoice is past due on ``end`` when
+    its due date is before ``end`` (the same split as the CEI's current
+    part).
+
+    Args:
+        ledger: the ledger.
+        start: first day of the period.
+        end: last day of the period.
+
+    Returns:
+        One result per currency with receivables or sales (not both zero),
+        sorted.
+
+    Raises:
+        ValueError: ``end`` is before ``start``.
+    """
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    scan = _Scan.of(ledger, start, end)
+    return _dbt(_Book.of(ledger, end), scan.segments, scan.sales, scan.closing)
+
+
+def _current(book: _Book) -> _Sums:
+    """The open balances not yet past due on the book's date, per currency."""
+    end = book.on
+    current: _Sums = {}
+    for inv, bal in book.open:
+        if inv.due_date >= end:
+            current[inv.currency] = current.get(inv.currency, Decimal(0)) + bal
+    return current
+
+
+def _dbt(
+    book: _Book,
+    segments: Sequence[tuple[date, date]],
+    sales: Sequence[_Sums],
+    closing: _Sums,
+) -> tuple[DaysBeyondTerms, ...]:
+    sold_total = _total(sales)
+    current = _current(book)
+    days = (segments[-1][1] - segments[0][0]).days + 1
+    span = Decimal(days)
+    zero = Decimal(0)
+    out: list[DaysBeyondTerms] = []
+    for cur in sorted(set(closing) | set(sold_total)):
+        ar, sold = closing.get(cur, zero), sold_total.get(cur, zero)
+        if not ar and not sold:
+            continue
+        late = ar - current.get(cur, zero)
+        out.append(
+            DaysBeyondTerms(
+                cur,
+                Money(ar, cur),
+                Money(late, cur),
+                Money(sold, cur),
+                days,
+                _ratio(ar, sold, span),
+                _ratio(ar - late, sold, span),
+                _ratio(late, sold, span),
+            )
+        )
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------
@@ -819,11 +935,7 @@ def collection_effectiveness(
 def _cei(
     book: _Book, opening: _Sums, sales: _Sums, closing: _Sums
 ) -> tuple[CollectionEffectiveness, ...]:
-    end = book.on
-    current: _Sums = {}
-    for inv, bal in book.open:
-        if inv.due_date >= end:
-            current[inv.currency] = current.get(inv.currency, Decimal(0)) + bal
+    current = _current(book)
     out: list[CollectionEffectiveness] = []
     zero = Decimal(0)
     for cur in sorted(set(opening) | set(sales) | set(closing)):
@@ -1257,6 +1369,7 @@ class ReceivablesReport:
         top_overdue: per currency, the customers with the largest past-due
             balances on ``as_of`` (largest first, then by id).
         discounts: :func:`discounts_granted` over the period.
+        dbt: :func:`days_beyond_terms` over the period.
     """
 
     as_of: date
@@ -1274,6 +1387,7 @@ class ReceivablesReport:
     seasonality: tuple[Seasonality, ...]
     top_overdue: tuple[OverdueCustomer, ...]
     discounts: tuple[DiscountsGranted, ...] = ()
+    dbt: tuple[DaysBeyondTerms, ...] = ()
 
     def currencies(self) -> tuple[str, ...]:
         """Every currency that appears in the report, sorted."""
@@ -1405,4 +1519,5 @@ def _report(
         seasonality=_seasonality(trends),
         top_overdue=_top_overdue(ledger, today, top),
         discounts=_discounts(book, start),
+        dbt=_dbt(book, scan.segments, scan.sales, scan.closing),
     )

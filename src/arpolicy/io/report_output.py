@@ -93,7 +93,9 @@ def report_rows(
 
     Sections, in order: ``period``, ``aging`` (key ``total`` or a customer
     id; metric a bucket label or ``total``), ``dso`` (key the method),
-    ``days_to_pay`` (key ``all`` or a profile), ``cei``, ``disputed``,
+    ``dbt`` (days beyond terms: past-due receivables, best possible DSO
+    and the DBT), ``days_to_pay`` (key ``all`` or a profile; with the
+    invoices ``paid_late`` and the ``on_time_rate``), ``cei``, ``disputed``,
     ``written_off``, ``trend`` (key the month), ``seasonality`` (key the
     calendar month, 1-12), ``top_overdue`` (key the customer id),
     ``discounts`` (early-payment discounts granted in the period) and, with
@@ -123,6 +125,9 @@ def report_rows(
         yield ("dso", d.method, d.currency, "sales", _value(d.sales))
         yield ("dso", d.method, d.currency, "days", _value(d.days))
         yield ("dso", d.method, d.currency, "value", _value(d.value))
+    for b in report.dbt:
+        for metric in ("past_due", "best_possible_dso", "value"):
+            yield ("dbt", "standard", b.currency, metric, _value(getattr(b, metric)))
     for t in (*report.days_to_pay, *report.days_to_pay_by_profile):
         yield ("days_to_pay", t.key, t.currency, "count", _value(t.count))
         yield ("days_to_pay", t.key, t.currency, "amount", _value(t.amount))
@@ -136,6 +141,8 @@ def report_rows(
             _value(t.weighted_days_to_pay),
         )
         yield ("days_to_pay", t.key, t.currency, "weighted_days_late", _value(t.weighted_days_late))
+        yield ("days_to_pay", t.key, t.currency, "paid_late", _value(t.paid_late))
+        yield ("days_to_pay", t.key, t.currency, "on_time_rate", _value(t.on_time_rate))
     for c in report.collection_effectiveness:
         for metric in ("opening", "sales", "closing", "closing_current", "value"):
             yield ("cei", "period", c.currency, metric, _value(getattr(c, metric)))
@@ -208,10 +215,20 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
     yield aging
     period = f"{report.start} to {report.end}"
     dso = _table(
-        f"DSO {period}", "currency", "receivables", "sales", "days", "standard", "countback"
+        f"DSO {period}",
+        "currency",
+        "receivables",
+        "sales",
+        "days",
+        "standard",
+        "countback",
+        "best possible",
+        "DBT",
     )
     countback = {d.currency: d.value for d in report.dso_countback}
+    beyond = {b.currency: b for b in report.dbt}
     for d in report.dso:
+        b = beyond.get(d.currency)
         dso.add_row(
             d.currency,
             _money(d.receivables),
@@ -219,6 +236,8 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
             str(d.days),
             _num(d.value),
             _num(countback.get(d.currency)),
+            _num(b.best_possible_dso if b is not None else None),
+            _num(b.value if b is not None else None),
         )
     yield dso
     pay = _table(
@@ -226,10 +245,12 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
         "group",
         "currency",
         "invoices",
-        "days to pay",
-        "days late",
-        "weighted to pay",
-        "weighted late",
+        "to pay",
+        "late",
+        "to pay (wtd)",
+        "late (wtd)",
+        "paid late",
+        "on time %",
         left=2,
     )
     for t in (*report.days_to_pay, *report.days_to_pay_by_profile):
@@ -241,6 +262,8 @@ def _tables(report: ReceivablesReport, credit: Sequence[CreditRecommendation]) -
             _num(t.days_late),
             _num(t.weighted_days_to_pay),
             _num(t.weighted_days_late),
+            str(t.paid_late),
+            _num(t.on_time_rate),
         )
     yield pay
     if report.discounts:
