@@ -105,7 +105,13 @@ class Formats:
         if self.date_format == "YYYY-MM-DD":
             return pl.col(column)
         pattern, swap = _DATE_PATTERNS[self.date_format]
-        return pl.col(column).str.replace(pattern, swap)
+        text = pl.col(column)
+        # text in another form must not pass for an ISO date: mark it
+        return (
+            pl.when(text.str.contains(pattern))
+            .then(text.str.replace(pattern, swap))
+            .otherwise(pl.lit("?") + text)
+        )
 
     def plain(self, column: str) -> pl.Expr:
         """The column's amounts rewritten as ``1234.56`` (other text left as it is)."""
@@ -115,19 +121,25 @@ class Formats:
         return (
             pl.when(text.str.contains(_COMMA))
             .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
-            .otherwise(text)
+            .otherwise(pl.lit("?") + text)  # a plain 12.50 is not an amount here
         )
 
     def iso_text(self, text: str) -> str:
         """One date cell rewritten as ISO text (other text left as it is)."""
         pattern, swap = _DATE_PATTERNS[self.date_format]
+        if self.date_format == "YYYY-MM-DD" or not re.fullmatch(pattern, text):
+            return text if self.date_format == "YYYY-MM-DD" else "?" + text
         return re.sub(pattern, swap.replace("${", "\\g<").replace("}", ">"), text)
 
     def plain_text(self, text: str) -> str:
         """One amount cell rewritten as ``1234.56``."""
-        if self.decimal_comma and re.fullmatch(_COMMA, text):
+        if not self.decimal_comma:
+            return text
+        if re.fullmatch(_COMMA, text):
             return text.replace(".", "").replace(",", ".")
-        return text
+        if text.startswith("-") and re.fullmatch(_COMMA, text[1:]):
+            return "-" + text[1:].replace(".", "").replace(",", ".")
+        return "?" + text
 
 
 # ---------------------------------------------------------------------------
