@@ -244,13 +244,13 @@ def load_json(path: str | os.PathLike[str]) -> Ledger:
     """
     file = Path(path)
     try:
-        data = file.read_bytes()
+        raw = file.read_bytes()
     except FileNotFoundError:
         raise LoadError(file, "ledger file not found") from None
     try:
-        text = data.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
         reason = f"not UTF-8 text: {error.reason} at byte offset {error.start}"
         raise LoadError(file, reason, line=line) from error
     try:
