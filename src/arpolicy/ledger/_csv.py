@@ -22,9 +22,10 @@ trials) through the per-row builders of :mod:`arpolicy.io._records`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, Final
 
 import polars as pl
@@ -434,10 +435,38 @@ def _first_error(source: _Source, checks: Sequence[_Check], *, soft_all: bool) -
 # ---------------------------------------------------------------------------
 
 
-def _rows_of(source: _Source) -> list[Any]:
-    """Every row through the per-row builder (small tables)."""
+def _normalised_rows(source: _Source, limit: int) -> list[tuple[str, ...]]:
+    """The first ``limit`` rows as cells in header order: ISO dates, plain amounts, ``""``."""
+    kind = source.table.kind
+    columns = []
+    for name in source.header:
+        if name in _DATE_COLUMNS[kind]:
+            expr = source.formats.iso(name)
+        elif name in _AMOUNT_COLUMNS[kind]:
+            expr = source.formats.plain(name)
+        else:
+            expr = pl.col(name)
+        columns.append(expr.fill_null("").alias(name))
+    return source.frame.head(limit).select(columns).rows()
+
+
+def _rows_of(source: _Source, hard: LoadError | None) -> list[Any]:
+    """The rows through the per-row builder (small tables), up to the first hard problem."""
+    limit = source.frame.height
+    if hard is not None:
+        limit = int((source.lines < hard.line).sum()) if hard.line is not None else 0
     builder = source.builder()
-    return [builder(source.normalised(i)) for i in range(source.frame.height)]
+    records = []
+    for index, row in enumerate(_normalised_rows(source, limit)):
+        try:
+            records.append(builder(row))
+        except (CellError, InvalidFieldError):
+            error = source.builder_error(index, builder)
+            assert error is not None
+            raise error from error.__cause__
+    if hard is not None:
+        raise hard
+    return records
 
 
 def _format_checks(source: _Source) -> list[_Check]:
@@ -460,10 +489,7 @@ def _format_checks(source: _Source) -> list[_Check]:
 
 
 def _small_table(source: _Source) -> list[Any]:
-    error = _first_error(source, _format_checks(source), soft_all=True)
-    if error is not None:
-        raise error
-    return _rows_of(source)
+    return _rows_of(source, _first_error(source, _format_checks(source), soft_all=False))
 
 
 def _terms_of(source: _Source) -> dict[str, PaymentTerms]:
@@ -579,22 +605,6 @@ def _metadata(source: _Source) -> Iterator[tuple[tuple[str, str], ...]] | None:
     return pairs()
 
 
-class _MoneyOf:
-    """Money from minor units, shared between equal amounts."""
-
-    def __init__(self) -> None:
-        self.cache: dict[tuple[int, str], Money] = {}
-
-    def __call__(self, minor: int, currency: str) -> Money:
-        key = (minor, currency)
-        money = self.cache.get(key)
-        if money is None:
-            money = new_money(Decimal(minor).scaleb(-MINOR[currency]), currency)
-            if len(self.cache) < 1 << 20:
-                self.cache[key] = money
-        return money
-
-
 def _due_from_terms(
     source: _Source, typed: pl.DataFrame, terms: dict[str, PaymentTerms]
 ) -> pl.DataFrame:
@@ -638,126 +648,95 @@ def _invoices(source: _Source) -> list[Invoice]:
         _col(h, "terms").alias("terms"),
     )
     typed = _due_from_terms(source, typed, terms)
-    money = _MoneyOf()
+    n = typed.height
+    money = _moneys(typed)
     meta = _metadata(source)
-    rare = [
-        c
-        for c in (
-            "kind",
-            "disputed",
-            "on_hold_until",
-            "reference",
-            "dispute_reason",
-            "dispute_resolved_on",
-            "payment_link",
-            "applies_to",
-            "policy",
-            "terms",
-        )
-        if c in h
-    ]
+    metas: Iterable[tuple[tuple[str, str], ...]] = meta if meta is not None else repeat((), n)
     ids = typed["id"].to_list()
     customers = typed["customer_id"].to_list()
-    issued = typed["issue_date"].to_list()
-    dues = typed["due_date"].to_list()
-    amounts = typed["amount"].to_list()
-    currencies = typed["currency"].to_list()
-    if not rare:
-        if meta is None:
-            return [
-                new_invoice(
-                    i,
-                    c,
-                    s,
-                    d,
-                    money(a, cur),
-                    InvoiceKind.INVOICE,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    (),
-                )
-                for i, c, s, d, a, cur in zip(
-                    ids, customers, issued, dues, amounts, currencies, strict=True
-                )
-            ]
-        return [
-            new_invoice(
-                i,
-                c,
-                s,
-                d,
-                money(a, cur),
-                InvoiceKind.INVOICE,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                m,
-            )
-            for i, c, s, d, a, cur, m in zip(
-                ids, customers, issued, dues, amounts, currencies, meta, strict=True
+    issued = _dates(typed["issue_date"])
+    dues = _dates(typed["due_date"])
+
+    def optional(column: str, *, day: bool = False) -> Iterable[Any]:
+        if column not in h:
+            return repeat(None, n)
+        if day:
+            return _dates(_date(column, f).alias(column), source.frame)
+        return source.frame[column].to_list()
+
+    kinds = {k.value: k for k in InvoiceKind}
+    kinds[None] = InvoiceKind.INVOICE  # type: ignore[index]
+    kind_of = [kinds[k] for k in optional("kind")] if "kind" in h else repeat(InvoiceKind.INVOICE)
+    terms_of = (
+        [terms[t] if t is not None else None for t in typed["terms"].to_list()]
+        if "terms" in h
+        else repeat(None)
+    )
+    if "disputed" in h:
+        disputes: Iterable[Dispute | None] = [
+            Dispute(opened, reason or "", resolved) if opened is not None else None
+            for opened, reason, resolved in zip(
+                optional("disputed", day=True),
+                optional("dispute_reason"),
+                optional("dispute_resolved_on", day=True),
+                strict=True,
             )
         ]
-    extra = source.frame.select(
-        _col(h, "kind").alias("kind"),
-        _col(h, "terms").alias("terms"),
-        _date("disputed", f).alias("disputed") if "disputed" in h else pl.lit(None, pl.Date),
-        _col(h, "dispute_reason").alias("dispute_reason"),
-        _date("dispute_resolved_on", f).alias("resolved")
-        if "dispute_resolved_on" in h
-        else pl.lit(None, pl.Date).alias("resolved"),
-        _date("on_hold_until", f).alias("hold")
-        if "on_hold_until" in h
-        else pl.lit(None, pl.Date).alias("hold"),
-        _col(h, "reference").alias("reference"),
-        _col(h, "payment_link").alias("payment_link"),
-        _col(h, "applies_to").alias("applies_to"),
-        _col(h, "policy").alias("policy"),
-    )
-    kinds = {k.value: k for k in InvoiceKind}
-    result = []
-    metas: Iterator[tuple[tuple[str, str], ...]] = meta if meta is not None else _empty()
-    for base, more, m in zip(
-        zip(ids, customers, issued, dues, amounts, currencies, strict=True),
-        extra.iter_rows(),
-        metas,
-        strict=False,
-    ):
-        i, c, s, d, a, cur = base
-        kind, text, opened, reason, resolved, hold, ref, link, applies, policy = more
-        dispute = Dispute(opened, reason or "", resolved) if opened is not None else None
-        result.append(
-            new_invoice(
-                i,
-                c,
-                s,
-                d,
-                money(a, cur),
-                kinds[kind] if kind else InvoiceKind.INVOICE,
-                terms[text] if text else None,
-                dispute,
-                hold,
-                ref,
-                link,
-                applies,
-                policy,
-                m,
-            )
+    else:
+        disputes = repeat(None)
+    return [
+        new_invoice(*fields)
+        for fields in zip(
+            ids,
+            customers,
+            issued,
+            dues,
+            money,
+            kind_of,
+            terms_of,
+            disputes,
+            optional("on_hold_until", day=True),
+            optional("reference"),
+            optional("payment_link"),
+            optional("applies_to"),
+            optional("policy"),
+            metas,
+            strict=False,
         )
-    return result
+    ]
 
 
-def _empty() -> Iterator[tuple[tuple[str, str], ...]]:
-    while True:
-        yield ()
+def _dates(column: pl.Series | pl.Expr, frame: pl.DataFrame | None = None) -> list[date | None]:
+    """A Date column as shared :class:`~datetime.date` objects (one per distinct day)."""
+    series = column if isinstance(column, pl.Series) else frame.select(column).to_series()  # type: ignore[union-attr]
+    days = series.cast(pl.Int32)
+    low = days.min()
+    if low is None:
+        return [None] * len(series)
+    high = days.max()
+    assert isinstance(low, int)
+    assert isinstance(high, int)
+    first = date(1970, 1, 1) + timedelta(days=low)
+    table: list[date | None] = [first + timedelta(days=k) for k in range(high - low + 1)]
+    table.append(None)
+    codes = (days - low).fill_null(high - low + 1).to_list()
+    return [table[k] for k in codes]
+
+
+def _moneys(typed: pl.DataFrame) -> list[Money]:
+    """The amounts as :class:`Money`, one object per distinct amount and currency."""
+    keys = typed.select("amount", "currency")
+    distinct = keys.unique(maintain_order=True)
+    values = [
+        new_money(Decimal(minor).scaleb(-MINOR[code]), code) for minor, code in distinct.iter_rows()
+    ]
+    codes = keys.join(
+        distinct.with_row_index("__code"),
+        on=["amount", "currency"],
+        how="left",
+        maintain_order="left",
+    )["__code"].to_list()
+    return [values[k] for k in codes]
 
 
 def _payments(source: _Source) -> list[Payment]:
@@ -776,23 +755,24 @@ def _payments(source: _Source) -> list[Payment]:
         _col(h, "method").alias("method"),
         _col(h, "reference").alias("reference"),
     )
-    money = _MoneyOf()
-    methods = {m.value: m for m in PaymentMethod}
-    default = PaymentMethod.BANK_TRANSFER
+    n = typed.height
+    methods: dict[str | None, PaymentMethod] = {m.value: m for m in PaymentMethod}
+    methods[None] = PaymentMethod.BANK_TRANSFER
     meta = _metadata(source)
-    metas: Iterator[tuple[tuple[str, str], ...]] = meta if meta is not None else _empty()
+    metas: Iterable[tuple[tuple[str, str], ...]] = meta if meta is not None else repeat((), n)
     return [
-        new_payment(
-            i,
-            c,
-            d,
-            money(a, cur),
-            methods[m] if m else default,
-            inv,
-            ref,
-            md,
+        new_payment(*fields)
+        for fields in zip(
+            typed["id"].to_list(),
+            typed["customer_id"].to_list(),
+            _dates(typed["date"]),
+            _moneys(typed),
+            [methods[m] for m in typed["method"].to_list()],
+            typed["invoice_id"].to_list(),
+            typed["reference"].to_list(),
+            metas,
+            strict=False,
         )
-        for (i, c, d, a, cur, inv, m, ref), md in zip(typed.iter_rows(), metas, strict=False)
     ]
 
 
