@@ -317,3 +317,11 @@ def test_schema_columns() -> None:
     ]
     assert PAYMENTS["amount"] == pl.Int64
     assert INVOICES["discount_deadline"] == pl.Date
+
+
+def test_a_131072_character_quoted_name_round_trips(tmp_path: Path) -> None:
+    from arpolicy.model import Customer
+
+    ledger = Ledger([Customer("C1", 'x,"y\n' * 26215, "business", "NL")])
+    assert len(ledger.customer("C1").name) > 131_072
+    assert load_ledger(dump_ledger(ledger, tmp_path / "big")) == ledger
