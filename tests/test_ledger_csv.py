@@ -19,7 +19,7 @@ import pytest
 from arpolicy.errors import LoadError
 from arpolicy.io import dump_ledger, ledger_from_frames, load_ledger
 from arpolicy.ledger import INVOICES, MAX_DATE, MIN_DATE, PAYMENTS
-from arpolicy.model import Ledger
+from arpolicy.model import Customer, Ledger
 from arpolicy.sample import sample_ledger
 
 CUSTOMERS = "id,name,profile,country\nC1,Acme,business,NL\nC2,Jansen,private,DE\n"
@@ -320,8 +320,6 @@ def test_schema_columns() -> None:
 
 
 def test_a_131072_character_quoted_name_round_trips(tmp_path: Path) -> None:
-    from arpolicy.model import Customer
-
     ledger = Ledger([Customer("C1", 'x,"y\n' * 26215, "business", "NL")])
     assert len(ledger.customer("C1").name) > 131_072
     assert load_ledger(dump_ledger(ledger, tmp_path / "big")) == ledger
