@@ -768,7 +768,7 @@ def _load_inputs(
     progress = _Progress()
     try:
         with progress.step(f"loading {ledger_path}"):
-            ledger = load_ledger(ledger_path)
+            ledger = load_ledger(ledger_path, **_csv_options())
         book = load_playbook(policy_path) if policy_path else default_playbook()
         history = load_history(history_path) if history_path else []
     except ArpolicyError as error:
@@ -853,8 +853,60 @@ def _common_options(function: Any) -> Any:
     return function
 
 
+_CSV_OPTIONS = "arpolicy.csv_options"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    ctx.meta.setdefault(_CSV_OPTIONS, {})[param.name] = value
+    return value
+
+
 def _ledger_argument(function: Any) -> Any:
-    return click.argument("ledger_path", metavar="LEDGER", type=click.Path(exists=True))(function)
+    """The LEDGER argument and the options saying how its CSV files are written."""
+    options = (
+        click.option(
+            "--date-format",
+            type=click.Choice(["YYYY-MM-DD", "DD-MM-YYYY", "DD/MM/YYYY"]),
+            default=None,
+            expose_value=False,
+            callback=_remember,
+            help="How the CSV files write dates (default YYYY-MM-DD).",
+        ),
+        click.option(
+            "--decimal-comma",
+            is_flag=True,
+            default=False,
+            expose_value=False,
+            callback=_remember,
+            help="The CSV files write amounts as 1.234,56.",
+        ),
+        click.option(
+            "--delimiter",
+            default=None,
+            metavar="CHAR",
+            expose_value=False,
+            callback=_remember,
+            help="The CSV field separator (default: ';' when a header has "
+            "semicolons and no commas, else ',').",
+        ),
+        click.argument("ledger_path", metavar="LEDGER", type=click.Path(exists=True)),
+    )
+    for option in options:
+        function = option(function)
+    return function
+
+
+def _csv_options() -> dict[str, Any]:
+    ctx = click.get_current_context(silent=True)
+    found: dict[str, Any] = {} if ctx is None else ctx.meta.get(_CSV_OPTIONS, {})
+    delimiter = found.get("delimiter")
+    if delimiter == "\\t":
+        delimiter = "\t"
+    return {
+        "delimiter": delimiter,
+        "decimal_comma": bool(found.get("decimal_comma")),
+        "date_format": found.get("date_format"),
+    }
 
 
 def _templates_option(function: Any) -> Any:

@@ -171,7 +171,10 @@ class LoadError(ArpolicyError, ValueError):
         if column is not None:
             where += f": column {column!r}"
         if value is not None:
-            where += f" = {value!r}"
+            shown = value
+            if isinstance(value, str) and len(value) > 80:
+                shown = value[:79] + "…"  # the attribute keeps the whole value
+            where += f" = {shown!r}"
         super().__init__(f"{where}: {reason}")
 
 

@@ -1105,6 +1105,28 @@ class Ledger:
     def __hash__(self) -> int:
         return hash((len(self.customers), len(self.invoices), len(self.payments)))
 
+    @classmethod
+    def from_frames(
+        cls,
+        *,
+        customers: Any,
+        invoices: Any,
+        payments: Any = None,
+        plans: Any = None,
+        trials: Any = None,
+    ) -> Ledger:
+        """A ledger from data frames with the columns of the ledger files.
+
+        Any frame speaking the Arrow PyCapsule interface works: Polars,
+        pandas, PyArrow, DuckDB results. The values are validated like a
+        ledger directory's cells; see :func:`arpolicy.io.ledger_from_frames`.
+        """
+        from .io import ledger_from_frames  # noqa: PLC0415 - io builds on the model
+
+        return ledger_from_frames(
+            customers=customers, invoices=invoices, payments=payments, plans=plans, trials=trials
+        )
+
     # -- look-ups ---------------------------------------------------------
     def customer(self, customer_id: str) -> Customer:
         """The customer with ``customer_id`` (``KeyError`` if unknown)."""

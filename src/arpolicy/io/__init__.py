@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from ..model import Ledger
 from .fx_rates import load_fx_rates, loads_fx_rates
@@ -28,6 +29,7 @@ __all__ = [
     "dump_playbook",
     "dumps_playbook",
     "format_terms",
+    "ledger_from_frames",
     "load_fx_rates",
     "load_ledger",
     "load_playbook",
@@ -39,13 +41,25 @@ __all__ = [
 ]
 
 
-def load_ledger(path: str | os.PathLike[str]) -> Ledger:
-    """Load a ledger from a directory of CSV files or a ``.json`` file.
+def load_ledger(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str | None = None,
+    decimal_comma: bool = False,
+    date_format: str | None = None,
+) -> Ledger:
+    """Load a ledger from a directory of CSV (or Parquet, Arrow IPC) files or a ``.json`` file.
 
     Args:
         path: a ledger directory (``customers.csv``, ``invoices.csv`` and
-            optional ``payments.csv``, ``plans.csv``, ``trials.csv``) or a
-            file whose name ends in ``.json``.
+            optional ``payments.csv``, ``plans.csv``, ``trials.csv``; or the
+            same names ending in ``.parquet`` or ``.arrow``) or a file whose
+            name ends in ``.json``.
+        delimiter: the CSV field separator; by default ``;`` when a header
+            line has semicolons and no commas, else ``,``.
+        decimal_comma: CSV amounts are written ``1.234,56``.
+        date_format: how CSV files write dates: ``"YYYY-MM-DD"`` (default),
+            ``"DD-MM-YYYY"`` or ``"DD/MM/YYYY"``.
 
     Returns:
         The ledger, fully validated.
@@ -58,7 +72,30 @@ def load_ledger(path: str | os.PathLike[str]) -> Ledger:
     target = Path(path)
     if target.suffix.lower() == ".json" and not target.is_dir():
         return load_json(target)
-    return load_csv(target)
+    if target.is_dir() and not (target / "customers.csv").is_file():
+        from ._from_frames import find_frames, load_frames_directory  # noqa: PLC0415
+
+        if find_frames(target) is not None:
+            return load_frames_directory(target)
+    return load_csv(
+        target, delimiter=delimiter, decimal_comma=decimal_comma, date_format=date_format
+    )
+
+
+def ledger_from_frames(
+    *,
+    customers: Any,
+    invoices: Any,
+    payments: Any = None,
+    plans: Any = None,
+    trials: Any = None,
+) -> Ledger:
+    """A ledger from data frames (Polars, pandas, PyArrow, DuckDB): see :mod:`._from_frames`."""
+    from ._from_frames import ledger_from_frames as build  # noqa: PLC0415
+
+    return build(
+        customers=customers, invoices=invoices, payments=payments, plans=plans, trials=trials
+    )
 
 
 def dump_ledger(ledger: Ledger, path: str | os.PathLike[str]) -> Path:

@@ -170,6 +170,11 @@ class CellError(Exception):
 # cell values
 # ---------------------------------------------------------------------------
 
+MIN_DATE: Final = date(1900, 1, 1)
+"""The earliest date a ledger may hold (also :data:`arpolicy.ledger.MIN_DATE`)."""
+MAX_DATE: Final = date(2999, 12, 31)
+"""The latest date a ledger may hold (also :data:`arpolicy.ledger.MAX_DATE`)."""
+_MAX_DIGITS: Final = 15
 _DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _AMOUNT_RE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _INT_RE: Final = re.compile(r"[0-9]+")
@@ -199,9 +204,14 @@ def parse_date(column: str, text: str) -> date:
     if len(text) != 10 or not _DATE_RE.fullmatch(text):
         raise CellError(column, text, "not a date in the form YYYY-MM-DD")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as error:
         raise CellError(column, text, f"impossible date ({error})") from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise CellError(
+            column, text, f"outside the dates a ledger can hold ({MIN_DATE} to {MAX_DATE})"
+        )
+    return day
 
 
 def parse_int(column: str, text: str) -> int:
@@ -275,6 +285,10 @@ class Cells:
             raise CellError(
                 column, text, f"has {decimals} decimals but {currency} has {minor}: not rounded"
             )
+        most = min(_MAX_DIGITS, 18 - minor)
+        if len((text if dot < 0 else text[:dot]).lstrip("0")) > most:
+            reason = f"more than {most} integer digits: above the largest amount a ledger holds"
+            raise CellError(column, text, reason)
         if decimals < minor:
             text_q = text + ("0" * (minor - decimals) if dot >= 0 else "." + "0" * minor)
         else:
@@ -496,7 +510,14 @@ def invoice_builder(layout: Layout, cells: Cells) -> Builder:
         if text:
             due = date_cache.get(text) or parse_day("due_date", text)
         elif terms is not None:
-            due = terms.due_date(issued)
+            try:
+                due = terms.due_date(issued)
+            except (OverflowError, ValueError):
+                due = date.max
+            if due > MAX_DATE:
+                raise CellError(
+                    "terms", row[i_terms], f"gives a due date outside {MIN_DATE} to {MAX_DATE}"
+                )
         else:
             raise CellError("due_date", text, "required unless terms are given")
         kind = _enum(_KINDS, "kind", row[i_kind]) if i_kind >= 0 and row[i_kind] else default_kind

@@ -8,32 +8,24 @@ atomically and deterministically.
 from __future__ import annotations
 
 import csv
-import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._gc import gc_paused
-from ..errors import InvalidFieldError, LoadError
+from ..errors import LoadError
 from ..model import Ledger
-from ._assemble import build_ledger, group_plans
 from ._records import (
-    BUILDERS,
     CUSTOMERS,
     INVOICES,
     PAYMENTS,
     PLANS,
     TABLES,
     TRIALS,
-    CellError,
-    Cells,
-    Layout,
     Table,
     customer_row,
-    field_column,
     invoice_row,
     payment_row,
     plan_rows,
@@ -45,125 +37,23 @@ __all__ = ["dump_csv", "load_csv"]
 _REQUIRED_FILES = (CUSTOMERS, INVOICES)
 
 
-def _open(path: Path) -> Any:
-    return path.open(encoding="utf-8-sig", newline="")
-
-
-class _Rows:
-    """The rows of an open CSV file, as :func:`csv.reader` would give them.
-
-    A line with no quote and no NUL character is split on commas directly,
-    which is what :func:`csv.reader` does with such a line, only about three
-    times faster; any other line, with the lines a quoted field runs on to,
-    is read by a :func:`csv.reader` (strict). Empty lines give ``[]``.
-    ``line_num`` counts the physical lines read so far.
-    """
-
-    def __init__(self, handle: Any) -> None:
-        self._handle = handle
-        self.line_num = 0
-
-    def __iter__(self) -> Iterator[list[str]]:
-        handle = self._handle
-        for line in handle:
-            if '"' in line or "\0" in line:
-                reader = csv.reader(itertools.chain((line,), handle), strict=True)
-                try:
-                    row = next(reader)
-                finally:
-                    self.line_num += reader.line_num
-                yield row
-                continue
-            self.line_num += 1
-            text = line.rstrip("\r\n")
-            yield text.split(",") if text else []
-
-
-def _start_line(path: Path, record: int) -> int | None:
-    """The physical line (1-based) where the ``record``-th data row starts."""
-    with _open(path) as handle:
-        reader = csv.reader(handle, strict=True)
-        next(reader, None)
-        previous = reader.line_num
-        count = 0
-        for row in reader:
-            if row:
-                if count == record:
-                    return previous + 1
-                count += 1
-            previous = reader.line_num
-    return None
-
-
-def _check_header(path: Path, table: Table, header: list[str]) -> None:
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise LoadError(path, "column appears twice in the header", line=1, column=name)
-        if not name:
-            raise LoadError(path, "empty column name in the header", line=1, column=name)
-        if not table.metadata and name not in table.known:
-            known = ", ".join(table.known)
-            raise LoadError(path, f"unknown column; expected {known}", line=1, column=name)
-        seen.add(name)
-    for name in table.required:
-        if name not in seen:
-            raise LoadError(path, "required column missing from the header", line=1, column=name)
-
-
-def _read(path: Path, table: Table, cells: Cells) -> list[Any]:
-    """Read one file into records (or plan rows); raise LoadError at the first bad row."""
-    records: list[Any] = []
-    try:
-        with _open(path) as handle:
-            reader = _Rows(handle)
-            rows = iter(reader)
-            header = next(rows, None)
-            if header is None:
-                raise LoadError(path, "empty file: expected a header line", line=1)
-            _check_header(path, table, header)
-            layout = Layout(table, header)
-            build = BUILDERS[table.kind](layout, cells)
-            width = len(header)
-            append = records.append
-            try:
-                for row in rows:
-                    if len(row) != width:
-                        if not row:
-                            continue
-                        raise CellError(
-                            None,
-                            None,
-                            f"row has {len(row)} fields but the header has {width}",
-                        )
-                    append(build(row))
-            except CellError as error:
-                line = _start_line(path, len(records))
-                raise LoadError(
-                    path, error.reason, line=line, column=error.column, value=error.value
-                ) from error
-            except InvalidFieldError as error:
-                column = field_column(table, error.kind, error.field)
-                value = error.value
-                if column is not None and column in layout.index and layout.at(column) >= 0:
-                    value = row[layout.at(column)]
-                line = _start_line(path, len(records))
-                raise LoadError(
-                    path, error.reason, line=line, column=column, value=value
-                ) from error
-            except csv.Error as error:
-                raise LoadError(path, f"malformed CSV: {error}", line=reader.line_num) from error
-    except UnicodeDecodeError as error:
-        raise LoadError(path, f"not UTF-8 text: {error.reason}") from error
-    return records
-
-
-def load_csv(directory: str | os.PathLike[str]) -> Ledger:
+def load_csv(
+    directory: str | os.PathLike[str],
+    *,
+    delimiter: str | None = None,
+    decimal_comma: bool = False,
+    date_format: str | None = None,
+) -> Ledger:
     """Load a ledger directory.
 
     Args:
         directory: a directory holding ``customers.csv`` and ``invoices.csv``,
             and optionally ``payments.csv``, ``plans.csv`` and ``trials.csv``.
+        delimiter: the field separator; by default ``;`` when a file's header
+            line has semicolons and no commas (European Excel), else ``,``.
+        decimal_comma: amounts are written ``1.234,56``.
+        date_format: ``"YYYY-MM-DD"`` (the default), ``"DD-MM-YYYY"`` or
+            ``"DD/MM/YYYY"``.
 
     Returns:
         The ledger.
@@ -171,43 +61,31 @@ def load_csv(directory: str | os.PathLike[str]) -> Ledger:
     Raises:
         LoadError: a file is missing or malformed, or a row is invalid; the
             error names the file, line, column and value.
+        ValueError: an unknown ``date_format``.
     """
+    from ..ledger._csv import Formats, build_from_strings  # noqa: PLC0415 - Polars on use
+    from ..ledger._read import read_csv_strings  # noqa: PLC0415
+
+    formats = Formats(date_format=date_format, decimal_comma=decimal_comma)
     root = Path(directory)
     if not root.is_dir():
         raise LoadError(root, "not a ledger directory")
     for table in _REQUIRED_FILES:
         if not (root / table.file).is_file():
             raise LoadError(root / table.file, "required ledger file is missing")
-    with gc_paused():
-        return _load(root)
-
-
-def _load(root: Path) -> Ledger:
-    cells = Cells()
-    data: dict[str, list[Any]] = {}
+    tables = {}
     for table in TABLES:
         path = root / table.file
-        data[table.kind] = _read(path, table, cells) if path.is_file() else []
-        if table is CUSTOMERS:
-            cells.customer_ids.update((c.id, c.id) for c in data["customer"])
-        elif table is INVOICES:
-            cells.invoice_ids.update((i.id, i.id) for i in data["invoice"])
-    del cells
-
-    def fail(
-        table: Table,
-        index: int,
-        column: str | None,
-        value: object,
-        reason: str,
-    ) -> LoadError:
-        path = root / table.file
-        return LoadError(path, reason, line=_start_line(path, index), column=column, value=value)
-
-    plans, starts = group_plans(data["plan"], fail)
-    return build_ledger(
-        data["customer"], data["invoice"], data["payment"], plans, starts, data["trial"], fail
-    )
+        if path.is_file():
+            tables[table.kind] = read_csv_strings(
+                path,
+                delimiter=delimiter,
+                known=table.known,
+                required=table.required,
+                metadata=table.metadata,
+                optional_file=table not in _REQUIRED_FILES,
+            )
+    return build_from_strings(tables, formats)
 
 
 def _ordered_columns(table: Table, rows: Sequence[dict[str, str]]) -> list[str]:

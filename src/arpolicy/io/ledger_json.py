@@ -244,15 +244,21 @@ def load_json(path: str | os.PathLike[str]) -> Ledger:
     """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        raw = file.read_bytes()
     except FileNotFoundError:
         raise LoadError(file, "ledger file not found") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LoadError(file, f"not UTF-8 text: {error.reason}") from error
+        line = raw.count(b"\n", 0, error.start) + 1
+        reason = f"not UTF-8 text: {error.reason} at byte offset {error.start}"
+        raise LoadError(file, reason, line=line) from error
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise LoadError(file, f"not valid JSON: {error.msg}", line=error.lineno) from error
+    except RecursionError as error:
+        raise LoadError(file, "not a ledger: JSON nested too deeply") from error
     if not isinstance(document, dict):
         raise _error(file, "", document, "expected a JSON object")
     for key in sorted(document):

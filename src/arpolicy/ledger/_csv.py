@@ -1,0 +1,819 @@
+"""Validate ledger tables of strings with vectorised expressions, then build the ledger.
+
+The input is one frame of strings per file (from CSV, Parquet, Arrow IPC or
+frames handed over by the caller), each row with its physical line. Every
+cell rule is a Polars expression over a whole column: dates (strict form,
+real day, within :data:`~arpolicy.ledger.MIN_DATE` ..
+:data:`~arpolicy.ledger.MAX_DATE`), amounts (digits and at most the
+currency's decimals, built into Int64 minor units from the digit strings,
+never through floats or ``str.to_decimal``), currencies, closed
+vocabularies, field counts. Model rules (ids, countries, e-mail addresses
+...) are screened the same way with a mask that may flag too much; only the
+flagged rows are looked at in Python, by the same builders and model checks
+that word today's errors. So a good file goes through no per-row Python
+validation, and an error names the file, the physical line, the column and
+the value as before.
+
+Invoices and payments are then built from the typed columns with the
+records' trusted constructors; the smaller tables (customers, plans,
+trials) through the per-row builders of :mod:`arpolicy.io._records`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import repeat
+from typing import Any, Final
+
+import polars as pl
+from iso4217 import Currency
+
+from .._gc import gc_paused
+from ..errors import InvalidFieldError, LoadError, TermsSyntaxError
+from ..io._assemble import build_ledger, group_plans
+from ..io._records import (
+    BUILDERS,
+    TABLES,
+    CellError,
+    Cells,
+    Layout,
+    Table,
+    field_column,
+)
+from ..io._records import _new_invoice as new_invoice
+from ..io._records import _new_money as new_money
+from ..io._records import _new_payment as new_payment
+from ..io.terms import parse_terms
+from ..model import (
+    INTEREST_SETTLED,
+    Dispute,
+    Invoice,
+    InvoiceKind,
+    Ledger,
+    Payment,
+    PaymentMethod,
+    PaymentTerms,
+)
+from ..money import Money
+from ._read import LINE, Strings
+from ._schema import MAX_DATE, MAX_INTEGER_DIGITS, MIN_DATE
+
+__all__ = ["DATE_FORMATS", "Formats", "build_from_strings"]
+
+DATE_FORMATS: Final = ("YYYY-MM-DD", "DD-MM-YYYY", "DD/MM/YYYY")
+"""The date forms a ledger file may use (one per load)."""
+
+_DATE_PATTERNS: Final = {
+    "YYYY-MM-DD": (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$", "${1}-${2}-${3}"),
+    "DD-MM-YYYY": (r"^([0-9]{2})-([0-9]{2})-([0-9]{4})$", "${3}-${2}-${1}"),
+    "DD/MM/YYYY": (r"^([0-9]{2})/([0-9]{2})/([0-9]{4})$", "${3}-${2}-${1}"),
+}
+_PLAIN: Final = r"^[0-9]+(\.[0-9]+)?$"
+_COMMA: Final = r"^([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+_NEGATIVE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_IDX: Final = "__i"
+_POW10: Final = {n: 10**n for n in range(8)}
+
+
+def _minor_digits() -> dict[str, int]:
+    table: dict[str, int] = {}
+    for currency in Currency:
+        if currency.exponent is not None:
+            table[currency.code] = int(currency.exponent)
+    return table
+
+
+MINOR: Final = _minor_digits()
+"""Decimals of every ISO 4217 currency with a minor unit."""
+
+
+class Formats:
+    """How cells are written: the date form and whether amounts use a decimal comma."""
+
+    def __init__(self, *, date_format: str | None = None, decimal_comma: bool = False) -> None:
+        form = date_format or "YYYY-MM-DD"
+        if form not in _DATE_PATTERNS:
+            choices = ", ".join(DATE_FORMATS)
+            raise ValueError(f"unknown date format {date_format!r}; expected one of {choices}")
+        self.date_format = form
+        self.decimal_comma = decimal_comma
+
+    def iso(self, column: str) -> pl.Expr:
+        """The column's dates rewritten as ISO text (other text left as it is)."""
+        if self.date_format == "YYYY-MM-DD":
+            return pl.col(column)
+        pattern, swap = _DATE_PATTERNS[self.date_format]
+        text = pl.col(column)
+        # text in another form must not pass for an ISO date: mark it
+        return (
+            pl.when(text.str.contains(pattern))
+            .then(text.str.replace(pattern, swap))
+            .otherwise(pl.lit("?") + text)
+        )
+
+    def plain(self, column: str) -> pl.Expr:
+        """The column's amounts rewritten as ``1234.56`` (other text left as it is)."""
+        if not self.decimal_comma:
+            return pl.col(column)
+        text = pl.col(column)
+        return (
+            pl.when(text.str.contains(_COMMA))
+            .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+            .otherwise(pl.lit("?") + text)  # a plain 12.50 is not an amount here
+        )
+
+    def iso_text(self, text: str) -> str:
+        """One date cell rewritten as ISO text (other text left as it is)."""
+        pattern, swap = _DATE_PATTERNS[self.date_format]
+        if self.date_format == "YYYY-MM-DD" or not re.fullmatch(pattern, text):
+            return text if self.date_format == "YYYY-MM-DD" else "?" + text
+        return re.sub(pattern, swap.replace("${", "\\g<").replace("}", ">"), text)
+
+    def plain_text(self, text: str) -> str:
+        """One amount cell rewritten as ``1234.56``."""
+        if not self.decimal_comma:
+            return text
+        if re.fullmatch(_COMMA, text):
+            return text.replace(".", "").replace(",", ".")
+        if text.startswith("-") and re.fullmatch(_COMMA, text[1:]):
+            return "-" + text[1:].replace(".", "").replace(",", ".")
+        return "?" + text
+
+
+# ---------------------------------------------------------------------------
+# checks
+# ---------------------------------------------------------------------------
+
+Reason = Callable[[dict[str, str]], str]
+
+
+class _Check:
+    """A row rule: rows where ``mask`` holds break it (or, when ``soft``, may)."""
+
+    def __init__(self, mask: pl.Expr, column: str | None, reason: Reason | None) -> None:
+        self.mask = mask
+        self.column = column
+        self.reason = reason
+
+    @property
+    def soft(self) -> bool:
+        return self.reason is None
+
+
+def _has(header: Sequence[str], column: str) -> pl.Expr:
+    return pl.col(column).is_not_null() if column in header else pl.lit(False)
+
+
+def _col(header: Sequence[str], column: str) -> pl.Expr:
+    return pl.col(column) if column in header else pl.lit(None, pl.String)
+
+
+def _suspect_id(column: str) -> pl.Expr:
+    """True where an id might break the model's rule (superset: checked in Python)."""
+    text = pl.col(column)
+    return text.is_null() | text.str.contains(r"^\s|\s$|[^\x20-\x7e]")
+
+
+def _date_checks(column: str, formats: Formats, *, required: bool) -> list[_Check]:
+    iso = formats.iso(column)
+    label = formats.date_format
+    present = pl.col(column).is_not_null()
+    form = iso.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    parsed = iso.str.to_date("%Y-%m-%d", strict=False)
+
+    def impossible(row: dict[str, str]) -> str:
+        try:
+            date.fromisoformat(formats.iso_text(row[column]))
+        except ValueError as error:
+            return f"impossible date ({error})"
+        return f"impossible date in the form {label}"  # pragma: no cover - Polars agrees
+
+    missing = pl.col(column).is_null() if required else pl.lit(False)
+    return [
+        _Check(missing | present & ~form, column, lambda _: f"not a date in the form {label}"),
+        _Check(present & form & parsed.is_null(), column, impossible),
+        _Check(
+            present & ((parsed < MIN_DATE) | (parsed > MAX_DATE)),
+            column,
+            lambda _: f"outside the dates a ledger can hold ({MIN_DATE} to {MAX_DATE})",
+        ),
+    ]
+
+
+def _currency_check(column: str = "currency") -> _Check:
+    return _Check(
+        ~pl.col(column).fill_null("").is_in(list(MINOR)),
+        column,
+        lambda _: "not an ISO 4217 currency code such as 'EUR'",
+    )
+
+
+def _amount_parts(column: str, currency: str, formats: Formats) -> dict[str, pl.Expr]:
+    text = formats.plain(column).fill_null("")
+    digits = pl.col(currency).replace_strict(MINOR, default=None, return_dtype=pl.Int64)
+    whole = text.str.extract(r"^([0-9]+)", 1)
+    fraction = text.str.extract(r"\.([0-9]+)$", 1)
+    decimals = fraction.str.len_chars().fill_null(0).cast(pl.Int64)
+    significant = whole.str.strip_chars_start("0").str.len_chars().cast(pl.Int64)
+    return {
+        "text": text,
+        "plain": text.str.contains(_PLAIN),
+        "digits": digits,
+        "decimals": decimals,
+        "significant": significant,
+        "whole": whole,
+        "fraction": fraction,
+    }
+
+
+def _amount_checks(
+    column: str, currency: str, formats: Formats, *, required: bool = True
+) -> list[_Check]:
+    p = _amount_parts(column, currency, formats)
+    example = "1.234,56 (digits, optional thousands dots and a decimal comma)"
+    if not formats.decimal_comma:
+        example = "12.50 (digits, optional dot and decimals)"
+
+    def form(row: dict[str, str]) -> str:
+        if _NEGATIVE.fullmatch(formats.plain_text(row.get(column, ""))):
+            return "must not be negative"
+        return f"not an amount such as {example}"
+
+    def rounded(row: dict[str, str]) -> str:
+        text = formats.plain_text(row[column])
+        decimals = len(text) - text.find(".") - 1 if "." in text else 0
+        code = row[currency]
+        return f"has {decimals} decimals but {code} has {MINOR[code]}: not rounded"
+
+    def large(row: dict[str, str]) -> str:
+        most = min(MAX_INTEGER_DIGITS, 18 - MINOR[row[currency]])
+        return f"more than {most} integer digits: above the largest amount a ledger holds"
+
+    present = pl.col(column).is_not_null() if not required else pl.lit(True)
+    return [
+        _Check(present & ~p["plain"], column, form),
+        _Check(present & p["plain"] & (p["decimals"] > p["digits"]), column, rounded),
+        _Check(
+            present
+            & p["plain"]
+            & (p["significant"] > pl.min_horizontal(pl.lit(MAX_INTEGER_DIGITS), 18 - p["digits"])),
+            column,
+            large,
+        ),
+    ]
+
+
+def _minor_units(column: str, currency: str, formats: Formats) -> pl.Expr:
+    """Exact Int64 minor units from the digit strings (the cells are valid)."""
+    p = _amount_parts(column, currency, formats)
+    scale = p["digits"].replace_strict(_POW10, return_dtype=pl.Int64)
+    pad = (p["digits"] - p["decimals"]).replace_strict(_POW10, return_dtype=pl.Int64)
+    whole = p["whole"].cast(pl.Int64) * scale
+    fraction = p["fraction"].fill_null("0").cast(pl.Int64) * pad
+    return whole + fraction
+
+
+def _enum_check(header: Sequence[str], column: str, values: Sequence[str]) -> _Check:
+    choices = ", ".join(repr(v) for v in values)
+    return _Check(
+        _has(header, column) & ~_col(header, column).is_in(list(values)),
+        column,
+        lambda _: f"expected one of {choices}",
+    )
+
+
+def _date(column: str, formats: Formats) -> pl.Expr:
+    return formats.iso(column).str.to_date("%Y-%m-%d", strict=False)
+
+
+# ---------------------------------------------------------------------------
+# finding the first problem
+# ---------------------------------------------------------------------------
+
+
+class _Source:
+    """One table of strings and how to name its places in errors."""
+
+    def __init__(self, strings: Strings, table: Table, formats: Formats) -> None:
+        self.strings = strings
+        self.table = table
+        self.formats = formats
+        self.path = strings.path
+        self.header = strings.header
+        frame = strings.frame
+        self.frame = frame.with_row_index(_IDX)
+        self.lines = frame[LINE]
+
+    def line(self, index: int) -> int:
+        return int(self.lines[index])
+
+    def raw(self, index: int) -> dict[str, str]:
+        row = self.strings.frame.row(index, named=True)
+        return {k: ("" if v is None else v) for k, v in row.items() if k != LINE}
+
+    def normalised(self, index: int) -> list[str]:
+        """The row's cells in header order, dates as ISO text and amounts as ``1234.56``."""
+        raw = self.raw(index)
+        out = []
+        for name in self.header:
+            text = raw[name]
+            if text and name in _DATE_COLUMNS.get(self.table.kind, ()):
+                text = self.formats.iso_text(text)
+            elif text and name in _AMOUNT_COLUMNS.get(self.table.kind, ()):
+                text = self.formats.plain_text(text)
+            out.append(text)
+        return out
+
+    def error(self, index: int, column: str | None, reason: str, value: object = None) -> LoadError:
+        if column is not None and value is None and column in self.header:
+            value = self.raw(index)[column]
+        return LoadError(self.path, reason, line=self.line(index), column=column, value=value)
+
+    def builder_error(
+        self, index: int, builder: Callable[[Sequence[str]], Any]
+    ) -> LoadError | None:
+        """What the per-row builder and the model say about row ``index`` (None: fine)."""
+        try:
+            builder(self.normalised(index))
+        except CellError as error:
+            value = error.value
+            if error.column in self.header:
+                value = self.raw(index)[error.column]
+            problem = LoadError(
+                self.path, error.reason, line=self.line(index), column=error.column, value=value
+            )
+            problem.__cause__ = error
+            return problem
+        except InvalidFieldError as error:
+            column = field_column(self.table, error.kind, error.field)
+            value = error.value
+            if column is not None and column in self.header:
+                value = self.raw(index)[column]
+            problem = LoadError(
+                self.path, error.reason, line=self.line(index), column=column, value=value
+            )
+            problem.__cause__ = error
+            return problem
+        return None
+
+    def builder(self) -> Callable[[Sequence[str]], Any]:
+        return BUILDERS[self.table.kind](Layout(self.table, self.header), Cells())
+
+
+_DATE_COLUMNS: Final = {
+    "customer": ("block_until",),
+    "invoice": ("issue_date", "due_date", "disputed", "on_hold_until", "dispute_resolved_on"),
+    "payment": ("date",),
+    "plan": ("agreed_on", "due_date"),
+    "trial": ("ends", "starts"),
+}
+_AMOUNT_COLUMNS: Final = {
+    "customer": ("credit_limit",),
+    "invoice": ("amount",),
+    "payment": ("amount",),
+    "plan": ("amount",),
+    "trial": (),
+}
+
+
+def _count_check(source: _Source) -> int | None:
+    counts = source.strings.counts
+    if counts is None:
+        return None
+    bad = (counts != len(source.header)).arg_true()
+    return int(bad[0]) if len(bad) else None
+
+
+def _first_error(source: _Source, checks: Sequence[_Check], *, soft_all: bool) -> LoadError | None:
+    """The first problem in file order, or ``None``.
+
+    Hard checks give their row and reason; rows flagged by a soft check (or,
+    with ``soft_all``, every row) before the first hard problem go through
+    the per-row builder, whose error wins when it comes first.
+    """
+    width = len(source.header)
+    first: tuple[int, int] | None = None  # (row, check number)
+    count_row = _count_check(source)
+    if count_row is not None:
+        first = (count_row, -1)
+    hard = [(n, c) for n, c in enumerate(checks) if not c.soft]
+    if hard:
+        found = source.frame.select(
+            pl.when(c.mask).then(pl.col(_IDX)).min().alias(str(n)) for n, c in hard
+        ).row(0)
+        for (n, _), row in zip(hard, found, strict=True):
+            if row is not None and (first is None or (row, n) < first):
+                first = (row, n)
+    limit = first[0] if first is not None else source.frame.height
+    soft = [c.mask for c in checks if c.soft]
+    if soft_all or soft:
+        frame = source.frame.head(limit)
+        if not soft_all:
+            frame = frame.filter(pl.any_horizontal(soft))
+        builder = source.builder()
+        for index in frame[_IDX]:
+            error = source.builder_error(index, builder)
+            if error is not None:
+                return error
+    if first is None:
+        return None
+    row, number = first
+    if number < 0:
+        count = int(source.strings.counts[row])  # type: ignore[index]
+        return source.error(row, None, f"row has {count} fields but the header has {width}")
+    check = checks[number]
+    raw = source.raw(row)
+    assert check.reason is not None
+    return source.error(row, check.column, check.reason(raw))
+
+
+# ---------------------------------------------------------------------------
+# tables
+# ---------------------------------------------------------------------------
+
+
+def _normalised_rows(source: _Source, limit: int) -> list[tuple[str, ...]]:
+    """The first ``limit`` rows as cells in header order: ISO dates, plain amounts, ``""``."""
+    kind = source.table.kind
+    columns = []
+    for name in source.header:
+        if name in _DATE_COLUMNS[kind]:
+            expr = source.formats.iso(name)
+        elif name in _AMOUNT_COLUMNS[kind]:
+            expr = source.formats.plain(name)
+        else:
+            expr = pl.col(name)
+        columns.append(expr.fill_null("").alias(name))
+    return source.frame.head(limit).select(columns).rows()
+
+
+def _rows_of(source: _Source, hard: LoadError | None) -> list[Any]:
+    """The rows through the per-row builder (small tables), up to the first hard problem."""
+    limit = source.frame.height
+    if hard is not None:
+        limit = int((source.lines < hard.line).sum()) if hard.line is not None else 0
+    builder = source.builder()
+    records = []
+    for index, row in enumerate(_normalised_rows(source, limit)):
+        try:
+            records.append(builder(row))
+        except (CellError, InvalidFieldError):
+            error = source.builder_error(index, builder)
+            assert error is not None
+            raise error from error.__cause__
+    if hard is not None:
+        raise hard
+    return records
+
+
+def _format_checks(source: _Source) -> list[_Check]:
+    kind = source.table.kind
+    checks: list[_Check] = []
+    for column in _DATE_COLUMNS[kind]:
+        if column in source.header:
+            required = column in source.table.required and not (
+                kind == "invoice" and column == "due_date"
+            )
+            checks.extend(_date_checks(column, source.formats, required=required))
+    for column in _AMOUNT_COLUMNS[kind]:
+        if column in source.header:
+            currency = "currency"
+            if currency in source.header:
+                present = pl.col(column).is_not_null() & pl.col(currency).is_in(list(MINOR))
+                for check in _amount_checks(column, currency, source.formats):
+                    checks.append(_Check(present & check.mask, check.column, check.reason))
+    return checks
+
+
+def _small_table(source: _Source) -> list[Any]:
+    return _rows_of(source, _first_error(source, _format_checks(source), soft_all=False))
+
+
+def _terms_of(source: _Source) -> dict[str, PaymentTerms]:
+    """Every distinct terms code that parses (once each)."""
+    if "terms" not in source.header:
+        return {}
+    table: dict[str, PaymentTerms] = {}
+    for text in source.frame["terms"].drop_nulls().unique():
+        try:
+            table[text] = parse_terms(text)
+        except TermsSyntaxError:
+            continue
+    return table
+
+
+def _invoice_checks(source: _Source, terms: dict[str, PaymentTerms]) -> list[_Check]:
+    h = source.header
+    f = source.formats
+    checks: list[_Check] = [_Check(_suspect_id("id") | _suspect_id("customer_id"), None, None)]
+    checks += _date_checks("issue_date", f, required=True)
+    checks.append(_currency_check())
+    present = pl.col("currency").is_in(list(MINOR))
+    checks += [
+        _Check(present & c.mask, c.column, c.reason)
+        for c in _amount_checks("amount", "currency", f)
+    ]
+    if "terms" in h:
+
+        def bad_terms(row: dict[str, str]) -> str:
+            try:
+                parse_terms(row["terms"])
+            except TermsSyntaxError as error:
+                return str(error)
+            return "not a terms code"  # pragma: no cover
+
+        checks.append(
+            _Check(_has(h, "terms") & ~pl.col("terms").is_in(list(terms)), "terms", bad_terms)
+        )
+    checks += _date_checks("due_date", f, required=False)
+    checks.append(
+        _Check(
+            pl.col("due_date").is_null() & ~_has(h, "terms"),
+            "due_date",
+            lambda _: "required unless terms are given",
+        )
+    )
+    checks.append(_enum_check(h, "kind", [k.value for k in InvoiceKind]))
+    if INTEREST_SETTLED in h:
+        checks += [
+            _Check(c.mask, c.column, lambda _: "not a date in the form YYYY-MM-DD")
+            for c in _date_checks(INTEREST_SETTLED, Formats(), required=False)[:2]
+        ]
+    for column in ("disputed", "on_hold_until", "dispute_resolved_on"):
+        if column in h:
+            checks += _date_checks(column, f, required=False)
+    for column in ("dispute_reason", "dispute_resolved_on"):
+        if column in h:
+            checks.append(
+                _Check(
+                    _has(h, column) & ~_has(h, "disputed"),
+                    "disputed",
+                    lambda _, c=column: f"required when {c} is given",  # type: ignore[misc]
+                )
+            )
+    # model rules, worded by the model
+    due = _date("due_date", f)
+    checks.append(_Check(due < _date("issue_date", f), None, None))
+    checks.append(
+        _Check(_has(h, "applies_to") & (_col(h, "kind").fill_null("") != "credit_note"), None, None)
+    )
+    if "dispute_resolved_on" in h and "disputed" in h:
+        checks.append(_Check(_date("dispute_resolved_on", f) < _date("disputed", f), None, None))
+    if "dispute_reason" in h:
+        checks.append(_Check(pl.col("dispute_reason").str.contains(r"[\x00]"), None, None))
+    return checks
+
+
+def _payment_checks(source: _Source) -> list[_Check]:
+    h = source.header
+    f = source.formats
+    checks: list[_Check] = [
+        _Check(
+            _suspect_id("id")
+            | _suspect_id("customer_id")
+            | ((_has(h, "invoice_id") & _suspect_id("invoice_id")) if "invoice_id" in h else False),
+            None,
+            None,
+        )
+    ]
+    checks += _date_checks("date", f, required=True)
+    checks.append(_currency_check())
+    present = pl.col("currency").is_in(list(MINOR))
+    checks += [
+        _Check(present & c.mask, c.column, c.reason)
+        for c in _amount_checks("amount", "currency", f)
+    ]
+    checks.append(_enum_check(h, "method", [m.value for m in PaymentMethod]))
+    zero = _amount_parts("amount", "currency", f)["text"].str.contains(r"^[0.]*$")
+    checks.append(_Check(present & zero, None, None))
+    return checks
+
+
+def _metadata(source: _Source) -> Iterator[tuple[tuple[str, str], ...]] | None:
+    names = sorted(n for n in source.header if n not in source.table.known)
+    if not names:
+        return None
+    columns = [source.frame[n].to_list() for n in names]
+
+    def pairs() -> Iterator[tuple[tuple[str, str], ...]]:
+        for values in zip(*columns, strict=True):
+            yield tuple((n, v) for n, v in zip(names, values, strict=True) if v is not None)
+
+    return pairs()
+
+
+def _due_from_terms(
+    source: _Source, typed: pl.DataFrame, terms: dict[str, PaymentTerms]
+) -> pl.DataFrame:
+    """Fill empty due dates from the terms (once per distinct terms and issue date)."""
+    need = typed.filter(pl.col("due_date").is_null()).select("terms", "issue_date", _IDX)
+    if need.height == 0:
+        return typed
+    pairs = need.unique(["terms", "issue_date"])
+    dues = []
+    for text, issued, index in pairs.iter_rows():
+        try:
+            due = terms[text].due_date(issued)
+        except (OverflowError, ValueError):
+            due = None
+        if due is None or not MIN_DATE <= due <= MAX_DATE:
+            raise source.error(index, "terms", f"gives a due date outside {MIN_DATE} to {MAX_DATE}")
+        dues.append(due)
+    table = pairs.select("terms", "issue_date").with_columns(pl.Series("computed", dues, pl.Date))
+    return (
+        typed.join(table, on=["terms", "issue_date"], how="left", maintain_order="left")
+        .with_columns(pl.coalesce("due_date", "computed").alias("due_date"))
+        .drop("computed")
+    )
+
+
+def _invoices(source: _Source) -> list[Invoice]:
+    terms = _terms_of(source)
+    error = _first_error(source, _invoice_checks(source, terms), soft_all=False)
+    if error is not None:
+        raise error
+    h = source.header
+    f = source.formats
+    typed = source.frame.select(
+        pl.col(_IDX),
+        pl.col("id"),
+        pl.col("customer_id"),
+        _date("issue_date", f).alias("issue_date"),
+        _date("due_date", f).alias("due_date"),
+        pl.col("currency"),
+        _minor_units("amount", "currency", f).alias("amount"),
+        _col(h, "terms").alias("terms"),
+    )
+    typed = _due_from_terms(source, typed, terms)
+    n = typed.height
+    money = _moneys(typed)
+    meta = _metadata(source)
+    metas: Iterable[tuple[tuple[str, str], ...]] = meta if meta is not None else repeat((), n)
+    ids = typed["id"].to_list()
+    customers = typed["customer_id"].to_list()
+    issued = _dates(typed["issue_date"])
+    dues = _dates(typed["due_date"])
+
+    def optional(column: str, *, day: bool = False) -> Iterable[Any]:
+        if column not in h:
+            return repeat(None, n)
+        if day:
+            return _dates(_date(column, f).alias(column), source.frame)
+        return source.frame[column].to_list()
+
+    kinds = {k.value: k for k in InvoiceKind}
+    kinds[None] = InvoiceKind.INVOICE  # type: ignore[index]
+    kind_of = [kinds[k] for k in optional("kind")] if "kind" in h else repeat(InvoiceKind.INVOICE)
+    terms_of = (
+        [terms[t] if t is not None else None for t in typed["terms"].to_list()]
+        if "terms" in h
+        else repeat(None)
+    )
+    if "disputed" in h:
+        disputes: Iterable[Dispute | None] = [
+            Dispute(opened, reason or "", resolved) if opened is not None else None
+            for opened, reason, resolved in zip(
+                optional("disputed", day=True),
+                optional("dispute_reason"),
+                optional("dispute_resolved_on", day=True),
+                strict=True,
+            )
+        ]
+    else:
+        disputes = repeat(None)
+    return [
+        new_invoice(*fields)
+        for fields in zip(
+            ids,
+            customers,
+            issued,
+            dues,
+            money,
+            kind_of,
+            terms_of,
+            disputes,
+            optional("on_hold_until", day=True),
+            optional("reference"),
+            optional("payment_link"),
+            optional("applies_to"),
+            optional("policy"),
+            metas,
+            strict=False,
+        )
+    ]
+
+
+def _dates(column: pl.Series | pl.Expr, frame: pl.DataFrame | None = None) -> list[date | None]:
+    """A Date column as shared :class:`~datetime.date` objects (one per distinct day)."""
+    series = column if isinstance(column, pl.Series) else frame.select(column).to_series()  # type: ignore[union-attr]
+    days = series.cast(pl.Int32)
+    low = days.min()
+    if low is None:
+        return [None] * len(series)
+    high = days.max()
+    assert isinstance(low, int)
+    assert isinstance(high, int)
+    first = date(1970, 1, 1) + timedelta(days=low)
+    table: list[date | None] = [first + timedelta(days=k) for k in range(high - low + 1)]
+    table.append(None)
+    codes = (days - low).fill_null(high - low + 1).to_list()
+    return [table[k] for k in codes]
+
+
+def _moneys(typed: pl.DataFrame) -> list[Money]:
+    """The amounts as :class:`Money`, one object per distinct amount and currency."""
+    keys = typed.select("amount", "currency")
+    distinct = keys.unique(maintain_order=True)
+    values = [
+        new_money(Decimal(minor).scaleb(-MINOR[code]), code) for minor, code in distinct.iter_rows()
+    ]
+    codes = keys.join(
+        distinct.with_row_index("__code"),
+        on=["amount", "currency"],
+        how="left",
+        maintain_order="left",
+    )["__code"].to_list()
+    return [values[k] for k in codes]
+
+
+def _payments(source: _Source) -> list[Payment]:
+    error = _first_error(source, _payment_checks(source), soft_all=False)
+    if error is not None:
+        raise error
+    h = source.header
+    f = source.formats
+    typed = source.frame.select(
+        pl.col("id"),
+        pl.col("customer_id"),
+        _date("date", f).alias("date"),
+        _minor_units("amount", "currency", f).alias("amount"),
+        pl.col("currency"),
+        _col(h, "invoice_id").alias("invoice_id"),
+        _col(h, "method").alias("method"),
+        _col(h, "reference").alias("reference"),
+    )
+    n = typed.height
+    methods: dict[str | None, PaymentMethod] = {m.value: m for m in PaymentMethod}
+    methods[None] = PaymentMethod.BANK_TRANSFER
+    meta = _metadata(source)
+    metas: Iterable[tuple[tuple[str, str], ...]] = meta if meta is not None else repeat((), n)
+    return [
+        new_payment(*fields)
+        for fields in zip(
+            typed["id"].to_list(),
+            typed["customer_id"].to_list(),
+            _dates(typed["date"]),
+            _moneys(typed),
+            [methods[m] for m in typed["method"].to_list()],
+            typed["invoice_id"].to_list(),
+            typed["reference"].to_list(),
+            metas,
+            strict=False,
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------
+# the ledger
+# ---------------------------------------------------------------------------
+
+
+def build_from_strings(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
+    """Validate the string tables (keyed by record kind) and build the ledger.
+
+    Raises:
+        LoadError: the first problem, naming file, physical line, column and value.
+    """
+    with gc_paused():
+        return _build(tables, formats)
+
+
+def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
+    sources: dict[str, _Source] = {}
+    data: dict[str, list[Any]] = {}
+    readers: dict[str, Callable[[_Source], list[Any]]] = {
+        "customer": _small_table,
+        "invoice": _invoices,
+        "payment": _payments,
+        "plan": _small_table,
+        "trial": _small_table,
+    }
+    for table in TABLES:
+        strings = tables.get(table.kind)
+        if strings is None:
+            data[table.kind] = []
+            continue
+        source = sources[table.kind] = _Source(strings, table, formats)
+        data[table.kind] = readers[table.kind](source)
+
+    def fail(table: Table, index: int, column: str | None, value: object, reason: str) -> LoadError:
+        source = sources[table.kind]
+        return LoadError(source.path, reason, line=source.line(index), column=column, value=value)
+
+    plans, starts = group_plans(data["plan"], fail)
+    return build_ledger(
+        data["customer"], data["invoice"], data["payment"], plans, starts, data["trial"], fail
+    )
