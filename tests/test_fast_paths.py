@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import pickle
 import re
 from datetime import date
@@ -16,49 +14,6 @@ from hypothesis import strategies as st
 from arpolicy import Invoice, Money
 from arpolicy._fast import fast_constructor
 from arpolicy.io._records import CellError, Cells
-from arpolicy.io.ledger_csv import _Rows
-
-# Cells made of the characters that matter to CSV: separators, quotes, line
-# ends, NUL, and ordinary text.
-_cell = st.text(alphabet=st.sampled_from(list('ab,"\r\n\x00 é')), max_size=6)
-_rows = st.lists(st.lists(_cell, min_size=1, max_size=4), max_size=6)
-
-
-def _csv_text(rows: list[list[str]], terminator: str) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator=terminator).writerows(rows)
-    return out.getvalue()
-
-
-def _both(text: str) -> tuple[list[list[str]] | str, list[list[str]] | str]:
-    """What csv.reader and _Rows make of ``text`` (rows, or the error's type)."""
-    results: list[list[list[str]] | str] = []
-    for make in (lambda h: csv.reader(h, strict=True), _Rows):
-        try:
-            results.append(list(make(io.StringIO(text, newline=""))))
-        except csv.Error:
-            results.append("csv.Error")
-    return results[0], results[1]
-
-
-@given(_rows, st.sampled_from(["\n", "\r\n"]))
-def test_rows_match_csv_reader_on_written_files(rows: list[list[str]], terminator: str) -> None:
-    expected, actual = _both(_csv_text(rows, terminator))
-    assert actual == expected
-
-
-@given(st.text(alphabet=st.sampled_from(list('ab,"\r\n\x00')), max_size=30))
-def test_rows_match_csv_reader_on_any_text(text: str) -> None:
-    expected, actual = _both(text)
-    assert actual == expected
-
-
-def test_rows_count_physical_lines() -> None:
-    rows = _Rows(io.StringIO('a,b\n"x\ny",z\n\nc,d\n', newline=""))
-    seen = []
-    for row in rows:
-        seen.append((row, rows.line_num))
-    assert seen == [(["a", "b"], 1), (["x\ny", "z"], 3), ([], 4), (["c", "d"], 5)]
 
 
 def test_fast_constructor_builds_ordinary_frozen_instances() -> None:
