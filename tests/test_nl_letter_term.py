@@ -211,7 +211,7 @@ def _findings(book: Playbook) -> list[tuple[str, str | None]]:
 
 
 def test_lint_warns_when_costs_may_fall_inside_the_moved_term() -> None:
-    from_sent, from_receipt = nl.longest_letter_term()
+    _, from_receipt = nl.longest_letter_term()
     assert from_receipt > nl.LETTER_TERM_DAYS  # a weekend and holidays move the end
     # without a stated deadline, receipt + 15 is inside the term when its last
     # day moves (9 March above is receipt + 16)

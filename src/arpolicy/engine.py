@@ -896,9 +896,14 @@ def _plan_customer(
         result.wake_at(customer.block.until)
     paused: dict[str, str] = {}
     payments = ledger.payments_of(customer.id)
+    # A plan exists from the day it was agreed: before, it pauses nothing and
+    # the engine wakes on that day.
+    for plan in ledger.plans_of(customer.id):
+        if not plan.in_force(as_of):
+            result.wake_at(plan.agreed_on)
     plans = [
         (plan, plan.state(payments, as_of))
-        for plan in sorted(ledger.plans_of(customer.id), key=lambda p: p.id)
+        for plan in sorted(ledger.plans_of(customer.id, on=as_of), key=lambda p: p.id)
     ]
     for plan, state in plans:
         for inst in plan.instalments:
