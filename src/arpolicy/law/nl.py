@@ -9,8 +9,9 @@
   buitengerechtelijke incassokosten), see
   :func:`arpolicy.law.collection_costs`.
 * Consumers owe collection costs only after a reminder that gives 14 days
-  counted from the day after receipt (art. 6:96(6) BW): see
-  :func:`presumed_receipt` and :func:`consumer_letter_term_end`.
+  counted from the day after receipt (art. 6:96(6) BW), moved off weekends
+  and general holidays (Algemene termijnenwet): see :func:`presumed_receipt`,
+  :func:`consumer_letter_term_end` and :func:`is_general_holiday`.
 
 >>> from datetime import date
 >>> presumed_receipt(date(2026, 3, 6))  # Friday: Saturday counts, Sunday and Monday do not
@@ -83,6 +84,7 @@ JURISDICTION: Final = Jurisdiction(
         "Burgerlijk Wetboek art. 6:119a (statutory commercial interest)",
         "Burgerlijk Wetboek art. 6:96(6) (collection costs from consumers)",
         "Besluit vergoeding voor buitengerechtelijke incassokosten (WIK scale)",
+        "Algemene termijnenwet art. 1 and 3 (statutory terms and general holidays)",
         "Directive 2011/7/EU",
     ),
     consumer_rule=CONSUMER_RULE,
@@ -102,6 +104,8 @@ JURISDICTION: Final = Jurisdiction(
         " days counted from the day after receipt and stating the costs; safe wording:"
         ' "binnen veertien dagen vanaf de dag nadat deze brief bij u is bezorgd".'
         " Wording that counts from sending makes the letter void.",
+        "The 14-day term ends on the next working day when its last day is a Saturday,"
+        " Sunday or general holiday (Algemene termijnenwet); costs only from the day after.",
         "A partial payment within the 14-day term lowers the costs to the scale on what is"
         " still open.",
         "Several claims against one consumer are demanded in one letter and their principals"
