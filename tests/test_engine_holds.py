@@ -154,6 +154,52 @@ def test_kept_plan_never_breaks() -> None:
     assert all("I1" not in a.invoice_ids for a in timeline)
 
 
+def _plan_agreed_later() -> object:
+    """I1 (100.00) due Tuesday 2026-01-27; a plan for it agreed on 2026-02-20,
+    kept: 50.00 paid on each instalment day."""
+    plan = PaymentPlan(
+        "PL1",
+        "C1",
+        ("I1",),
+        [Instalment(date(2026, 3, 1), eur(50)), Instalment(date(2026, 3, 15), eur(50))],
+        agreed_on=date(2026, 2, 20),
+    )
+    pays = [payment("P1", date(2026, 3, 1), "50.00"), payment("P2", date(2026, 3, 15), "50.00")]
+    return ledger([invoice("I1", due=date(2026, 1, 27))], plans=[plan], payments=pays)
+
+
+def test_a_plan_pauses_nothing_before_the_day_it_is_agreed() -> None:
+    books = _plan_agreed_later()
+    # 2026-02-03 is +7: the plan does not exist yet, r1 goes out
+    before = run(playbook(), books, date(2026, 2, 3))  # type: ignore[arg-type]
+    assert steps_of(before) == [("r1", ("I1",), "email")]
+    assert "paused_by_plan" not in [reason for _, reason, _ in skips_of(before)]
+    # from the day after it was agreed the plan pauses the invoice
+    after = run(playbook(), books, date(2026, 2, 21), before.actions)  # type: ignore[arg-type]
+    assert after.actions == ()
+    assert skips_of(after) == [("I1", "paused_by_plan", None)]
+
+
+def test_simulate_duns_until_the_plan_is_agreed() -> None:
+    books = _plan_agreed_later()
+    timeline = simulate(books, start=date(2026, 1, 1), end=date(2026, 3, 31), playbook=playbook())  # type: ignore[arg-type]
+    # r1 (+7) and r2 (+14) before the agreement; r3 (+28, 02-24) is paused
+    # and the plan is kept
+    assert [(a.date, a.step) for a in timeline.actions] == [
+        (date(2026, 2, 3), "r1"),
+        (date(2026, 2, 10), "r2"),
+    ]
+
+
+def test_plans_of_on_a_day_lists_only_the_plans_in_force() -> None:
+    books = _plan_agreed_later()
+    (plan,) = books.plans_of("C1")  # type: ignore[attr-defined]
+    assert not plan.in_force(date(2026, 2, 19))
+    assert plan.in_force(date(2026, 2, 20))
+    assert books.plans_of("C1", on=date(2026, 2, 19)) == ()  # type: ignore[attr-defined]
+    assert books.plans_of("C1", on=date(2026, 2, 20)) == (plan,)  # type: ignore[attr-defined]
+
+
 # -- minimum amounts, grace, partial payments --------------------------------------
 
 

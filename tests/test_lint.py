@@ -33,7 +33,7 @@ CLEAN_PRIVATE = ladder(
     Step("r1", 1, "email"),
     Step("r2", 5, "email"),
     Step("r3", 10, "sms"),
-    Step("letter", 20, "letter", formal=True, requires_acknowledgement=True),
+    Step("letter", 20, "letter", formal=True, requires_acknowledgement=True, deadline_days=14),
     Step(
         "costs",
         15,

@@ -9,7 +9,7 @@ import pytest
 from arpolicy.actions import ActionKind
 from arpolicy.engine import simulate
 from arpolicy.io import dumps_playbook, load_playbook, loads_playbook
-from arpolicy.law.nl import presumed_receipt
+from arpolicy.law.nl import consumer_letter_term_end, presumed_receipt
 from arpolicy.model import Contacts, Customer, Invoice, InvoiceKind, Ledger, Profile
 from arpolicy.money import Money
 from arpolicy.playbooks import builtin_playbook_path, default_playbook, policy_names
@@ -160,6 +160,8 @@ def test_engine_uses_it_and_respects_the_14_day_term() -> None:
     received = presumed_receipt(dates["fourteen-day-letter"])
     # the term is 14 days from the day after receipt: nothing before it has run out
     assert dates["final-notice"] >= received + timedelta(days=15)
+    # and after the term's last day, moved off weekends and general holidays
+    assert dates["final-notice"] > consumer_letter_term_end(dates["fourteen-day-letter"])
     assert dates["handover"] > dates["final-notice"] + timedelta(days=7)
     assert [a.kind for a in plan.actions if a.step == "handover"] == [ActionKind.HANDOVER]
 

@@ -454,8 +454,7 @@ def _open_items(ledger: Ledger, as_of: date) -> tuple[list[_OpenItem], dict[str,
     covered = {
         iid: plan.id
         for plan in ledger.plans
-        if plan.agreed_on <= as_of
-        and ledger.plan_state(plan.id, as_of).status is PlanStatus.ON_TRACK
+        if plan.in_force(as_of) and ledger.plan_state(plan.id, as_of).status is PlanStatus.ON_TRACK
         for iid in plan.invoice_ids
     }
     for customer in sorted(ledger.customers, key=lambda c: c.id):
@@ -628,7 +627,7 @@ def _print_overdue(console: Console, overdue: list[_OpenItem], as_of: date) -> N
 
 
 def _print_plans(console: Console, ledger: Ledger, as_of: date) -> None:
-    plans = sorted((p for p in ledger.plans if p.agreed_on <= as_of), key=lambda p: p.id)
+    plans = sorted((p for p in ledger.plans if p.in_force(as_of)), key=lambda p: p.id)
     if not plans:
         console.print("No payment plans.")
         console.print()

@@ -506,16 +506,42 @@ def _deadline(
     """The payment deadline ``step`` states when sent on ``as_of``: counted
     from that day, or for a step that requires acknowledgement from the day
     after its presumed receipt; moved to the customer's next business day.
+    The 14-day letter to a Dutch consumer states the statutory term's last
+    day, :func:`arpolicy.law.nl.consumer_letter_term_end` (moved off
+    weekends and the general holidays of the Algemene termijnenwet).
 
     The one function for it: a new action's deadline, and the running
     deadline of a step already sent (see :func:`_running_deadline`), which no
     later step about the same invoice may fall into."""
     if step.deadline_days is None:
         return None
+    if _is_nl_letter(step, policy, customer):
+        return law_nl.consumer_letter_term_end(
+            as_of, days=step.deadline_days, calendar=cals.of("NL")
+        )
     start = as_of
     if step.requires_acknowledgement:
         start = _receipt(as_of, None, policy, customer, cals)
     return cals.of(customer.country).next_business_day(start + timedelta(days=step.deadline_days))
+
+
+def _letter_term_end(
+    sent: date | None, received: date | None, customer: Customer, cals: _Calendars
+) -> date | None:
+    """The last day of the statutory term of a 14-day letter to a Dutch
+    customer sent on ``sent`` (``None`` when none was sent or elsewhere)."""
+    if sent is None or customer.country != "NL":
+        return None
+    return law_nl.consumer_letter_term_end(sent, received=received, calendar=cals.of("NL"))
+
+
+def _is_nl_letter(step: Step, policy: Policy, customer: Customer) -> bool:
+    """``step`` is the 14-day letter (art. 6:96(6) BW) to a Dutch consumer:
+    its deadline is the statutory term's last day."""
+    if customer.country != "NL" or customer.profile is not Profile.PRIVATE:
+        return False
+    letter = policy.letter_index()
+    return letter is not None and policy.steps[letter].name == step.name
 
 
 @functools.lru_cache(maxsize=512)
@@ -643,6 +669,7 @@ def _charges(
     rates: RateBook | None,
     ledger: Ledger,
     own: frozenset[str],
+    cals: _Calendars,
 ) -> tuple[tuple[Charge, ...], Money | None, list[Reason]]:
     """The charges of a notice, its contractual fee total, and reasons for what
     the law or the policy's caps left out.
@@ -679,6 +706,7 @@ def _charges(
                 sent,
                 received,
                 paid=_paid_parts(cand.invoice, settlements.get(iid, ())),
+                letter_term_end=_letter_term_end(sent, received, customer, cals),
             )
         )
     closed: tuple[FeeItem, ...] = ()
@@ -748,7 +776,7 @@ def _ladder_actions(
     amount = Money.total(balances, currency)
     repeat = max(c.repeat for c in group)
     charges, fees, law_reasons = _charges(
-        group, step_index, customer, history, as_of, repeat, rates, ledger, own
+        group, step_index, customer, history, as_of, repeat, rates, ledger, own, cals
     )
     reasons = [
         Reason(
@@ -868,9 +896,14 @@ def _plan_customer(
         result.wake_at(customer.block.until)
     paused: dict[str, str] = {}
     payments = ledger.payments_of(customer.id)
+    # A plan exists from the day it was agreed: before, it pauses nothing and
+    # the engine wakes on that day.
+    for plan in ledger.plans_of(customer.id):
+        if not plan.in_force(as_of):
+            result.wake_at(plan.agreed_on)
     plans = [
         (plan, plan.state(payments, as_of))
-        for plan in sorted(ledger.plans_of(customer.id), key=lambda p: p.id)
+        for plan in sorted(ledger.plans_of(customer.id, on=as_of), key=lambda p: p.id)
     ]
     for plan, state in plans:
         for inst in plan.instalments:

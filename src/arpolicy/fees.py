@@ -175,6 +175,11 @@ class FeeItem:
         paid: the parts of the invoice paid before the action date, as
             ``(day, amount)`` pairs: statutory interest runs on each until
             the day it was paid (interest on parts paid late).
+        letter_term_end: the last day of the 14-day letter's statutory term
+            (Dutch consumers), as the engine computed it with the customer's
+            calendar; when ``None`` it is computed from ``letter_sent`` and
+            ``letter_received`` by
+            :func:`arpolicy.law.nl.consumer_letter_term_end`.
     """
 
     invoice_id: str
@@ -185,6 +190,7 @@ class FeeItem:
     letter_sent: date | None = None
     letter_received: date | None = None
     paid: tuple[tuple[date, Money], ...] = attrs.field(default=(), converter=_parts)
+    letter_term_end: date | None = None
 
 
 @attrs.frozen
@@ -556,11 +562,12 @@ def _consumer_wait(ctx: FeeContext, item: FeeItem) -> date | Note:
 
 
 def _nl_letter_term_end(item: FeeItem) -> date | None:
+    """The last day of the 14-day letter's term: costs only from the day after."""
     if item.letter_sent is None:
         return None
-    if item.letter_received is not None:
-        return item.letter_received + timedelta(days=14)
-    return nl.consumer_letter_term_end(item.letter_sent)
+    if item.letter_term_end is not None:
+        return item.letter_term_end
+    return nl.consumer_letter_term_end(item.letter_sent, received=item.letter_received)
 
 
 def _blocked_for_consumer(

@@ -330,11 +330,8 @@ def _check_deadlines(policy: Policy) -> Iterator[Finding]:
             yield make("step-inside-deadline", text, policy, later)
 
 
-_LETTER_TERM_DAYS: Final = 14
+_LETTER_TERM_DAYS: Final = law.nl.LETTER_TERM_DAYS
 """The Dutch consumer letter's term (art. 6:96(6) BW), from the day after receipt."""
-_LATEST_RECEIPT_DAYS: Final = 5
-"""Days after sending by which the Dutch presumed receipt has always passed
-(two counted days; Sundays, Mondays and a public holiday skipped)."""
 
 
 def _costs(step: Step) -> list[str]:
@@ -405,23 +402,30 @@ def _check_letter_term(policy: Policy, letter: int) -> Iterator[Finding]:
             policy,
             step,
         )
+    if step.deadline_days is not None:
+        # The letter states the term's last day (for Dutch consumers
+        # nl.consumer_letter_term_end, moved off weekends and general
+        # holidays) and no later step goes out before the day after it.
+        return
+    # No stated deadline: a step that charges costs must fall after the term's
+    # end on whatever day the letter goes out, by the same function.
+    from_sent, from_receipt = law.nl.longest_letter_term()
     for later in policy.steps[letter + 1 :]:
         if not _costs(later):
             continue
-        if later.anchor is Anchor.RECEIPT and later.offset_days <= _LETTER_TERM_DAYS:
-            early = True
-        elif later.anchor is Anchor.RECEIPT:
-            early = False
+        if later.anchor is Anchor.RECEIPT:
+            early = later.offset_days <= from_receipt
         else:
-            early = later.offset_days - step.offset_days <= (
-                _LETTER_TERM_DAYS + _LATEST_RECEIPT_DAYS
-            )
+            early = later.offset_days - step.offset_days <= from_sent
         if early:
             yield _warning(
                 "costs-within-letter-term",
-                "may fire before the 14-day letter's term has run; the engine then leaves "
-                "the costs out (anchor the step on the letter's receipt with an offset of "
-                "15 days or more)",
+                "may fire before the 14-day letter's term has run (the term can end "
+                f"{from_receipt} days after receipt, {from_sent} after sending, when a "
+                "weekend and holidays move its last day); the engine then leaves the costs "
+                "out (give the letter deadline_days = 14, so that later steps wait for its "
+                f"term, or anchor the step on the letter's receipt with an offset of "
+                f"{from_receipt + 1} days or more)",
                 policy,
                 later,
             )

@@ -758,6 +758,14 @@ class PaymentPlan:
         """The due date of the last instalment."""
         return self.instalments[-1].due_date
 
+    def in_force(self, on: date) -> bool:
+        """True when the plan exists on ``on``: from the day it was agreed.
+
+        Before ``agreed_on`` there is no plan: it pauses no dunning, breaks
+        no promise and counts in no report.
+        """
+        return self.agreed_on <= on
+
     def counts(self, payment: Payment) -> bool:
         """True when ``payment`` counts towards this plan."""
         return (
@@ -1152,9 +1160,13 @@ class Ledger:
         """The customer's payments."""
         return tuple(self._index.payments_by_customer.get(customer_id, ()))
 
-    def plans_of(self, customer_id: str) -> tuple[PaymentPlan, ...]:
-        """The customer's payment plans."""
-        return tuple(self._index.plans_by_customer.get(customer_id, ()))
+    def plans_of(self, customer_id: str, *, on: date | None = None) -> tuple[PaymentPlan, ...]:
+        """The customer's payment plans; with ``on``, only those in force on
+        that day (agreed on or before it, see :meth:`PaymentPlan.in_force`)."""
+        plans = self._index.plans_by_customer.get(customer_id, ())
+        if on is None:
+            return tuple(plans)
+        return tuple(p for p in plans if p.in_force(on))
 
     def trials_of(self, customer_id: str) -> tuple[Trial, ...]:
         """The customer's trials and free allowances."""

@@ -1297,7 +1297,7 @@ def payment_behaviour(
             lates.append(Decimal(max(0, (when - inv.due_date).days)))
         elif inv.due_date < as_of:
             lates.append(Decimal((as_of - inv.due_date).days))
-    plans = [p for p in ledger.plans_of(customer_id) if p.agreed_on <= as_of]
+    plans = ledger.plans_of(customer_id, on=as_of)
     broken = sum(1 for p in plans if ledger.plan_state(p.id, as_of).status is PlanStatus.BROKEN)
     n = len(lates)
     if n:

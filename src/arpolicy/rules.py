@@ -37,7 +37,8 @@ class InvoiceContext:
         balance: its open amount on ``as_of``.
         policy: the policy chosen for it.
         as_of: the planning day.
-        plans: the customer's payment plans with their state on ``as_of``.
+        plans: the customer's payment plans in force on ``as_of`` (agreed by
+            then) with their state on that day.
         dunnable_total: the customer's open amount in the invoice's currency,
             without disputed, held and plan-covered invoices (what a minimum
             amount is compared with).
@@ -105,7 +106,8 @@ class CustomerContext:
         playbook: the playbook in use.
         as_of: the planning day.
         balances: the open amount of each open invoice, by invoice id.
-        plans: the customer's payment plans with their state on ``as_of``.
+        plans: the customer's payment plans in force on ``as_of`` (agreed by
+            then) with their state on that day.
         done: the keys of the actions already carried out for the customer
             (an action whose key is here must not be planned again).
         credit_score: the external credit score a plugin supplied through
