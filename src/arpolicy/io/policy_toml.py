@@ -67,7 +67,7 @@ from ..fees import (
     TieredFee,
 )
 from ..model import InvoiceKind, Profile
-from ..money import Money
+from ..money import Money, minor_unit
 from ..policy import (
     Anchor,
     CalendarRule,
@@ -159,6 +159,28 @@ _DOTTED = rf"{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*"
 _HEADER_RE: Final = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
 _KEY_RE: Final = re.compile(rf"^\s*({_DOTTED})\s*=")
 _PART_RE: Final = re.compile(_KEY_PART)
+
+
+_PLAIN_DECIMAL: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+"""How an amount is written in a policy file: digits with an optional decimal
+point; no exponent (``"1e1"``), no separators (``"1_000"``, ``"1,000.00"``)."""
+
+
+def _decimals(value: Decimal) -> int:
+    """The decimals needed to write ``value`` exactly (``7.500`` needs 1).
+
+    >>> _decimals(Decimal("7.505")), _decimals(Decimal("7.500")), _decimals(Decimal("100"))
+    (3, 1, 0)
+    """
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    places = -exponent
+    end = len(digits)
+    while places and end and digits[end - 1] == 0:
+        places -= 1
+        end -= 1
+    return places
 
 
 def _parts(dotted: str) -> list[str]:
@@ -351,7 +373,34 @@ class _Reader:
             raise self.fail(path, "not a decimal number", value) from None
         if not result.is_finite():
             raise self.fail(path, "not a finite number", value)
+        if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
+            raise self.fail(
+                path,
+                'write amounts as plain decimals such as "5.00" or "1500", '
+                "without an exponent or separators",
+                value,
+            )
         return result
+
+    def money(self, raw: Any, currency: str, path: str) -> Money:
+        """An exact amount of ``currency``: never rounded to its minor unit."""
+        amount = self.amount(raw, path)
+        try:
+            places = minor_unit(currency)
+        except ArpolicyError as exc:
+            raise self.fail(path, str(exc), currency) from None
+        if _decimals(amount) > places:
+            raise self.fail(
+                path,
+                f"{currency} amounts have at most {places} decimal"
+                f"{'' if places == 1 else 's'}; write the exact amount "
+                "(it would otherwise be rounded)",
+                raw,
+            )
+        try:
+            return Money(amount, currency)
+        except ArpolicyError as exc:
+            raise self.fail(path, str(exc), currency) from None
 
     def money_map(self, table: Mapping[str, Any], key: str, path: str) -> list[Money] | None:
         value = table.get(key)
@@ -360,14 +409,7 @@ class _Reader:
         where = f"{path}.{key}"
         if not isinstance(value, dict):
             raise self.fail(where, 'expected a table of currency = "amount"', value)
-        result = []
-        for currency, raw in value.items():
-            amount = self.amount(raw, f"{where}.{currency}")
-            try:
-                result.append(Money(amount, currency))
-            except ArpolicyError as exc:
-                raise self.fail(f"{where}.{currency}", str(exc), currency) from None
-        return result
+        return [self.money(raw, currency, f"{where}.{currency}") for currency, raw in value.items()]
 
     def guard(self, path: str, build: Callable[[], _T]) -> _T:
         """Run a constructor; turn its :class:`InvalidFieldError` into a LoadError."""
