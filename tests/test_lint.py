@@ -190,7 +190,16 @@ def test_unknown_channel() -> None:
     findings = lint(book_with(Policy("biz", steps, profiles=["business"])))
     assert codes(findings) == [("unknown-channel", "biz", "notice")]
     assert "'pigeon'" in findings[0].message
-    assert findings[0].severity == "warning"
+    # an error: plan and policy loading refuse it (issue 14, item 9)
+    assert findings[0].severity == "error"
+    assert "did you mean" not in findings[0].message  # nothing close to 'pigeon'
+
+
+def test_a_misspelt_channel_is_an_error_with_a_suggestion() -> None:
+    steps = [*CLEAN[:3], Step("notice", 20, ["letter", "emial"], formal=True)]
+    (finding,) = lint(book_with(Policy("biz", steps, profiles=["business"])))
+    assert (finding.code, finding.severity, finding.step) == ("unknown-channel", "error", "notice")
+    assert "unknown channel 'emial'; did you mean 'email'?" in finding.message
 
 
 def test_policy_serving_nobody() -> None:
@@ -342,7 +351,7 @@ def test_lint_file_reports_duplicates_and_keeps_linting(tmp_path: Path) -> None:
     assert [(f.code, f.step, f.line) for f in findings] == [
         ("duplicate-step", "one", 21),
         ("out-of-order", "two", 16),
-        ("unknown-channel", "two", 16),
+        ("unknown-channel", "two", 18),  # the line of its `channel` key
     ]
 
 

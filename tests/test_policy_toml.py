@@ -52,6 +52,8 @@ CURRENCIES = ["EUR", "USD", "JPY", "KWD", "GBP"]
 
 names = st.text(min_size=1, max_size=12).filter(lambda s: s == s.strip() and bool(s))
 words = st.sampled_from(["email", "letter", "phone", "sms", "x-fax", "vip", "key.account"])
+# steps name channels a plugin provides (the built-in ones): others do not load
+channel_names = st.sampled_from(["email", "letter", "phone", "sms", "registered_letter"])
 calendars = st.sampled_from(["none", "customer", "NL", "DE", "GB"])
 
 
@@ -123,7 +125,7 @@ def steps(name: st.SearchStrategy[str] = names) -> st.SearchStrategy[Step]:
         Step,
         name=name,
         offset_days=st.integers(-60, 400),
-        channels=st.lists(words, min_size=1, max_size=3).map(tuple),
+        channels=st.lists(channel_names, min_size=1, max_size=3).map(tuple),
         tone=st.sampled_from(Tone),
         anchor=st.sampled_from(Anchor),
         template=st.none() | st.text(max_size=10),
@@ -479,6 +481,85 @@ def test_float_percent_is_refused() -> None:
     text = STEP.format(extra='[[policy.step.fee]]\npercent = 1.5\nfixed = { EUR = "1.00" }')
     err = error_of(text)
     assert (err.line, err.column) == (15, "policy[0].step[1].fee[0].percent")
+
+
+# -- exact amounts (issue 14, item 9): never rounded on the way in -----------------
+
+
+@pytest.mark.parametrize(
+    ("where", "literal", "reason"),
+    [
+        # more decimals than the currency has: 7.505 became 7.51 silently
+        ("minimum_amount", '{ EUR = "7.505" }', "EUR amounts have at most 2 decimals"),
+        ("minimum_amount", '{ JPY = "500.5" }', "JPY amounts have at most 0 decimals"),
+        ("minimum_amount", '{ KWD = "1.0005" }', "KWD amounts have at most 3 decimals"),
+        ("fee_cap_invoice", '{ EUR = "0.001" }', "EUR amounts have at most 2 decimals"),
+        # exponent notation and separators
+        ("minimum_amount", '{ EUR = "1e1" }', "without an exponent"),
+        ("minimum_amount", '{ EUR = "1E-2" }', "without an exponent"),
+        ("fee_cap_customer", '{ EUR = "1_000" }', "without an exponent or separators"),
+        # a TOML float
+        ("minimum_amount", "{ EUR = 7.5 }", "never floats"),
+        ("minimum_amount", "{ EUR = 1e1 }", "never floats"),
+    ],
+)
+def test_an_inexact_policy_amount_is_refused_with_file_line_and_value(
+    where: str, literal: str, reason: str
+) -> None:
+    err = error_of(f'[[policy]]\nname = "p"\n\n{where} = {literal}\n')
+    currency = literal.split()[1]
+    raw = literal.split("= ", 1)[1].rstrip(" }")
+    value = raw.strip('"') if raw.startswith('"') else float(raw)
+    assert (err.path, err.line, err.column, err.value) == (
+        "p.toml",
+        4,
+        f"policy[0].{where}.{currency}",
+        value,
+    )
+    assert reason in err.reason
+    assert str(err).startswith(f"p.toml:4: column 'policy[0].{where}.{currency}' = {value!r}: ")
+
+
+@pytest.mark.parametrize(
+    ("fee", "column", "value"),
+    [
+        ('fixed = { EUR = "2.505" }', "policy[0].step[1].fee[0].fixed.EUR", "2.505"),
+        ('fixed = { EUR = "2e0" }', "policy[0].step[1].fee[0].fixed.EUR", "2e0"),
+        (
+            'percent = "1"\nfixed = { EUR = "1.00" }\nmaximum = { EUR = "25.001" }',
+            "policy[0].step[1].fee[0].maximum.EUR",
+            "25.001",
+        ),
+        ('percent = "1e1"', "policy[0].step[1].fee[0].percent", "1e1"),
+        (
+            'kind = "tiered"\ntier = [{ from = { EUR = "0.005" }, fixed = { EUR = "5.00" } }]',
+            "policy[0].step[1].fee[0].tier[0].from.EUR",
+            "0.005",
+        ),
+    ],
+)
+def test_inexact_fee_amounts_are_refused(fee: str, column: str, value: str) -> None:
+    err = error_of(STEP.format(extra=f"[[policy.step.fee]]\n{fee}"))
+    assert (err.column, err.value) == (column, value)
+    assert err.line is not None
+    assert err.line >= 15
+
+
+def test_exact_amounts_load_unchanged() -> None:
+    book = load(
+        """
+        [[policy]]
+        name = "p"
+        minimum_amount = { EUR = "7.50", JPY = "500", KWD = "1.005", USD = 5, GBP = "7.500" }
+        """
+    )
+    assert set(book.policy("p").minimum_amount) == {
+        Money("7.50", "EUR"),
+        Money("500", "JPY"),
+        Money("1.005", "KWD"),
+        Money("5.00", "USD"),
+        Money("7.50", "GBP"),
+    }
 
 
 def test_unknown_currency() -> None:

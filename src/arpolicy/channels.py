@@ -10,7 +10,8 @@ through the ``arpolicy_register_channels`` hook.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
@@ -18,7 +19,7 @@ from .actions import Action
 from .errors import InvalidFieldError
 from .model import Customer, Ledger
 
-__all__ = ["Channel", "Payload", "RenderContext"]
+__all__ = ["Channel", "Payload", "RenderContext", "close_names"]
 
 CONTACT_FIELDS = frozenset({"email", "phone", "address", "whatsapp"})
 """The :class:`~arpolicy.model.Contacts` fields a channel may need."""
@@ -65,6 +66,17 @@ class RenderContext:
 
     customer: Customer
     ledger: Ledger
+
+
+def close_names(name: str, known: Iterable[str]) -> tuple[str, ...]:
+    """The names in ``known`` closest to ``name``, best first: what a misspelling meant.
+
+    >>> close_names("emial", ["email", "letter", "phone"])
+    ('email',)
+    >>> close_names("pigeon", ["email", "letter", "phone"])
+    ()
+    """
+    return tuple(difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6))
 
 
 def _contact(value: str | None) -> str | None:

@@ -768,7 +768,11 @@ def _load_inputs(
     try:
         with progress.step(f"loading {ledger_path}"):
             ledger = load_ledger(ledger_path, **_csv_options())
-        book = load_playbook(policy_path) if policy_path else default_playbook()
+        book = (
+            load_playbook(policy_path, plugins=_active_plugins())
+            if policy_path
+            else default_playbook()
+        )
         history = load_history(history_path) if history_path else []
     except ArpolicyError as error:
         raise _fail(error) from error

@@ -1228,10 +1228,12 @@ def _choose_policy(
 # ---------------------------------------------------------------------------
 
 
-def _resolve_playbook(playbook: Playbook | None) -> Playbook:
-    if playbook is not None:
-        return playbook
-    return default_playbook()
+def _resolve_playbook(playbook: Playbook | None, plugins: Plugins | None) -> Playbook:
+    """The playbook to use, once its channels are known to be provided."""
+    if playbook is None:
+        return default_playbook()
+    (plugins or builtin_plugins()).check_channels(playbook)
+    return playbook
 
 
 def _finish(as_of: date, actions: Iterable[Action], skipped: Iterable[Skipped]) -> Plan:
@@ -1286,10 +1288,13 @@ def plan(
         InvalidFieldError: neither or both of ``as_of`` and ``at`` are given,
             ``as_of`` is not a date, or ``at`` is not a timezone-aware
             datetime.
+        UnknownChannelError: a step of ``playbook`` names a channel no plugin
+            provides (``plugins``, or the built-in ones), with the closest
+            known names ("did you mean 'email'?").
         PluginError: a plugin failed (no partial plan is returned).
     """
     day, days = _planning_days(ledger, as_of, at)
-    book = _resolve_playbook(playbook)
+    book = _resolve_playbook(playbook, plugins)
     if plugins is not None:
         rates = plugins.rate_book(rates)
     with gc_paused():
@@ -1393,10 +1398,13 @@ def simulate(
     Returns:
         A :class:`Plan` with ``as_of=end``: all actions of the period, and
         what was skipped on ``end``.
+
+    Raises:
+        UnknownChannelError: as for :func:`plan`.
     """
     if end < start:
         raise InvalidFieldError("simulate", "end", end, f"is before start {start.isoformat()}")
-    book = _resolve_playbook(playbook)
+    book = _resolve_playbook(playbook, plugins)
     if plugins is not None:
         rates = plugins.rate_book(rates)
     base = [_entry_of(item) for item in history or ()]

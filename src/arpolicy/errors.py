@@ -30,6 +30,7 @@ __all__ = [
     "StaleRateWarning",
     "TemplateError",
     "TermsSyntaxError",
+    "UnknownChannelError",
     "UnknownCurrencyError",
     "UnknownJurisdictionError",
     "UnknownReferenceError",
@@ -176,6 +177,55 @@ class LoadError(ArpolicyError, ValueError):
                 shown = value[:79] + "…"  # the attribute keeps the whole value
             where += f" = {shown!r}"
         super().__init__(f"{where}: {reason}")
+
+
+class UnknownChannelError(ArpolicyError, ValueError):
+    """A policy step names a channel that no plugin provides (a misspelling).
+
+    Raised when a policy file is loaded (with the file and line) and when
+    :func:`~arpolicy.engine.plan` or :func:`~arpolicy.engine.simulate`
+    receives a playbook (without them): nothing is planned on a channel that
+    cannot carry it out.
+
+    Attributes:
+        channel: the unknown channel name.
+        suggestions: the known names closest to it, best first (may be empty).
+        known: every channel the plugins provide, sorted.
+        policy: the policy's name.
+        step: the step's name.
+        file: the policy file, or ``None`` when the playbook was built in Python.
+        line: the line of the step's ``channel`` key in the file, or ``None``.
+    """
+
+    def __init__(
+        self,
+        channel: str,
+        *,
+        suggestions: tuple[str, ...] = (),
+        known: tuple[str, ...] = (),
+        policy: str,
+        step: str,
+        file: str | Path | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.channel = channel
+        self.suggestions = tuple(suggestions)
+        self.known = tuple(known)
+        self.policy = policy
+        self.step = step
+        self.file = None if file is None else str(file)
+        self.line = line
+        where = ""
+        if self.file is not None:
+            where = self.file + (f":{line}" if line is not None else "") + ": "
+        hint = ""
+        if self.suggestions:
+            hint = "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        known_text = f" (known: {', '.join(self.known)})" if self.known else ""
+        super().__init__(
+            f"{where}policy {policy!r}, step {step!r}: unknown channel {channel!r}"
+            f"{hint}{known_text}"
+        )
 
 
 class UnknownJurisdictionError(ArpolicyError, LookupError):

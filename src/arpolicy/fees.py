@@ -46,10 +46,11 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Final
 
 import attrs
 
-from .errors import ArpolicyError, InvalidFieldError
+from .errors import ArpolicyError, InvalidFieldError, NoStatutoryRuleError
 from .law import (
     DayCount,
     InterestPart,
@@ -64,6 +65,7 @@ from .model import Profile
 from .money import Money
 
 __all__ = [
+    "INTEREST_NOT_HELD",
     "Charge",
     "ChargeKind",
     "CollectionCosts",
@@ -531,15 +533,33 @@ def _jurisdiction(setting: str, ctx: FeeContext) -> str | None:
 
 
 def _no_law(rule: str, ctx: FeeContext, setting: str) -> Note:
+    data: tuple[tuple[str, str], ...] = (("country", ctx.country), ("jurisdiction", setting))
+    if rule == "interest":
+        data += (("what", "statutory interest"),)
     return Note(
         "no_jurisdiction",
         f"no statutory {rule} for customers in {ctx.country}: no jurisdiction pack covers it",
-        (("country", ctx.country), ("jurisdiction", setting)),
+        data,
     )
 
 
 def _law_note(error: ArpolicyError, what: str) -> Note:
     return Note("not_by_law", f"no {what}: {error}", (("what", what),))
+
+
+INTEREST_NOT_HELD: Final = frozenset({"interest_not_computed", "not_by_law", "no_jurisdiction"})
+"""Codes of the notes (and reasons) that say a notice holds no statutory interest
+by the step's :class:`StatutoryInterest` rule: their ``what`` datum is
+``"statutory interest"``. A message must not claim interest in words then."""
+
+
+def _not_computed(invoice_id: str, error: ArpolicyError) -> Note:
+    """Interest the law gives but that cannot be computed (a day before the rate table)."""
+    return Note(
+        "interest_not_computed",
+        f"statutory interest on {invoice_id} not computed: {error}; the notice does not claim it",
+        (("what", "statutory interest"), ("invoice", invoice_id)),
+    )
 
 
 def _consumer_wait(ctx: FeeContext, item: FeeItem) -> date | Note:
@@ -676,9 +696,12 @@ class StatutoryInterest(FeeRule):
                     rates=ctx.rates,
                     payments=paid,
                 )
-            except ArpolicyError as error:
+            except NoStatutoryRuleError as error:
                 notes.append(_law_note(error, "statutory interest"))
-                break
+                break  # the law gives none: the same for every invoice
+            except ArpolicyError as error:
+                notes.append(_not_computed(item.invoice_id, error))
+                continue
             for part in result.parts:
                 if part.interest.amount:
                     out.append(self._charge(item.invoice_id, part))

@@ -38,8 +38,9 @@ Codes (severity):
   its first reminder after the due date (free for Belgian consumers).
 * ``private-formal-without-acknowledgement`` (warning): a policy for
   consumers whose first formal step does not require acknowledgement.
-* ``unknown-channel`` (warning): a channel no plugin provides (the
-  built-in ones are :data:`KNOWN_CHANNELS`).
+* ``unknown-channel`` (error): a channel no plugin provides (the
+  built-in ones are :data:`KNOWN_CHANNELS`), with the closest known names;
+  loading a policy file and ``plan`` refuse it (``UnknownChannelError``).
 * ``unused-policy`` (warning): a policy serving no profile that the
   playbook never refers to.
 * ``profile-without-policy`` (warning): a customer profile no policy serves.
@@ -83,7 +84,7 @@ import attrs
 
 from . import law
 from .actions import ActionKind
-from .channels import Channel
+from .channels import Channel, close_names
 from .errors import LoadError, UnknownJurisdictionError
 from .fees import CUSTOMER, ChargeKind
 from .io.policy_toml import build, find_line, parse
@@ -122,7 +123,7 @@ KNOWN_CHANNELS: Final = frozenset(
         "internal",
     }
 )
-"""Channel names arpolicy knows; others get an ``unknown-channel`` warning."""
+"""Channel names arpolicy knows; others get an ``unknown-channel`` error."""
 
 CHANNEL_CONTACTS: Final[Mapping[str, str]] = {
     "email": "email",
@@ -450,9 +451,14 @@ def _check_channels(policy: Policy, channels: Mapping[str, Channel]) -> Iterator
         for channel in step.channels:
             known = channels.get(channel)
             if known is None:
-                yield _warning(
+                close = close_names(channel, channels)
+                hint = (
+                    (" did you mean " + " or ".join(repr(c) for c in close) + "?") if close else ""
+                )
+                yield _error(
                     "unknown-channel",
-                    f"unknown channel {channel!r}; known: {', '.join(sorted(channels))}",
+                    f"unknown channel {channel!r};{hint} known: {', '.join(sorted(channels))}"
+                    " (plan and policy loading refuse it)",
                     policy,
                     step,
                 )
@@ -659,6 +665,24 @@ _TEMPLATE_SAMPLE_DAYS: Final = 60
 built-in playbook, every step the full ten months reach is reached."""
 
 
+def _known_channels_only(playbook: Playbook, plugins: Plugins | None) -> Playbook:
+    """``playbook`` without the channels no plugin provides (``unknown-channel``
+    reports them), so that its templates can still be checked; a step left
+    without a channel goes to ``internal``."""
+    known = (plugins or builtin_plugins()).channels()
+    if all(c in known for p in playbook.policies for s in p.steps for c in s.channels):
+        return playbook
+    fallback = "internal" if "internal" in known else next(iter(known), "internal")
+    policies = []
+    for policy in playbook.policies:
+        steps = []
+        for step in policy.steps:
+            kept = [c for c in step.channels if c in known] or [fallback]
+            steps.append(attrs.evolve(step, channels=kept))
+        policies.append(attrs.evolve(policy, steps=steps))
+    return attrs.evolve(playbook, policies=policies)
+
+
 def _sample_actions(playbook: Playbook, plugins: Plugins | None) -> tuple[Ledger, list[Action]]:
     """The sample portfolio and its actions of the days before the sample date."""
     from datetime import timedelta  # noqa: PLC0415
@@ -751,6 +775,7 @@ def lint_templates(
     if renderer is None:
         user = Path(templates) if templates is not None else None
         renderer = Renderer(templates=user, plugins=plugins)
+    playbook = _known_channels_only(playbook, plugins)
     ledger, actions = _sample_actions(playbook, plugins)
     legal = _legal_check()
     offered = renderer.available_templates()
@@ -888,6 +913,9 @@ def _lines(data: Mapping[str, Any], index: Mapping[str, int]) -> dict[tuple[str,
             line = find_line(index, f"policy[{i}].step[{j}].name")
             if isinstance(step_name, str) and line is not None:
                 lines.setdefault((name, step_name), line)
+                channel = find_line(index, f"policy[{i}].step[{j}].channel")
+                if channel is not None:
+                    lines.setdefault((name, f"{step_name}\0channel"), channel)
     return lines
 
 
@@ -933,16 +961,18 @@ def lint_file(
         return [_load_finding(exc)]
     data, findings = _drop_duplicates(data, index)
     try:
-        playbook = build(data, source, index)
+        playbook = build(data, source, index, plugins, check_channels=False)
     except LoadError as exc:
         return [*findings, _load_finding(exc)]
     lines = _lines(data, index)
-    found = lint(playbook)
+    found = lint(playbook, plugins=plugins)
     if check_templates:
         found += lint_templates(playbook, templates=templates, plugins=plugins, locales=locales)
     for finding in found:
         line = None
-        if finding.policy is not None:
+        if finding.policy is not None and finding.code == "unknown-channel":
+            line = lines.get((finding.policy, f"{finding.step}\0channel"))
+        if finding.policy is not None and line is None:
             line = lines.get((finding.policy, finding.step)) or lines.get((finding.policy, None))
         findings.append(attrs.evolve(finding, line=line))
     return findings

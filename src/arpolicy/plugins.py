@@ -28,9 +28,9 @@ import pluggy
 from . import hookspecs
 from .actions import Action, Plan
 from .calendar import BusinessCalendar
-from .channels import Channel, Payload, RenderContext
+from .channels import Channel, Payload, RenderContext, close_names
 from .credit import CreditScore
-from .errors import DuplicateNameError, InvalidFieldError, PluginError
+from .errors import DuplicateNameError, InvalidFieldError, PluginError, UnknownChannelError
 from .fees import FeeRule
 from .law import RateBook, RateRow
 from .model import Customer, Invoice, Ledger
@@ -225,6 +225,26 @@ class Plugins:
     def channel_sources(self) -> Mapping[str, str]:
         """The plugin that registered each channel."""
         return {name: plugin for name, (_, plugin) in self._channel_table().items()}
+
+    def check_channels(self, playbook: Playbook) -> None:
+        """Refuse a playbook whose steps name a channel no plugin provides.
+
+        Raises:
+            UnknownChannelError: the first such step (in the playbook's
+                order), with the known names closest to the misspelt one.
+        """
+        table = self._channel_table()
+        for policy in playbook.policies:
+            for step in policy.steps:
+                for channel in step.channels:
+                    if channel not in table:
+                        raise UnknownChannelError(
+                            channel,
+                            suggestions=close_names(channel, table),
+                            known=tuple(table),
+                            policy=policy.name,
+                            step=step.name,
+                        )
 
     def _channel_table(self) -> dict[str, tuple[Channel, str]]:
         if self._channels is None:

@@ -45,7 +45,7 @@ import enum
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -54,7 +54,8 @@ import tomli_w
 
 from .. import law
 from ..actions import ActionKind
-from ..errors import ArpolicyError, InvalidFieldError, LoadError
+from ..channels import close_names
+from ..errors import ArpolicyError, InvalidFieldError, LoadError, UnknownChannelError
 from ..fees import (
     CUSTOMER,
     CollectionCosts,
@@ -66,7 +67,7 @@ from ..fees import (
     TieredFee,
 )
 from ..model import InvoiceKind, Profile
-from ..money import Money
+from ..money import Money, minor_unit
 from ..policy import (
     Anchor,
     CalendarRule,
@@ -160,6 +161,28 @@ _KEY_RE: Final = re.compile(rf"^\s*({_DOTTED})\s*=")
 _PART_RE: Final = re.compile(_KEY_PART)
 
 
+_PLAIN_DECIMAL: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+"""How an amount is written in a policy file: digits with an optional decimal
+point; no exponent (``"1e1"``), no separators (``"1_000"``, ``"1,000.00"``)."""
+
+
+def _decimals(value: Decimal) -> int:
+    """The decimals needed to write ``value`` exactly (``7.500`` needs 1).
+
+    >>> _decimals(Decimal("7.505")), _decimals(Decimal("7.500")), _decimals(Decimal("100"))
+    (3, 1, 0)
+    """
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    places = -exponent
+    end = len(digits)
+    while places and end and digits[end - 1] == 0:
+        places -= 1
+        end -= 1
+    return places
+
+
 def _parts(dotted: str) -> list[str]:
     return [p.strip("\"'") for p in _PART_RE.findall(dotted)]
 
@@ -239,10 +262,12 @@ class _Reader:
         source: str,
         index: Mapping[str, int],
         fee_kinds: Mapping[str, type[FeeRule]] | None = None,
+        channels: Collection[str] | None = None,
     ) -> None:
         self.source = source
         self.index = index
         self.fee_kinds = dict(fee_kinds or {})
+        self.channels = None if channels is None else sorted(channels)
 
     def fail(self, path: str, reason: str, value: Any = None) -> LoadError:
         return LoadError(
@@ -348,7 +373,34 @@ class _Reader:
             raise self.fail(path, "not a decimal number", value) from None
         if not result.is_finite():
             raise self.fail(path, "not a finite number", value)
+        if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
+            raise self.fail(
+                path,
+                'write amounts as plain decimals such as "5.00" or "1500", '
+                "without an exponent or separators",
+                value,
+            )
         return result
+
+    def money(self, raw: Any, currency: str, path: str) -> Money:
+        """An exact amount of ``currency``: never rounded to its minor unit."""
+        amount = self.amount(raw, path)
+        try:
+            places = minor_unit(currency)
+        except ArpolicyError as exc:
+            raise self.fail(path, str(exc), currency) from None
+        if _decimals(amount) > places:
+            raise self.fail(
+                path,
+                f"{currency} amounts have at most {places} decimal"
+                f"{'' if places == 1 else 's'}; write the exact amount "
+                "(it would otherwise be rounded)",
+                raw,
+            )
+        try:
+            return Money(amount, currency)
+        except ArpolicyError as exc:
+            raise self.fail(path, str(exc), currency) from None
 
     def money_map(self, table: Mapping[str, Any], key: str, path: str) -> list[Money] | None:
         value = table.get(key)
@@ -357,14 +409,7 @@ class _Reader:
         where = f"{path}.{key}"
         if not isinstance(value, dict):
             raise self.fail(where, 'expected a table of currency = "amount"', value)
-        result = []
-        for currency, raw in value.items():
-            amount = self.amount(raw, f"{where}.{currency}")
-            try:
-                result.append(Money(amount, currency))
-            except ArpolicyError as exc:
-                raise self.fail(f"{where}.{currency}", str(exc), currency) from None
-        return result
+        return [self.money(raw, currency, f"{where}.{currency}") for currency, raw in value.items()]
 
     def guard(self, path: str, build: Callable[[], _T]) -> _T:
         """Run a constructor; turn its :class:`InvalidFieldError` into a LoadError."""
@@ -497,6 +542,22 @@ class _Reader:
             kwargs["fees"] = [self.fee(f, f"{path}.fee[{i}]") for i, f in enumerate(fees)]
         return self.guard(path, lambda: Step(**kwargs))
 
+    def known_channels(self, policy: str, step: Step, path: str) -> None:
+        """Refuse a channel no plugin provides, with the closest known names."""
+        if self.channels is None:
+            return
+        for channel in step.channels:
+            if channel not in self.channels:
+                raise UnknownChannelError(
+                    channel,
+                    suggestions=close_names(channel, self.channels),
+                    known=tuple(self.channels),
+                    policy=policy,
+                    step=step.name,
+                    file=self.source,
+                    line=find_line(self.index, path),
+                )
+
     def policy(self, raw: Any, path: str) -> Policy:
         table = self.table(raw, path, POLICY_KEYS)
         name = self.name(table, path)
@@ -572,6 +633,7 @@ class _Reader:
         seen: set[str] = set()
         for i, raw_step in enumerate(raw_steps):
             step = self.step(raw_step, f"{path}.step[{i}]")
+            self.known_channels(name, step, f"{path}.step[{i}].channel")
             if step.name in seen:
                 raise self.fail(
                     f"{path}.step[{i}].name",
@@ -678,10 +740,20 @@ def build(
     source: str,
     index: Mapping[str, int],
     plugins: Plugins | None = None,
+    *,
+    check_channels: bool = True,
 ) -> Playbook:
-    """Build a playbook from parsed TOML ``data`` (see :func:`parse`)."""
+    """Build a playbook from parsed TOML ``data`` (see :func:`parse`).
+
+    With ``check_channels`` a channel that ``plugins`` (the built-in ones
+    when ``None``) do not provide is an :class:`UnknownChannelError`;
+    ``lint`` turns it off and reports such channels as findings instead.
+    """
+    from ..plugins import builtin_plugins  # noqa: PLC0415 - the plugins import the policies
+
     kinds = plugins.fee_rule_types() if plugins is not None else None
-    return _Reader(source, index, kinds).playbook(data)
+    channels = (plugins or builtin_plugins()).channels() if check_channels else None
+    return _Reader(source, index, kinds, channels).playbook(data)
 
 
 def loads_playbook(
@@ -692,9 +764,9 @@ def loads_playbook(
     Args:
         text: the TOML document.
         source: the name used in error messages (a file name).
-        plugins: plugins whose fee-rule kinds the file may use
-            (``arpolicy_register_fee_rules``); only the built-in kinds when
-            ``None``.
+        plugins: plugins whose fee-rule kinds (``arpolicy_register_fee_rules``)
+            and channels (``arpolicy_register_channels``) the file may use;
+            only the built-in ones when ``None``.
 
     Returns:
         The playbook.
@@ -704,6 +776,9 @@ def loads_playbook(
             missing name, a duplicate name or a reference to an unknown
             policy. ``line`` is the line of the offending key or table,
             ``column`` the dotted key path, ``value`` the rejected value.
+        UnknownChannelError: a step names a channel no plugin provides, with
+            the file, the line of its ``channel`` key and the closest known
+            names ("did you mean 'email'?").
 
     >>> loads_playbook('[[policy]]\\nname = "p"\\ntone = "x"\\n')
     Traceback (most recent call last):
@@ -727,6 +802,7 @@ def load_playbook(path: str | os.PathLike[str], *, plugins: Plugins | None = Non
     Raises:
         LoadError: the file cannot be read or is invalid (see
             :func:`loads_playbook`).
+        UnknownChannelError: as for :func:`loads_playbook`.
     """
     target = Path(path)
     try:

@@ -61,7 +61,7 @@ reference (``docs/reference/messages.md``) and built by
 
 from __future__ import annotations
 
-from ._context import HANDOVER_COLUMNS, build_context
+from ._context import HANDOVER_COLUMNS, build_context, interest_not_computed
 from ._model import (
     CHANNEL_FAMILIES,
     FAMILY_PARTS,
@@ -100,6 +100,7 @@ __all__ = [
     "build_context",
     "builtin_templates",
     "family_of",
+    "interest_not_computed",
     "missing_legal_elements",
     "render",
 ]

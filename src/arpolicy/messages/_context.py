@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any, Final
 
 from ..actions import Action, HistoryEntry, HistoryStatus
-from ..fees import ChargeKind
+from ..fees import INTEREST_NOT_HELD, ChargeKind
 from ..model import Customer, Ledger, PaymentMethod, Profile
 from ..money import Money
 from ._model import Attachment, Company, family_of
 
-__all__ = ["attachments", "build_context"]
+__all__ = ["attachments", "build_context", "interest_not_computed"]
 
 
 def _customer(customer: Customer) -> dict[str, Any]:
@@ -153,6 +153,22 @@ def _sum(action: Action, kind: ChargeKind, *, announced: bool) -> Money | None:
     return Money.total(found, found[0].currency) if found else None
 
 
+def interest_not_computed(action: Action) -> str | None:
+    """Why ``action`` holds no statutory interest its step's rule asked for, or ``None``.
+
+    The texts of its reasons ``interest_not_computed`` (a day before the rate
+    table's first row), ``not_by_law`` and ``no_jurisdiction`` about
+    statutory interest, joined by ``"; "``. A message must not claim
+    interest in words then (the ``interest_claimed`` template variable).
+    """
+    texts = [
+        r.text
+        for r in action.reasons
+        if r.code in INTEREST_NOT_HELD and r.get("what") == "statutory interest"
+    ]
+    return "; ".join(texts) if texts else None
+
+
 def _facts(action: Action) -> dict[str, str]:
     facts: dict[str, str] = {}
     for reason in action.reasons:
@@ -246,6 +262,7 @@ def build_context(
     currency = action.currency or (invoices[0]["amount"].currency if invoices else None)
     announced = [c["amount"] for c in charges if c["announced"]]
     days_overdue = max((row["days_overdue"] for row in invoices), default=0)
+    not_computed = interest_not_computed(action)
     return {
         "locale": locale,
         "template": template,
@@ -275,6 +292,8 @@ def build_context(
         "principal": action.principal,
         "fees": _sum(action, ChargeKind.FEE, announced=False),
         "interest": action.interest,
+        "interest_claimed": action.interest is not None or not_computed is None,
+        "interest_not_computed": not_computed,
         "compensation": action.compensation,
         "collection_costs": action.collection_costs,
         "announced_collection_costs": _sum(action, ChargeKind.COLLECTION_COSTS, announced=True),

@@ -9,7 +9,8 @@ Some notices must say certain things to have their legal effect (see
 * a **formal notice to a business** (Directive 2011/7/EU: NL art. 6:119a BW,
   DE § 288 BGB, FR L441-10 C. com.) states the statutory commercial interest
   (its amount when the notice charges it) and the fixed compensation for
-  recovery costs (its amount, EUR 40 when not charged);
+  recovery costs (its amount, EUR 40 when not charged); the interest only
+  when the notice claims it (not when the plan could not compute it);
 * a German invoice-stage notice to a consumer carries the **§ 286 Abs. 3
   BGB** notice; without it the consumer is not in default 30 days after the
   due date and receipt of the invoice.
@@ -36,6 +37,7 @@ from ..actions import Action
 from ..fees import ChargeKind
 from ..model import Ledger, Profile
 from ..money import Money
+from ._context import interest_not_computed
 from ._model import Message, family_of
 
 __all__ = [
@@ -86,6 +88,10 @@ class LegalElement:
         fallback_amount: a fixed amount (in the action's currency's major
             unit) that must appear when ``amount`` gives none (the EUR 40
             compensation); ``None``: nothing then.
+        only_if: the element is required only for actions for which this
+            returns true (``None``: always). Statutory interest is required
+            only when the notice claims it: never when the plan could not
+            compute it (a day before the rate table's first row).
     """
 
     code: str
@@ -95,6 +101,7 @@ class LegalElement:
     countries: frozenset[str] = frozenset()
     amount: Callable[[Action], Money | None] | None = None
     fallback_amount: Decimal | None = None
+    only_if: Callable[[Action], bool] | None = None
 
     def applies(self, profile: Profile, country: str) -> bool:
         """Whether the element applies to a customer of this profile and country.
@@ -109,6 +116,10 @@ class LegalElement:
         return (not self.profiles or profile in self.profiles) and (
             not self.countries or country in self.countries
         )
+
+
+def _interest_claimed(action: Action) -> bool:
+    return action.interest is not None or interest_not_computed(action) is None
 
 
 _BUSINESS = frozenset({Profile.BUSINESS, Profile.GOVERNMENT})
@@ -144,6 +155,7 @@ _STATUTORY_INTEREST = LegalElement(
         "de": r"gesetzlichen? (Verzugs)?zinsen",
         "fr": r"intérêts (au taux )?légal",
     },
+    only_if=_interest_claimed,
 )
 _COMMERCIAL_INTEREST = LegalElement(
     "commercial-interest",
@@ -156,6 +168,7 @@ _COMMERCIAL_INTEREST = LegalElement(
     },
     profiles=_BUSINESS,
     amount=_interest,
+    only_if=_interest_claimed,
 )
 _COMPENSATION = LegalElement(
     "fixed-compensation",
@@ -299,6 +312,8 @@ def missing_legal_elements(message: Message, action: Action, ledger: Ledger) -> 
     for element in legal_elements(
         message.template, message.locale, customer.profile, customer.country
     ):
+        if element.only_if is not None and not element.only_if(action):
+            continue
         problems = _missing_in(message.text, element, message.locale, action)
         if message.html is not None:
             in_html = _missing_in(message.html, element, message.locale, action)
