@@ -1,0 +1,1 @@
+"""The columnar ledger: Polars tables, allocation kernel and positions."""
