@@ -1,4 +1,4 @@
-"""The columnar ledger: table schemas and the readers that fill them.
+"""The columnar ledger: table schemas, the readers that fill them, the allocation kernel.
 
 Importing this package imports Polars; ``import arpolicy`` does not.
 """
