@@ -26,6 +26,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
 
+from dateutil.easter import easter as _easter
+
 from ..calendar import BusinessCalendar, calendar_for
 from ..model import Profile
 from ._core import Compounding, Jurisdiction, Rule
@@ -189,21 +191,6 @@ new row when a new decree appears; days equated later can be added for a
 call through ``equated=`` of :func:`term_end`."""
 
 
-def _easter(year: int) -> date:
-    """Easter Sunday of ``year`` (Gregorian calendar; anonymous computus)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741
-    m = (a + 11 * h + 22 * l) // 451
-    month, day = divmod(h + l - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
 def _kings_day(year: int) -> date:
     """The day the monarch's birthday is celebrated (art. 3(1) Atw).
 
@@ -243,7 +230,7 @@ def is_general_holiday(day: date) -> bool:
         return True
     if day == _kings_day(day.year):
         return True
-    easter = _easter(day.year)
+    easter = _easter(day.year)  # Gregorian (western) Easter Sunday
     # Good Friday, Easter Monday, Ascension Day, Whit Monday
     return (day - easter).days in (-2, 1, 39, 50)
 
