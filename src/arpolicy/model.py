@@ -1229,8 +1229,9 @@ class Ledger:
         ...     [Invoice("I1", "C1", date(2025, 12, 1), date(2026, 1, 1), Money("1000", "EUR"))],
         ...     [Payment("P1", "C1", date(2026, 2, 25), Money("990", "EUR"))],
         ... )
-        >>> [(s.date, s.amount) for s in ledger.settlements("I1", date(2026, 3, 2))]
-        [(datetime.date(2026, 2, 25), Money('990.00', 'EUR'))]
+        >>> (part,) = ledger.settlements("I1", date(2026, 3, 2))
+        >>> part.date.isoformat(), str(part.amount)
+        ('2026-02-25', '990.00 EUR')
         """
         inv = self._index.invoices[invoice_id]
         return self.settlements_of(inv.customer_id, as_of).get(invoice_id, ())
