@@ -340,13 +340,14 @@ class Ledger:
     def _by_id(self, kind: str) -> dict[str, Any]:
         if self._index is not None:
             index = self._index
-            return {
+            tables: dict[str, dict[str, Any]] = {
                 "customer": index.customers,
                 "invoice": index.invoices,
                 "payment": index.payments,
                 "plan": index.plans,
                 "trial": index.trials,
-            }[kind]
+            }
+            return tables[kind]
         assert self._view is not None
         return self._view.by_id(kind)
 
@@ -412,13 +413,13 @@ class Ledger:
     def _of(self, kind: str, customer_id: str) -> Sequence[Any]:
         index = self._index
         if index is not None:
-            by = {
+            by: dict[str, dict[str, list[Any]]] = {
                 "invoice": index.invoices_by_customer,
                 "payment": index.payments_by_customer,
                 "plan": index.plans_by_customer,
                 "trial": index.trials_by_customer,
-            }[kind]
-            return by.get(customer_id, ())
+            }
+            return by[kind].get(customer_id, ())
         assert self._view is not None
         return self._view.of(kind, customer_id)
 

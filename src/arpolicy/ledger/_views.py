@@ -163,8 +163,10 @@ def _terms(series: pl.Series) -> Iterable[PaymentTerms | None]:
         return repeat(None, len(series))
     from ..io.terms import parse_terms  # noqa: PLC0415 - io builds on the records
 
-    parsed = {code: parse_terms(code) for code in series.drop_nulls().unique().to_list()}
-    parsed[None] = None  # type: ignore[index]
+    parsed: dict[str | None, PaymentTerms | None] = {
+        code: parse_terms(code) for code in series.drop_nulls().unique().to_list()
+    }
+    parsed[None] = None
     return [parsed[code] for code in series.to_list()]
 
 
