@@ -36,7 +36,7 @@ from ..records import (
     Trial,
     TrialKind,
 )
-from ._schema import CUSTOMERS, INSTALMENTS, INVOICES, PAYMENTS, TRIALS
+from ._schema import CUSTOMERS, INSTALMENTS, INVOICES, METADATA, PAYMENTS, TRIALS
 
 __all__ = [
     "KINDS",
@@ -336,12 +336,35 @@ BUILDERS: Final[dict[str, Callable[[pl.DataFrame], Sequence[Any]]]] = {
 # ---------------------------------------------------------------------------
 
 
-def _meta(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
-    return [{"key": k, "value": v} for k, v in pairs]
+def _frame(
+    columns: dict[str, list[Any]], schema: pl.Schema, records: Sequence[Any] = ()
+) -> pl.DataFrame:
+    """A table of columns; ``metadata`` from the records' pairs, built in long form.
 
-
-def _frame(columns: dict[str, list[Any]], schema: pl.Schema) -> pl.DataFrame:
-    return pl.DataFrame(columns, schema=schema)
+    (Polars builds a list of structs from Python objects row by row, slowly.)
+    """
+    if "metadata" not in schema:
+        return pl.DataFrame(columns, schema=schema)
+    plain = {name: dtype for name, dtype in schema.items() if name != "metadata"}
+    frame = pl.DataFrame(columns, schema=plain)
+    pairs = [(row, k, v) for row, record in enumerate(records) for k, v in record.metadata]
+    if not pairs:
+        return frame.with_columns(pl.lit([], dtype=METADATA).alias("metadata"))
+    long = (
+        pl.DataFrame(
+            pairs, schema={"_row": pl.Int64, "key": pl.String, "value": pl.String}, orient="row"
+        )
+        .group_by("_row", maintain_order=True)
+        .agg(pl.struct("key", "value").alias("metadata"))
+    )
+    return (
+        frame.with_row_index("_row")
+        .with_columns(pl.col("_row").cast(pl.Int64))
+        .join(long, on="_row", how="left", maintain_order="left")
+        .drop("_row")
+        .with_columns(pl.col("metadata").fill_null(pl.lit([], dtype=METADATA)))
+        .select(list(schema))
+    )
 
 
 def tables_from_records(
@@ -377,9 +400,9 @@ def tables_from_records(
             "block_reason": [None if c.block is None else c.block.reason for c in customers],
             "block_until": [None if c.block is None else c.block.until for c in customers],
             "policy": [c.policy for c in customers],
-            "metadata": [_meta(c.metadata) for c in customers],
         },
         CUSTOMERS,
+        customers,
     )
     codes: dict[PaymentTerms, str] = {}
 
@@ -422,9 +445,9 @@ def tables_from_records(
             "reference": [i.reference for i in invoices],
             "payment_link": [i.payment_link for i in invoices],
             "policy": [i.policy for i in invoices],
-            "metadata": [_meta(i.metadata) for i in invoices],
         },
         INVOICES,
+        invoices,
     )
     payment_table = _frame(
         {
@@ -436,9 +459,9 @@ def tables_from_records(
             "invoice_id": [p.invoice_id for p in payments],
             "method": [p.method.value for p in payments],
             "reference": [p.reference for p in payments],
-            "metadata": [_meta(p.metadata) for p in payments],
         },
         PAYMENTS,
+        payments,
     )
     rows = [(plan, inst) for plan in plans for inst in plan.instalments]
     instalment_table = _frame(
