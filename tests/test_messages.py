@@ -307,8 +307,8 @@ def test_locale_is_negotiated_to_an_available_one() -> None:
     # the customer's language decides when no locale is given
     customer = ledger().customer(action.customer_id)
     german = attrs.evolve(customer, language="de-AT")
-    books = attrs.evolve(
-        ledger(), customers=[german if c.id == customer.id else c for c in ledger().customers]
+    books = ledger().replace(
+        customers=[german if c.id == customer.id else c for c in ledger().customers]
     )
     message = render(action, books, templates=source)
     assert message.locale == "de"
@@ -494,8 +494,8 @@ def test_html_part_escapes_and_text_part_does_not() -> None:
     action = example("reminder")
     customer = ledger().customer(action.customer_id)
     evil = attrs.evolve(customer, name="<script>alert(1)</script> & Co")
-    books = attrs.evolve(
-        ledger(), customers=[evil if c.id == customer.id else c for c in ledger().customers]
+    books = ledger().replace(
+        customers=[evil if c.id == customer.id else c for c in ledger().customers]
     )
     message = render(action, books, locale="en")
     assert message.html is not None

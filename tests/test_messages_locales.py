@@ -272,7 +272,7 @@ def with_customer(action: Action, **changes: str) -> tuple[Action, Ledger]:
     customer = books.customer(action.customer_id)
     changed = attrs.evolve(customer, **changes)  # type: ignore[misc]
     customers = [changed if c.id == customer.id else c for c in books.customers]
-    return action, attrs.evolve(books, customers=customers)
+    return action, books.replace(customers=customers)
 
 
 def courtesy_for(profile: Profile, country: str) -> tuple[Action, Ledger]:

@@ -14,28 +14,38 @@ that word today's errors. So a good file goes through no per-row Python
 validation, and an error names the file, the physical line, the column and
 the value as before.
 
-Invoices and payments are then built from the typed columns with the
-records' trusted constructors; the smaller tables (customers, plans,
-trials) through the per-row builders of :mod:`arpolicy.io._records`.
+The result is the ledger's tables (:mod:`arpolicy.ledger._schema`):
+invoices and payments straight from the typed columns; the smaller tables
+(customers, plans, trials) through the per-row builders of
+:mod:`arpolicy.io._records` and back to tables. Ids and references are then
+checked over the tables (:func:`~arpolicy.ledger._validate.check_tables`)
+and the :class:`~arpolicy.model.Ledger` is made over them: no invoice or
+payment record is built until asked for.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
-from itertools import repeat
 from typing import Any, Final
 
 import polars as pl
 from iso4217 import Currency
 
 from .._gc import gc_paused
-from ..errors import InvalidFieldError, LoadError, TermsSyntaxError
-from ..io._assemble import build_ledger, group_plans
+from ..errors import (
+    DuplicateIdError,
+    InvalidFieldError,
+    LoadError,
+    TermsSyntaxError,
+    UnknownReferenceError,
+)
+from ..io._assemble import group_plans
 from ..io._records import (
     BUILDERS,
+    PLANS,
     TABLES,
     CellError,
     Cells,
@@ -43,23 +53,28 @@ from ..io._records import (
     Table,
     field_column,
 )
-from ..io._records import _new_invoice as new_invoice
-from ..io._records import _new_money as new_money
-from ..io._records import _new_payment as new_payment
 from ..io.terms import parse_terms
 from ..model import (
     INTEREST_SETTLED,
-    Dispute,
-    Invoice,
     InvoiceKind,
     Ledger,
-    Payment,
     PaymentMethod,
     PaymentTerms,
 )
 from ..money import Money
 from ._read import LINE, Strings
-from ._schema import MAX_DATE, MAX_INTEGER_DIGITS, MIN_DATE
+from ._schema import (
+    INVOICES,
+    KIND,
+    MAX_DATE,
+    MAX_INTEGER_DIGITS,
+    METADATA,
+    METHOD,
+    MIN_DATE,
+    SCHEMAS,
+)
+from ._validate import check_tables
+from ._views import Tables, tables_from_records
 
 __all__ = ["DATE_FORMATS", "Formats", "build_from_strings"]
 
@@ -75,6 +90,7 @@ _PLAIN: Final = r"^[0-9]+(\.[0-9]+)?$"
 _COMMA: Final = r"^([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
 _NEGATIVE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _IDX: Final = "__i"
+_TABLE_OF_KIND: Final = {t.kind: t for t in TABLES}
 _POW10: Final = {n: 10**n for n in range(8)}
 
 
@@ -592,17 +608,29 @@ def _payment_checks(source: _Source) -> list[_Check]:
     return checks
 
 
-def _metadata(source: _Source) -> Iterator[tuple[tuple[str, str], ...]] | None:
+def _metadata(source: _Source) -> pl.DataFrame:
+    """The ``metadata`` column: the extra columns' non-empty cells as ``{key, value}`` lists.
+
+    Built in long form (unpivot, group by row), which is much faster than
+    a list expression per row.
+    """
     names = sorted(n for n in source.header if n not in source.table.known)
+    frame = source.frame
     if not names:
-        return None
-    columns = [source.frame[n].to_list() for n in names]
-
-    def pairs() -> Iterator[tuple[tuple[str, str], ...]]:
-        for values in zip(*columns, strict=True):
-            yield tuple((n, v) for n, v in zip(names, values, strict=True) if v is not None)
-
-    return pairs()
+        return frame.select(_IDX, pl.lit([], dtype=METADATA).alias("metadata")).drop(_IDX)
+    long = (
+        frame.select(_IDX, *names)
+        .unpivot(index=_IDX, on=names, variable_name="key")
+        .drop_nulls("value")
+        .sort(_IDX, "key")
+        .group_by(_IDX, maintain_order=True)
+        .agg(pl.struct("key", "value").alias("metadata"))
+    )
+    return (
+        frame.select(_IDX)
+        .join(long, on=_IDX, how="left", maintain_order="left")
+        .select(pl.col("metadata").fill_null(pl.lit([], dtype=METADATA)))
+    )
 
 
 def _due_from_terms(
@@ -630,150 +658,124 @@ def _due_from_terms(
     )
 
 
-def _invoices(source: _Source) -> list[Invoice]:
+def _canonical_terms(terms: dict[str, PaymentTerms]) -> dict[str, str]:
+    """Every terms code read, as its canonical code."""
+    from ..io.terms import format_terms  # noqa: PLC0415 - io builds on the records
+
+    return {text: format_terms(parsed) for text, parsed in terms.items()}
+
+
+def _discounts(typed: pl.DataFrame, terms: dict[str, PaymentTerms]) -> pl.DataFrame:
+    """``discount_deadline`` and ``discount`` of the invoices with an early-payment discount.
+
+    Computed by :class:`~arpolicy.model.PaymentTerms` once per distinct
+    terms code, amount and currency (the discount is rounded like Money).
+    """
+    with_discount = [t for t, parsed in terms.items() if parsed.discount_days is not None]
+    none = typed.select(
+        _IDX,
+        pl.lit(None, pl.Date).alias("discount_deadline"),
+        pl.lit(None, pl.Int64).alias("discount"),
+    ).drop(_IDX)
+    if not with_discount:
+        return none
+    days = {t: terms[t].discount_days for t in with_discount}
+    keys = (
+        typed.filter(pl.col("terms").is_in(with_discount))
+        .select("terms", "amount", "currency")
+        .unique()
+    )
+    rows = []
+    for text, minor, code in keys.iter_rows():
+        money = Money._trusted(Decimal(minor).scaleb(-MINOR[code]), code)
+        rows.append((text, minor, code, terms[text].discount(money).minor_units))
+    table = pl.DataFrame(
+        rows,
+        schema={
+            "terms": pl.String,
+            "amount": pl.Int64,
+            "currency": pl.String,
+            "discount": pl.Int64,
+        },
+        orient="row",
+    )
+    joined = typed.select("terms", "amount", "currency", "issue_date").join(
+        table, on=["terms", "amount", "currency"], how="left", maintain_order="left"
+    )
+    offset = pl.col("terms").replace_strict(days, default=None, return_dtype=pl.Int64)
+    return joined.select(
+        pl.when(pl.col("discount").is_not_null())
+        .then(pl.col("issue_date") + pl.duration(days=offset))
+        .alias("discount_deadline"),
+        pl.col("discount"),
+    )
+
+
+def _invoices(source: _Source) -> pl.DataFrame:
+    """The validated invoices table (:data:`~arpolicy.ledger.INVOICES`), rows in file order."""
     terms = _terms_of(source)
     error = _first_error(source, _invoice_checks(source, terms), soft_all=False)
     if error is not None:
         raise error
     h = source.header
     f = source.formats
+
+    def day(column: str) -> pl.Expr:
+        return _date(column, f) if column in h else pl.lit(None, pl.Date)
+
     typed = source.frame.select(
         pl.col(_IDX),
-        pl.col("id"),
+        pl.col("id").alias("invoice_id"),
         pl.col("customer_id"),
+        _col(h, "kind").fill_null("invoice").cast(KIND).alias("kind"),
         _date("issue_date", f).alias("issue_date"),
         _date("due_date", f).alias("due_date"),
         pl.col("currency"),
         _minor_units("amount", "currency", f).alias("amount"),
+        _col(h, "applies_to").alias("applies_to"),
+        day("disputed").alias("dispute_opened_on"),
+        day("dispute_resolved_on").alias("dispute_resolved_on"),
+        pl.when(_has(h, "disputed"))
+        .then(_col(h, "dispute_reason").fill_null(""))
+        .alias("dispute_reason"),
+        day("on_hold_until").alias("on_hold_until"),
         _col(h, "terms").alias("terms"),
+        _col(h, "reference").alias("reference"),
+        _col(h, "payment_link").alias("payment_link"),
+        _col(h, "policy").alias("policy"),
     )
     typed = _due_from_terms(source, typed, terms)
-    n = typed.height
-    money = _moneys(typed)
-    meta = _metadata(source)
-    metas: Iterable[tuple[tuple[str, str], ...]] = meta if meta is not None else repeat((), n)
-    ids = typed["id"].to_list()
-    customers = typed["customer_id"].to_list()
-    issued = _dates(typed["issue_date"])
-    dues = _dates(typed["due_date"])
-
-    def optional(column: str, *, day: bool = False) -> Iterable[Any]:
-        if column not in h:
-            return repeat(None, n)
-        if day:
-            return _dates(_date(column, f).alias(column), source.frame)
-        return source.frame[column].to_list()
-
-    kinds = {k.value: k for k in InvoiceKind}
-    kinds[None] = InvoiceKind.INVOICE  # type: ignore[index]
-    kind_of = [kinds[k] for k in optional("kind")] if "kind" in h else repeat(InvoiceKind.INVOICE)
-    terms_of = (
-        [terms[t] if t is not None else None for t in typed["terms"].to_list()]
-        if "terms" in h
-        else repeat(None)
-    )
-    if "disputed" in h:
-        disputes: Iterable[Dispute | None] = [
-            Dispute(opened, reason or "", resolved) if opened is not None else None
-            for opened, reason, resolved in zip(
-                optional("disputed", day=True),
-                optional("dispute_reason"),
-                optional("dispute_resolved_on", day=True),
-                strict=True,
-            )
-        ]
-    else:
-        disputes = repeat(None)
-    return [
-        new_invoice(*fields)
-        for fields in zip(
-            ids,
-            customers,
-            issued,
-            dues,
-            money,
-            kind_of,
-            terms_of,
-            disputes,
-            optional("on_hold_until", day=True),
-            optional("reference"),
-            optional("payment_link"),
-            optional("applies_to"),
-            optional("policy"),
-            metas,
-            strict=False,
-        )
-    ]
+    canonical = _canonical_terms(terms)
+    return pl.concat(
+        [
+            typed.drop(_IDX).with_columns(
+                pl.col("terms").replace_strict(canonical, default=None, return_dtype=pl.String)
+            ),
+            _discounts(typed, terms),
+            _metadata(source),
+        ],
+        how="horizontal",
+    ).select(list(INVOICES))
 
 
-def _dates(column: pl.Series | pl.Expr, frame: pl.DataFrame | None = None) -> list[date | None]:
-    """A Date column as shared :class:`~datetime.date` objects (one per distinct day)."""
-    series = column if isinstance(column, pl.Series) else frame.select(column).to_series()  # type: ignore[union-attr]
-    days = series.cast(pl.Int32)
-    low = days.min()
-    if low is None:
-        return [None] * len(series)
-    high = days.max()
-    assert isinstance(low, int)
-    assert isinstance(high, int)
-    first = date(1970, 1, 1) + timedelta(days=low)
-    table: list[date | None] = [first + timedelta(days=k) for k in range(high - low + 1)]
-    table.append(None)
-    codes = (days - low).fill_null(high - low + 1).to_list()
-    return [table[k] for k in codes]
-
-
-def _moneys(typed: pl.DataFrame) -> list[Money]:
-    """The amounts as :class:`Money`, one object per distinct amount and currency."""
-    keys = typed.select("amount", "currency")
-    distinct = keys.unique(maintain_order=True)
-    values = [
-        new_money(Decimal(minor).scaleb(-MINOR[code]), code) for minor, code in distinct.iter_rows()
-    ]
-    codes = keys.join(
-        distinct.with_row_index("__code"),
-        on=["amount", "currency"],
-        how="left",
-        maintain_order="left",
-    )["__code"].to_list()
-    return [values[k] for k in codes]
-
-
-def _payments(source: _Source) -> list[Payment]:
+def _payments(source: _Source) -> pl.DataFrame:
+    """The validated payments table (:data:`~arpolicy.ledger.PAYMENTS`), rows in file order."""
     error = _first_error(source, _payment_checks(source), soft_all=False)
     if error is not None:
         raise error
     h = source.header
     f = source.formats
     typed = source.frame.select(
-        pl.col("id"),
+        pl.col("id").alias("payment_id"),
         pl.col("customer_id"),
         _date("date", f).alias("date"),
-        _minor_units("amount", "currency", f).alias("amount"),
         pl.col("currency"),
+        _minor_units("amount", "currency", f).alias("amount"),
         _col(h, "invoice_id").alias("invoice_id"),
-        _col(h, "method").alias("method"),
+        _col(h, "method").fill_null("bank_transfer").cast(METHOD).alias("method"),
         _col(h, "reference").alias("reference"),
     )
-    n = typed.height
-    methods: dict[str | None, PaymentMethod] = {m.value: m for m in PaymentMethod}
-    methods[None] = PaymentMethod.BANK_TRANSFER
-    meta = _metadata(source)
-    metas: Iterable[tuple[tuple[str, str], ...]] = meta if meta is not None else repeat((), n)
-    return [
-        new_payment(*fields)
-        for fields in zip(
-            typed["id"].to_list(),
-            typed["customer_id"].to_list(),
-            _dates(typed["date"]),
-            _moneys(typed),
-            [methods[m] for m in typed["method"].to_list()],
-            typed["invoice_id"].to_list(),
-            typed["reference"].to_list(),
-            metas,
-            strict=False,
-        )
-    ]
+    return pl.concat([typed, _metadata(source)], how="horizontal")
 
 
 # ---------------------------------------------------------------------------
@@ -784,6 +786,8 @@ def _payments(source: _Source) -> list[Payment]:
 def build_from_strings(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
     """Validate the string tables (keyed by record kind) and build the ledger.
 
+    The ledger holds the validated tables; no record is built.
+
     Raises:
         LoadError: the first problem, naming file, physical line, column and value.
     """
@@ -791,29 +795,56 @@ def build_from_strings(tables: dict[str, Strings | None], formats: Formats) -> L
         return _build(tables, formats)
 
 
+def _empty(kind: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=SCHEMAS[kind])
+
+
 def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
     sources: dict[str, _Source] = {}
-    data: dict[str, list[Any]] = {}
-    readers: dict[str, Callable[[_Source], list[Any]]] = {
-        "customer": _small_table,
-        "invoice": _invoices,
-        "payment": _payments,
-        "plan": _small_table,
-        "trial": _small_table,
-    }
+    small: dict[str, list[Any]] = {}
+    frames: dict[str, pl.DataFrame] = {}
     for table in TABLES:
         strings = tables.get(table.kind)
         if strings is None:
-            data[table.kind] = []
+            small[table.kind] = []
             continue
         source = sources[table.kind] = _Source(strings, table, formats)
-        data[table.kind] = readers[table.kind](source)
+        if table.kind == "invoice":
+            frames["invoice"] = _invoices(source)
+        elif table.kind == "payment":
+            frames["payment"] = _payments(source)
+        else:
+            small[table.kind] = _small_table(source)
 
     def fail(table: Table, index: int, column: str | None, value: object, reason: str) -> LoadError:
         source = sources[table.kind]
         return LoadError(source.path, reason, line=source.line(index), column=column, value=value)
 
-    plans, starts = group_plans(data["plan"], fail)
-    return build_ledger(
-        data["customer"], data["invoice"], data["payment"], plans, starts, data["trial"], fail
+    plans, starts = group_plans(small["plan"], fail)
+    made = tables_from_records(small["customer"], [], [], plans, small["trial"])
+    built = Tables(
+        made.customers,
+        frames.get("invoice", _empty("invoice")),
+        frames.get("payment", _empty("payment")),
+        made.instalments,
+        made.trials,
     )
+    problem = check_tables(built)
+    if problem is not None:
+        error = problem.error
+        table = _TABLE_OF_KIND[problem.kind]
+        index = problem.row
+        if table is PLANS:
+            plan_rows = [
+                start for plan, start in zip(plans, starts, strict=True) for _ in plan.instalments
+            ]
+            index = plan_rows[index]
+        if isinstance(error, DuplicateIdError):
+            column = "plan_id" if table is PLANS else "id"
+            value: object = error.id
+            reason = f"duplicate {error.kind} id (first on an earlier row)"
+        else:
+            assert isinstance(error, UnknownReferenceError)
+            column, value, reason = error.field, error.value, error.reason
+        raise fail(table, index, column, value, reason) from error
+    return Ledger._from_tables(built, checked=True)

@@ -36,7 +36,7 @@ import polars as pl
 
 from ..io._records import MAX_DATE as _MAX_DATE
 from ..io._records import MIN_DATE as _MIN_DATE
-from ..model import InvoiceKind, PaymentMethod, Profile, TrialKind
+from ..records import InvoiceKind, PaymentMethod, Profile, TrialKind
 
 __all__ = [
     "CUSTOMERS",
