@@ -47,7 +47,7 @@ from .money import Money
 from .playbooks import default_playbook
 from .plugins import Plugins, make_plugin_manager
 from .policy import Anchor, Playbook, Policy
-from .report_html import render_html
+from .reports.html import render_html
 from .reports import _check_buckets, receivables_report
 from .sample import SAMPLE_SEED, sample_ledger, synthetic_ledger
 
