@@ -52,7 +52,14 @@ from typing import Any, Final, Literal
 import attrs
 
 from arpolicy._gc import gc_paused
-from arpolicy.model import CustomerPosition, Invoice, InvoiceKind, Ledger, PlanStatus, _apply_payments
+from arpolicy.model import (
+    CustomerPosition,
+    Invoice,
+    InvoiceKind,
+    Ledger,
+    PlanStatus,
+    _apply_payments,
+)
 from arpolicy.money import Money
 
 __all__ = [

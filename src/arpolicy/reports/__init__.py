@@ -39,7 +39,7 @@ from typing import Any
 
 from ._aging import AgingReport, AgingRow, aging
 from ._behaviour import BehaviourComponent, BehaviourScore, payment_behaviour
-from ._common import DEFAULT_BUCKETS, WRITE_OFF_KEY, _check_buckets
+from ._common import DEFAULT_BUCKETS, WRITE_OFF_KEY
 from ._dso import DaysBeyondTerms, Dso, days_beyond_terms, dso
 from ._pay import DaysToPay, DiscountsGranted, days_to_pay, discounts_granted
 from ._report import OverdueCustomer, ReceivablesReport, default_period, receivables_report
@@ -83,8 +83,6 @@ __all__ = [
     "seasonality",
     "written_off_share",
 ]
-
-_ = _check_buckets  # re-exported for the CLI
 
 
 def __getattr__(name: str) -> Any:
