@@ -175,8 +175,9 @@ def days_beyond_terms(ledger: Ledger, *, start: date, end: date) -> tuple[DaysBe
     from ._frames import _Book, _Scan, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
-    scan = _Scan.of_tables(frames, start, end)
-    book = _Book.of_tables(frames, frames.prepare(), end)
+    prepared = frames.prepare()
+    scan = _Scan.of_tables(frames, start, end, prepared)
+    book = _Book.of_tables(frames, prepared, end)
     return _dbt(book, scan.segments, scan.sales, scan.closing)
 
 

@@ -224,7 +224,9 @@ class _Scan:
         return cls.of_tables(_tables_of(ledger), start, end)
 
     @classmethod
-    def of_tables(cls, frames: _Frames, start: date, end: date) -> _Scan:
+    def of_tables(
+        cls, frames: _Frames, start: date, end: date, prepared: Prepared | None = None
+    ) -> _Scan:
         """Receivables on every point, credit sales and collections per month.
 
         Receivables on a date ``D`` are computed without allocating: per
@@ -241,96 +243,100 @@ class _Scan:
         for those groups only. A property test checks the result against
         :meth:`Ledger.balances`.
 
-        The closed form is evaluated for all groups at once: the deltas of
-        each (group, month) are scattered into a dense ``groups x (months +
-        1)`` array, and one global cumulative sum minus each group's start
-        gives the running totals.
+        The closed form is evaluated for all groups at once, on the
+        allocation kernel's integer group codes (``prepared``, made here when
+        not given): the deltas of each (group, month) are scattered into a
+        dense ``groups x (months + 1)`` array, and one global cumulative sum
+        minus each group's start gives the running totals.
         """
         segments = _months_back(start, end)[::-1]
-        n = len(segments)
-        width = n + 1
+        width = len(segments) + 1
         points = [start - _DAY, *(hi for _, hi in segments)]
         wide = frames.wide
+        prepared = frames.prepare() if prepared is None else prepared
+        currencies = prepared.currencies
+        ncur = max(len(currencies), 1)
+        kcode = (pl.col("g") % ncur).cast(pl.Int64).alias("kc")
         is_credit = pl.col("kind") == _CREDIT
-        inv = frames.invoices.filter(pl.col("issue_date") <= end).with_columns(
+        in_period = pl.col("k") >= 1
+        # every invoice issued by `end` with its group code `g` (customer x currency)
+        inv = prepared.invoices.filter(pl.col("issue_date") <= end).with_columns(
             k=_slot("issue_date", start)
         )
-        pay = frames.payments.filter(pl.col("date") <= end).with_columns(k=_slot("date", start))
+        # every payment (rank 1) and credit note (rank 0) dated by `end`, with its `g`
+        entries = pl.concat(
+            [
+                prepared.named.select("g", "date", "rank", "amount", "trow"),
+                prepared.unnamed.select(
+                    "g", "date", "rank", "amount", pl.lit(None, pl.UInt32).alias("trow")
+                ),
+            ]
+        ).filter(pl.col("date") <= end)
+        entries = entries.with_columns(k=_slot("date", start))
 
-        in_period = pl.col("k") >= 1
-        sales_f = (
-            inv.filter(~is_credit & in_period)
-            .group_by("k", "currency")
+        def per_month(frame: pl.DataFrame) -> list[_Sums]:
+            sums = frame.group_by("k", kcode).agg(pl.col("amount").cast(wide).sum())
+            out: list[_Sums] = [{} for _ in segments]
+            for k, kc, v in sums.iter_rows():
+                cur = currencies[kc]
+                out[k - 1][cur] = _major(int(v), cur)
+            return out
+
+        sales = per_month(inv.filter(~is_credit & in_period))
+        collected = per_month(entries.filter((pl.col("rank") == 1) & in_period))
+        written = {
+            (cur := currencies[kc]): _major(int(v), cur)
+            for kc, v in inv.filter(is_credit & in_period & pl.col("write_off"))
+            .group_by(kcode)
             .agg(pl.col("amount").cast(wide).sum())
-        )
-        collected_f = (
-            pay.filter(in_period).group_by("k", "currency").agg(pl.col("amount").cast(wide).sum())
-        )
-        written_f = (
-            inv.filter(is_credit & in_period & pl.col("write_off"))
-            .group_by("currency")
-            .agg(pl.col("amount").cast(wide).sum())
-        )
-        sales: list[_Sums] = [{} for _ in segments]
-        for k, cur, v in sales_f.iter_rows():
-            sales[k - 1][cur] = _major(int(v), cur)
-        collected: list[_Sums] = [{} for _ in segments]
-        for k, cur, v in collected_f.iter_rows():
-            collected[k - 1][cur] = _major(int(v), cur)
-        written = _by_currency(written_f, "amount")
+            .iter_rows()
+        }
 
         # -- the closed form: deltas per (group, slot), running totals ----------------
-        deltas = (
-            pl.concat(
-                [
-                    inv.select(
-                        "customer_id",
-                        "currency",
-                        "k",
-                        v=pl.when(is_credit)
-                        .then(-pl.col("amount"))
-                        .otherwise(pl.col("amount"))
-                        .cast(wide),
-                    ),
-                    pay.select("customer_id", "currency", "k", v=(-pl.col("amount")).cast(wide)),
-                ]
-            )
-            .group_by("customer_id", "currency", "k")
-            .agg(pl.col("v").sum())
+        deltas = pl.concat(
+            [
+                inv.filter(~is_credit).select("g", "k", v=pl.col("amount").cast(wide)),
+                # payments and credit notes (zero-amount credit notes change nothing)
+                entries.select("g", "k", v=(-pl.col("amount")).cast(wide)),
+            ]
         )
-        groups = (
-            deltas.select("customer_id", "currency")
-            .unique()
-            .sort("customer_id", "currency")
-            .with_row_index("gi")
-            .cast({"gi": pl.Int64})
-        )
-        ngroups = groups.height
+        present = deltas.get_column("g").unique().sort()  # group index gi: position here
+        ngroups = len(present)
         owed: list[_Sums] = [{} for _ in points]
         if not ngroups:
             return cls(segments, owed, sales, collected, written)
-        cell = (pl.col("gi").cast(pl.Int64) * width + pl.col("k")).alias("cell")
-        deltas = deltas.join(groups, on=["customer_id", "currency"]).select(cell, "v")
+
+        def cells(frame: pl.DataFrame, value: str) -> pl.DataFrame:
+            """``cell`` (gi * width + k) and the summed ``value`` of the frame's groups."""
+            gi = pl.lit(present).search_sorted(pl.col("g")).cast(pl.Int64)
+            return (
+                frame.filter(pl.col("g").is_in(present.implode()))
+                .group_by((gi * width + pl.col("k")).alias("cell"))
+                .agg(pl.col(value).sum())
+            )
+
         size = ngroups * width
+        summed = cells(deltas, "v")
         dense = pl.repeat(0, size, eager=True, dtype=wide).scatter(
-            deltas.get_column("cell"), deltas.get_column("v")
+            summed.get_column("cell"), summed.get_column("v")
         )
-        running = pl.DataFrame({"d": dense}).with_columns(
-            cell=pl.int_range(size, dtype=pl.Int64),
-            c=pl.col("d").cum_sum(),
-        )
-        running = running.with_columns(
-            gi=pl.col("cell") // width,
-            k=pl.col("cell") % width,
-            run=pl.col("c") - (pl.col("c") - pl.col("d")).gather((pl.col("cell") // width) * width),
+        running = (
+            pl.DataFrame({"d": dense})
+            .with_columns(cell=pl.int_range(size, dtype=pl.Int64), c=pl.col("d").cum_sum())
+            .with_columns(
+                gi=pl.col("cell") // width,
+                k=pl.col("cell") % width,
+                run=pl.col("c")
+                - (pl.col("c") - pl.col("d")).gather((pl.col("cell") // width) * width),
+            )
         )
 
         # reserved: named to an invoice issued after the point, by the point
-        reserved = _reserved(frames, inv, pay, points)
+        reserved = _reserved(prepared, entries, points, wide)
         if reserved.height:
-            reserved = reserved.join(groups, on=["customer_id", "currency"]).select(cell, "r")
+            summed = cells(reserved, "r")
             extra = pl.repeat(0, size, eager=True, dtype=wide).scatter(
-                reserved.get_column("cell"), reserved.get_column("r")
+                summed.get_column("cell"), summed.get_column("r")
             )
             running = running.with_columns(run=pl.col("run") + extra)
         value = running.select("gi", "k", v=pl.max_horizontal("run", pl.lit(0, wide)))
@@ -338,86 +344,79 @@ class _Scan:
         # groups with discount terms: the kernel's balances from the first such issue on
         windows = (
             inv.filter(~is_credit & pl.col("discount_deadline").is_not_null())
-            .group_by("customer_id", "currency")
+            .group_by("g")
             .agg(pl.col("issue_date").min().alias("first"))
-            .join(groups, on=["customer_id", "currency"])
+            .with_columns(gi=pl.lit(present).search_sorted(pl.col("g")).cast(pl.Int64))
         )
         if windows.height:
-            value = _discounted(frames, windows, points, value, wide)
+            value = _discounted(frames, prepared, windows, points, value)
 
         totals = (
             value.filter(pl.col("v") > 0)
-            .join(groups.select("gi", "currency"), on="gi")
-            .group_by("k", "currency")
+            .with_columns(g=pl.lit(present).gather(pl.col("gi")))
+            .group_by("k", kcode)
             .agg(pl.col("v").sum())
         )
-        for k, cur, v in totals.iter_rows():
+        for k, kc, v in totals.iter_rows():
+            cur = currencies[kc]
             owed[k][cur] = _major(int(v), cur)
         return cls(segments, owed, sales, collected, written)
 
 
 def _reserved(
-    frames: _Frames, inv: pl.DataFrame, pay: pl.DataFrame, points: Sequence[date]
+    prepared: Prepared, entries: pl.DataFrame, points: Sequence[date], wide: pl.DataType
 ) -> pl.DataFrame:
-    """Per group and point: ``min(amount, named by the point)`` of invoices issued after it.
+    """Per target group and point: ``min(amount, named by the point)`` of invoices issued after it.
 
-    Columns ``customer_id, currency, k, r`` (the target invoice's group).
+    Columns ``g`` (the target invoice's group), ``k`` (the point) and ``r``.
     """
-    named = pl.concat(
-        [
-            pay.filter(pl.col("invoice_id").is_not_null()).select(
-                "date", "amount", target="invoice_id"
-            ),
-            inv.filter((pl.col("kind") == _CREDIT) & pl.col("applies_to").is_not_null()).select(
-                pl.col("issue_date").alias("date"), "amount", target="applies_to"
-            ),
-        ]
-    )
-    targets = frames.invoices.select(
-        "customer_id",
-        "currency",
-        target="invoice_id",
-        t_issue="issue_date",
-        t_amount="amount",
-    )
-    early = named.join(targets, on="target").filter(pl.col("t_issue") > pl.col("date"))
-    if not early.height:
-        return pl.DataFrame(
-            schema={
-                "customer_id": pl.String(),
-                "currency": pl.String(),
-                "k": pl.Int64(),
-                "r": frames.wide,
-            }
+    invoices = prepared.invoices
+    named = (
+        entries.filter(pl.col("trow").is_not_null())
+        .select(
+            "date",
+            "amount",
+            "trow",
+            t_issue=pl.lit(invoices.get_column("issue_date")).gather(pl.col("trow")),
         )
+        .filter(pl.col("t_issue") > pl.col("date"))
+    )
+    if not named.height:
+        return pl.DataFrame(schema={"g": pl.UInt32(), "k": pl.Int64(), "r": wide})
     grid = pl.DataFrame({"k": range(len(points)), "point": list(points)}).cast({"k": pl.Int64})
     return (
-        early.join(grid, how="cross")
+        named.join(grid, how="cross")
         .filter((pl.col("date") <= pl.col("point")) & (pl.col("point") < pl.col("t_issue")))
-        .group_by("target", "k")
-        .agg(
-            pl.col("amount").cast(frames.wide).sum().alias("named"),
-            pl.col("t_amount").first(),
-            pl.col("customer_id").first(),
-            pl.col("currency").first(),
+        .group_by("trow", "k")
+        .agg(pl.col("amount").cast(wide).sum().alias("named"))
+        .with_columns(
+            g=pl.lit(invoices.get_column("g")).gather(pl.col("trow")),
+            t_amount=pl.lit(invoices.get_column("amount")).gather(pl.col("trow")).cast(wide),
         )
-        .group_by("customer_id", "currency", "k")
-        .agg(pl.min_horizontal("named", pl.col("t_amount").cast(frames.wide)).sum().alias("r"))
+        .group_by("g", "k")
+        .agg(pl.min_horizontal("named", "t_amount").sum().alias("r"))
     )
 
 
 def _discounted(
     frames: _Frames,
+    prepared: Prepared,
     windows: pl.DataFrame,
     points: Sequence[date],
     value: pl.DataFrame,
-    wide: pl.DataType,
 ) -> pl.DataFrame:
     """``value`` with the kernel's receivables for the groups in ``windows``.
 
-    ``windows``: ``customer_id, currency, first, gi``: a group with an invoice
-    on discount terms, and the first such invoice's issue date.
+    ``windows``: ``g, first, gi``: a group with an invoice on discount terms,
+    and the first such invoice's issue date. The kernel runs on those groups'
+    customers only.
     """
+    wide = frames.wide
+    ncur = max(len(prepared.currencies), 1)
+    windows = windows.with_columns(
+        customer_id=pl.lit(prepared.customers).gather(pl.col("g") // ncur),
+        currency=pl.lit(prepared.currencies).gather(pl.col("g") % ncur),
+    )
     earliest = windows.get_column("first").min()
     customers = windows.get_column("customer_id").unique().implode()
     sub = prepare(
@@ -445,9 +444,8 @@ def _discounted(
         )
     if not found:
         return value
-    kernel = pl.concat(found)
     return (
-        value.join(kernel, on=["gi", "k"], how="left")
+        value.join(pl.concat(found), on=["gi", "k"], how="left")
         .with_columns(v=pl.coalesce("kernel", "v"))
         .drop("kernel")
     )

@@ -207,7 +207,7 @@ def _report(
     from ._frames import _Book, _Scan  # noqa: PLC0415
 
     prepared = frames.prepare()
-    scan = _Scan.of_tables(frames, start, end)
+    scan = _Scan.of_tables(frames, start, end, prepared)
     book = _Book.of_tables(frames, prepared, end)
     today = book if as_of == end else _Book.of_tables(frames, prepared, as_of)
     trends = _trends(scan, book)

@@ -68,8 +68,9 @@ def collection_effectiveness(
     from ._frames import _Book, _Scan, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
-    scan = _Scan.of_tables(frames, start, end)
-    book = _Book.of_tables(frames, frames.prepare(), end)
+    prepared = frames.prepare()
+    scan = _Scan.of_tables(frames, start, end, prepared)
+    book = _Book.of_tables(frames, prepared, end)
     return _cei(book, scan.opening, _total(scan.sales), scan.closing)
 
 

@@ -62,8 +62,9 @@ def monthly_trends(ledger: Ledger, *, start: date, end: date) -> tuple[MonthlyTr
     from ._frames import _Book, _Scan, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
-    scan = _Scan.of_tables(frames, start, end)
-    return _trends(scan, _Book.of_tables(frames, frames.prepare(), end))
+    prepared = frames.prepare()
+    scan = _Scan.of_tables(frames, start, end, prepared)
+    return _trends(scan, _Book.of_tables(frames, prepared, end))
 
 
 def _trends(scan: _Scan, book: _Book) -> tuple[MonthlyTrend, ...]:
