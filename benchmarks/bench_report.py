@@ -1,109 +1,114 @@
-"""Benchmark: the full receivables report on a large synthetic ledger.
+"""Benchmark: the full receivables report over the ledger tables, at 1M invoices.
+
+The books are those of ``benchmarks/ledgers.py`` (``realistic`` and
+``delinquent``: 1,000,000 invoices and 100,000 customers by default), as the
+invoice and payment frames :mod:`bench_allocate` builds and caches under
+``benchmarks/data/`` (built the first time, about a minute per flavour).
 
 Each measurement runs in a fresh subprocess so that its peak memory
-(``ru_maxrss``) is its own. The ledger is built in memory first with
-:func:`arpolicy.sample.synthetic_ledger` (not timed): 100,000 customers,
-1,000,000 invoices issued over 2025 and 900,000 payments.
+(``ru_maxrss``) is its own, ``--runs`` times, and the median is printed:
 
-* ``report``: :func:`arpolicy.reports.receivables_report` on 2025-12-31 for
-  the twelve months of 2025 (aging, DSO both ways, days to pay, CEI,
-  shares, monthly trends, seasonality, top overdue). Target: under 10 s.
-* ``floor``: the least any report must do: one loop over the invoices and
-  one over the payments adding each amount to its month and currency. The
-  ratio report / floor is printed.
-
-After building the ledger the child process calls :func:`gc.freeze`, as a
-long-running service that loads a ledger once would, so that neither
-measurement pays for garbage collections walking the ledger's objects.
-* ``render``: the report rendered as JSON, CSV and text table (for
-  information; HTML too when matplotlib is installed).
+* ``<flavour>``: the table path of :func:`arpolicy.reports.receivables_report`
+  on ``AS_OF`` (2026-01-15) over the twelve months ending then: aging, DSO
+  both ways, DBT, days to pay (all and by profile), CEI, shares, discounts,
+  monthly trends, seasonality and the top overdue customers, from the frames
+  (one allocation prepared once and run on ``AS_OF``, the month-end
+  receivables in one pass). Building the frames from attrs records is not
+  timed: a table-backed ledger holds them already. Target: 3 s.
+* ``<flavour>-floor``: the floor, measured in the same run: a minimal Polars
+  group-by summing the invoices and the payments per customer and currency.
+  The ratio report / floor is printed.
 
 Usage::
 
-    python benchmarks/bench_report.py                  # the full size
-    python benchmarks/bench_report.py --scale 0.1      # a tenth of it
-    python benchmarks/bench_report.py --only report floor --runs 3
+    python benchmarks/bench_report.py                          # both books, 1M invoices
+    python benchmarks/bench_report.py --invoices 100000 --customers 10000 --runs 1
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import resource
 import time
-from datetime import date
-from decimal import Decimal
 
+import polars as pl
+
+import ledgers
 from _harness import report, run_children
-from arpolicy.io.report_output import dumps_report
-from arpolicy.reports import receivables_report
-from arpolicy.sample import synthetic_ledger
+from bench_allocate import build_frames
 
-AS_OF = date(2025, 12, 31)
-START = date(2025, 1, 1)
-TARGET = 10.0
+TARGET = 3.0
+PROFILES = ("business", "consumer", "government")
 
 
-def child(kind: str, scale: float, runs: int) -> None:
+class _Names:
+    """The one thing the report asks of the ledger besides its tables: names of the top."""
+
+    def customer(self, customer_id: str) -> _Names:
+        self.name = f"Customer {customer_id}"
+        return self
+
+
+def child(kind: str, invoices: int, customers: int, seed: int, runs: int) -> None:
     """Run one measurement in this process and print a JSON line."""
-    customers = max(1, int(100_000 * scale))
-    invoices = max(1, int(1_000_000 * scale))
-    ledger = synthetic_ledger(customers=customers, invoices=invoices, seed=7, start=START)
-    # The ledger's ~10 million objects live for the whole run: freeze them so that
-    # collections (in the floor loop too) do not walk them again and again.
-    gc.collect()
-    gc.freeze()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    from arpolicy.reports import default_period  # noqa: PLC0415
+    from arpolicy.reports._common import DEFAULT_BUCKETS  # noqa: PLC0415
+    from arpolicy.reports._frames import _frames  # noqa: PLC0415
+    from arpolicy.reports._report import _report  # noqa: PLC0415
+
+    flavour = kind.removesuffix("-floor")
+    inv, pay = build_frames(flavour, invoices, customers, seed)
+    inv = inv.with_columns(write_off=pl.lit(False))
+    ids = pl.concat([inv.get_column("customer_id"), pay.get_column("customer_id")]).unique().sort()
+    profiles = pl.DataFrame({"customer_id": ids}).with_columns(
+        profile=pl.lit(pl.Series(PROFILES)).gather(pl.int_range(pl.len()) % len(PROFILES))
+    )
+    frames = _frames(inv, pay, profiles)
+    start, end = default_period(ledgers.AS_OF)
+    facts: dict[str, object] = {"invoices": inv.height, "payments": pay.height}
     times: list[float] = []
-    facts: dict[str, object] = {"customers": customers, "invoices": invoices}
-    facts["payments"] = len(ledger.payments)
     for _ in range(runs):
-        begin = time.perf_counter()
-        if kind == "floor":
-            sums: dict[tuple[int, str], Decimal] = {}
-            for inv in ledger.invoices:
-                key = (inv.issue_date.month, inv.currency)
-                sums[key] = sums.get(key, Decimal(0)) + inv.amount.amount
-            for pay in ledger.payments:
-                key = (pay.date.month, pay.currency)
-                sums[key] = sums.get(key, Decimal(0)) - pay.amount.amount
-            facts["cells"] = len(sums)
-        elif kind == "report":
-            report = receivables_report(ledger, AS_OF, start=START)
-            facts["aging_rows"] = len(report.aging.rows)
-            facts["trend_rows"] = len(report.trends)
+        t0 = time.perf_counter()
+        if kind.endswith("-floor"):
+            a = inv.group_by("customer_id", "currency").agg(pl.col("amount").sum())
+            b = pay.group_by("customer_id", "currency").agg(pl.col("amount").sum())
+            facts["groups"] = a.height + b.height
         else:
-            report = receivables_report(ledger, AS_OF, start=START)
-            begin = time.perf_counter()
-            sizes = {fmt: len(dumps_report(report, fmt)) for fmt in ("json", "csv", "table")}
-            facts["bytes"] = sizes
-        times.append(time.perf_counter() - begin)
-    facts["rss_before_mb"] = rss_before
+            out = _report(_Names(), frames, end, start, end, DEFAULT_BUCKETS, 10)  # type: ignore[arg-type]
+            facts["aging_rows"] = len(out.aging.rows)
+            facts["trend_rows"] = len(out.trends)
+            facts["settled"] = sum(d.count for d in out.days_to_pay)
+            facts["dso"] = [str(d.value) for d in out.dso]
+        times.append(time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps({"kind": kind, "times": times, "peak_mb": peak, **facts}))
 
 
 def main() -> None:
-    """Run the measurements, each in a fresh subprocess, and print a summary."""
+    """Measure each book and its floor in fresh processes; print medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per measurement")
-    parser.add_argument(
-        "--only", nargs="+", choices=["report", "floor", "render"], default=["floor", "report"]
-    )
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=20260115)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--flavour", choices=[*ledgers.FLAVOURS, "both"], default="both")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.scale, args.runs)
+        child(args.child, args.invoices, args.customers, args.seed, args.runs)
         return
-    results = run_children(
-        __file__, args.only, "--scale", str(args.scale), "--runs", str(args.runs)
-    )
-    report(results, {"report": TARGET}, full_size=args.scale == 1.0, width=8)
-    if "report" in results and "floor" in results:
-        ratio = float(results["report"]["median"]) / float(results["floor"]["median"])
-        print(f"ratio report / floor: {ratio:.1f}x")
+    names = list(ledgers.FLAVOURS) if args.flavour == "both" else [args.flavour]
+    for name in names:  # build the cached frames once, outside the measurements
+        build_frames(name, args.invoices, args.customers, args.seed)
+    kinds = [k for name in names for k in (f"{name}-floor", name)]
+    extra = ["--invoices", str(args.invoices), "--customers", str(args.customers)]
+    extra += ["--seed", str(args.seed), "--runs", str(args.runs)]
+    results = run_children(__file__, kinds, *extra)
+    report(results, dict.fromkeys(names, TARGET), full_size=args.invoices >= 1_000_000, width=16)
+    for name in names:
+        ratio = float(results[name]["median"]) / float(results[f"{name}-floor"]["median"])
+        print(f"ratio {name} / floor: {ratio:.1f}x")
 
 
 if __name__ == "__main__":

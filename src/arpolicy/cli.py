@@ -47,8 +47,9 @@ from .money import Money
 from .playbooks import default_playbook
 from .plugins import Plugins, make_plugin_manager
 from .policy import Anchor, Playbook, Policy
-from .report_html import render_html
-from .reports import _check_buckets, receivables_report
+from .reports import receivables_report
+from .reports._common import _check_buckets
+from .reports.html import render_html
 from .sample import SAMPLE_SEED, sample_ledger, synthetic_ledger
 
 __all__ = ["main"]

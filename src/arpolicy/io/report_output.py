@@ -38,7 +38,7 @@ from ..reports import ReceivablesReport
 __all__ = ["REPORT_COLUMNS", "ReportFormat", "dumps_report", "report_record", "report_rows"]
 
 ReportFormat = Literal["json", "csv", "table"]
-"""The text formats of :func:`dumps_report` (HTML: :mod:`arpolicy.report_html`)."""
+"""The text formats of :func:`dumps_report` (HTML: :mod:`arpolicy.reports.html`)."""
 
 REPORT_COLUMNS: Final = ("section", "key", "currency", "metric", "value")
 """Columns of the CSV format."""

@@ -1,4 +1,10 @@
-"""Receivables metrics: aging, DSO, days to pay, CEI, shares, trends, behaviour.
+"""Reference model: the record-path receivables metrics before the table path (not shipped).
+
+The implementation of ``arpolicy.reports`` as it was before the metrics moved to
+Polars group-bys, kept unchanged as the oracle of the differential test in
+``tests/test_reports_tables.py``.
+
+Original summary: receivables metrics: aging, DSO, days to pay, CEI, shares, trends, behaviour.
 
 Every function here is pure: it reads a :class:`~arpolicy.model.Ledger` and
 dates, never the clock or a file, and returns frozen results. Money stays
@@ -45,9 +51,16 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from ._gc import gc_paused
-from .model import CustomerPosition, Invoice, InvoiceKind, Ledger, PlanStatus, _apply_payments
-from .money import Money
+from arpolicy._gc import gc_paused
+from arpolicy.model import (
+    CustomerPosition,
+    Invoice,
+    InvoiceKind,
+    Ledger,
+    PlanStatus,
+    _apply_payments,
+)
+from arpolicy.money import Money
 
 __all__ = [
     "DEFAULT_BUCKETS",
