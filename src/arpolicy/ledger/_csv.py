@@ -25,6 +25,7 @@ payment record is built until asked for.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -54,16 +55,19 @@ from ..io._records import (
     field_column,
 )
 from ..io.terms import parse_terms
+from ..records import _valid_timezone
 from ..model import (
     INTEREST_SETTLED,
     InvoiceKind,
     Ledger,
     PaymentMethod,
     PaymentTerms,
+    Profile,
 )
 from ..money import Money
 from ._read import LINE, Strings
 from ._schema import (
+    CUSTOMERS,
     INVOICES,
     KIND,
     MAX_DATE,
@@ -71,6 +75,7 @@ from ._schema import (
     METADATA,
     METHOD,
     MIN_DATE,
+    PROFILE,
     SCHEMAS,
 )
 from ._validate import check_tables
@@ -88,6 +93,7 @@ _DATE_PATTERNS: Final = {
 }
 _PLAIN: Final = r"^[0-9]+(\.[0-9]+)?$"
 _COMMA: Final = r"^([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+_LANGUAGE: Final = r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
 _NEGATIVE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _IDX: Final = "__i"
 _TABLE_OF_KIND: Final = {t.kind: t for t in TABLES}
@@ -508,6 +514,99 @@ def _small_table(source: _Source) -> list[Any]:
     return _rows_of(source, _first_error(source, _format_checks(source), soft_all=False))
 
 
+_VISIBLE: Final = r"[!-~]"
+"""A printable ASCII character other than a space: a cell with one is not blank."""
+
+
+@functools.cache
+def _countries() -> list[str]:
+    import iso3166  # noqa: PLC0415 - on use
+
+    return list(iso3166.countries_by_alpha2)
+
+
+def _customer_checks(source: _Source) -> list[_Check]:
+    """The customers' format checks, and a soft mask of every row the model might refuse.
+
+    The mask may flag too much (a name of non-ASCII letters only, an unusual
+    language tag); flagged rows go through the per-row builder, which words
+    the error exactly as before.
+    """
+    h = source.header
+    checks = _format_checks(source)
+    zones = {}
+    if "timezone" in h:
+        for zone in source.frame["timezone"].drop_nulls().unique().to_list():
+            zones[zone] = _valid_timezone(zone)
+    good_zones = [zone for zone, ok in zones.items() if ok]
+
+    def blank(column: str) -> pl.Expr:
+        """Present and perhaps blank (no visible ASCII character)."""
+        return _has(h, column) & ~_col(h, column).str.contains(_VISIBLE)
+
+    suspect = (
+        _suspect_id("id")
+        | pl.col("name").is_null()
+        | ~pl.col("name").str.contains(_VISIBLE)
+        | ~pl.col("profile").fill_null("").is_in([p.value for p in Profile])
+        | ~pl.col("country").fill_null("").is_in(_countries())
+        | (_has(h, "language") & ~_col(h, "language").str.contains(_LANGUAGE))
+        | (_has(h, "timezone") & ~_col(h, "timezone").is_in(good_zones))
+        | blank("email")
+        | blank("phone")
+        | blank("address")
+        | blank("whatsapp")
+        | (_has(h, "email") & ~_col(h, "email").str.contains("@", literal=True))
+        | (_has(h, "credit_limit") != _has(h, "currency"))
+        | (_has(h, "currency") & ~_col(h, "currency").is_in(list(MINOR)))
+        | (_has(h, "tags") & _col(h, "tags").str.contains(r"[^\x20-\x7e]"))
+        | (_has(h, "block_until") & ~_has(h, "block_reason"))
+        | blank("block_reason")
+    )
+    checks.append(_Check(suspect, None, None))
+    return checks
+
+
+def _customers(source: _Source) -> pl.DataFrame:
+    """The validated customers table (:data:`~arpolicy.ledger.CUSTOMERS`), rows in file order."""
+    error = _first_error(source, _customer_checks(source), soft_all=False)
+    if error is not None:
+        raise error
+    h = source.header
+    f = source.formats
+    limit = (
+        _minor_units("credit_limit", "currency", f)
+        if "credit_limit" in h and "currency" in h
+        else pl.lit(None, pl.Int64)
+    )
+    tags = (
+        pl.col("tags").str.split(" ").list.eval(pl.element().filter(pl.element() != "")).list.unique().list.sort()
+        if "tags" in h
+        else pl.lit(None, pl.List(pl.String))
+    )
+    typed = source.frame.select(
+        pl.col("id").alias("customer_id"),
+        pl.col("name"),
+        pl.col("profile").cast(PROFILE),
+        pl.col("country"),
+        _col(h, "language").fill_null("en").alias("language"),
+        _col(h, "timezone").fill_null("UTC").alias("timezone"),
+        _col(h, "email").alias("email"),
+        _col(h, "phone").alias("phone"),
+        _col(h, "address").alias("address"),
+        _col(h, "whatsapp").alias("whatsapp"),
+        pl.when(_has(h, "credit_limit")).then(limit).alias("credit_limit"),
+        pl.when(_has(h, "credit_limit")).then(_col(h, "currency")).alias("currency"),
+        tags.fill_null(pl.lit([], pl.List(pl.String))).alias("tags"),
+        _col(h, "block_reason").alias("block_reason"),
+        pl.when(_has(h, "block_reason"))
+        .then(_date("block_until", f) if "block_until" in h else pl.lit(None, pl.Date))
+        .alias("block_until"),
+        _col(h, "policy").alias("policy"),
+    )
+    return pl.concat([typed, _metadata(source)], how="horizontal").select(list(CUSTOMERS))
+
+
 def _terms_of(source: _Source) -> dict[str, PaymentTerms]:
     """Every distinct terms code that parses (once each)."""
     if "terms" not in source.header:
@@ -809,7 +908,9 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
             small[table.kind] = []
             continue
         source = sources[table.kind] = _Source(strings, table, formats)
-        if table.kind == "invoice":
+        if table.kind == "customer":
+            frames["customer"] = _customers(source)
+        elif table.kind == "invoice":
             frames["invoice"] = _invoices(source)
         elif table.kind == "payment":
             frames["payment"] = _payments(source)
@@ -821,9 +922,9 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
         return LoadError(source.path, reason, line=source.line(index), column=column, value=value)
 
     plans, starts = group_plans(small["plan"], fail)
-    made = tables_from_records(small["customer"], [], [], plans, small["trial"])
+    made = tables_from_records([], [], [], plans, small["trial"])
     built = Tables(
-        made.customers,
+        frames.get("customer", _empty("customer")),
         frames.get("invoice", _empty("invoice")),
         frames.get("payment", _empty("payment")),
         made.instalments,
