@@ -65,7 +65,7 @@ from ..model import (
     Profile,
 )
 from ..money import Money
-from ._read import LINE, Strings
+from ._read import LINE, Strings, as_text
 from ._schema import (
     CUSTOMERS,
     INVOICES,
@@ -122,6 +122,26 @@ class Formats:
             raise ValueError(f"unknown date format {date_format!r}; expected one of {choices}")
         self.date_format = form
         self.decimal_comma = decimal_comma
+        self.dtypes: dict[str, pl.DataType] = {}
+
+    def typed(self, schema: pl.Schema) -> Formats:
+        """These formats for a frame whose typed (not text) columns are in ``schema``.
+
+        A ``Date`` column needs no parsing, and an amount column of
+        ``Decimal`` or whole numbers gives its minor units by integer
+        arithmetic (:func:`_typed_amount`), with the same checks and errors
+        as its text would get.
+        """
+        dtypes = {name: dtype for name, dtype in schema.items() if dtype != pl.String}
+        if not dtypes:
+            return self
+        out = Formats(date_format=self.date_format, decimal_comma=self.decimal_comma)
+        out.dtypes = dtypes
+        return out
+
+    def is_date(self, column: str) -> bool:
+        """The column is a ``Date`` column."""
+        return self.dtypes.get(column) == pl.Date
 
     def iso(self, column: str) -> pl.Expr:
         """The column's dates rewritten as ISO text (other text left as it is)."""
@@ -200,8 +220,23 @@ def _suspect_id(column: str) -> pl.Expr:
 
 
 def _date_checks(column: str, formats: Formats, *, required: bool) -> list[_Check]:
-    iso = formats.iso(column)
     label = formats.date_format
+    outside = f"outside the dates a ledger can hold ({MIN_DATE} to {MAX_DATE})"
+    if formats.is_date(column):
+        day = pl.col(column)
+        return [
+            _Check(
+                day.is_null() if required else pl.lit(False),
+                column,
+                lambda _: f"not a date in the form {label}",
+            ),
+            _Check(
+                day.is_not_null() & ((day < MIN_DATE) | (day > MAX_DATE)),
+                column,
+                lambda _: outside,
+            ),
+        ]
+    iso = formats.iso(column)
     present = pl.col(column).is_not_null()
     form = iso.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     parsed = iso.str.to_date("%Y-%m-%d", strict=False)
@@ -231,6 +266,43 @@ def _currency_check(column: str = "currency") -> _Check:
         column,
         lambda _: "not an ISO 4217 currency code such as 'EUR'",
     )
+
+
+def _typed_amount(column: str, currency: str, dtype: pl.DataType) -> dict[str, pl.Expr]:
+    """A ``Decimal`` or integer amount column as unscaled integers, and its checks' parts.
+
+    ``unscaled`` is the value times ``10**scale`` (Int64 when the type fits,
+    else Int128); ``excess`` is ``10**(scale - digits)`` when the column has
+    more decimals than the row's currency (the value is rounded to the
+    currency exactly when ``unscaled`` is a multiple of it), ``up`` is
+    ``10**(digits - scale)``; ``limit`` is the smallest whole part that is too
+    large. The powers come from one look-up per row in tables made per
+    currency (no per-row power arithmetic).
+    """
+    if isinstance(dtype, pl.Decimal):
+        scale = dtype.scale or 0
+        wide = dtype.precision is None or dtype.precision > 18
+        unscaled = pl.col(column).to_physical()
+    else:
+        scale = 0
+        wide = dtype == pl.UInt64
+        unscaled = pl.col(column)
+    kind = pl.Int128 if wide else pl.Int64
+    unscaled = unscaled.cast(kind)
+
+    def table(power: Callable[[int], int]) -> pl.Expr:
+        codes = list(MINOR)
+        values = pl.Series([10 ** power(MINOR[c]) for c in codes], dtype=kind)
+        return pl.col(currency).replace_strict(codes, values, default=None)
+
+    most = {d: min(MAX_INTEGER_DIGITS, 18 - d) for d in set(MINOR.values())}
+    return {
+        "unscaled": unscaled,
+        "up": table(lambda d: max(d - scale, 0)),
+        "excess": table(lambda d: max(scale - d, 0)),
+        "whole": unscaled // pl.lit(10**scale, kind),
+        "limit": table(lambda d: most[d]),
+    }
 
 
 def _amount_parts(column: str, currency: str, formats: Formats) -> dict[str, pl.Expr]:
@@ -275,6 +347,15 @@ def _amount_checks(
         return f"more than {most} integer digits: above the largest amount a ledger holds"
 
     present = pl.col(column).is_not_null() if not required else pl.lit(True)
+    dtype = formats.dtypes.get(column)
+    if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
+        t = _typed_amount(column, currency, dtype)
+        unscaled = t["unscaled"]
+        return [
+            _Check(present & (unscaled.is_null() | (unscaled < 0)), column, form),
+            _Check(present & (unscaled >= 0) & (unscaled % t["excess"] != 0), column, rounded),
+            _Check(present & (unscaled >= 0) & (t["whole"] >= t["limit"]), column, large),
+        ]
     return [
         _Check(present & ~p["plain"], column, form),
         _Check(present & p["plain"] & (p["decimals"] > p["digits"]), column, rounded),
@@ -290,6 +371,10 @@ def _amount_checks(
 
 def _minor_units(column: str, currency: str, formats: Formats) -> pl.Expr:
     """Exact Int64 minor units from the digit strings (the cells are valid)."""
+    dtype = formats.dtypes.get(column)
+    if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
+        t = _typed_amount(column, currency, dtype)
+        return ((t["unscaled"] * t["up"]) // t["excess"]).cast(pl.Int64)
     p = _amount_parts(column, currency, formats)
     scale = p["digits"].replace_strict(_POW10, return_dtype=pl.Int64)
     pad = (p["digits"] - p["decimals"]).replace_strict(_POW10, return_dtype=pl.Int64)
@@ -308,6 +393,8 @@ def _enum_check(header: Sequence[str], column: str, values: Sequence[str]) -> _C
 
 
 def _date(column: str, formats: Formats) -> pl.Expr:
+    if formats.is_date(column):
+        return pl.col(column)
     return formats.iso(column).str.to_date("%Y-%m-%d", strict=False)
 
 
@@ -322,7 +409,9 @@ class _Source:
     def __init__(self, strings: Strings, table: Table, formats: Formats) -> None:
         self.strings = strings
         self.table = table
-        self.formats = formats
+        self.formats = formats.typed(
+            pl.Schema({k: v for k, v in strings.frame.schema.items() if k != LINE})
+        )
         self.path = strings.path
         self.header = strings.header
         frame = strings.frame
@@ -333,7 +422,11 @@ class _Source:
         return int(self.lines[index])
 
     def raw(self, index: int) -> dict[str, str]:
-        row = self.strings.frame.row(index, named=True)
+        frame = self.strings.frame
+        if self.formats.dtypes:
+            frame = frame.slice(index, 1).select(as_text(frame.schema))
+            index = 0
+        row = frame.row(index, named=True)
         return {k: ("" if v is None else v) for k, v in row.items() if k != LINE}
 
     def normalised(self, index: int) -> list[str]:
@@ -702,7 +795,11 @@ def _payment_checks(source: _Source) -> list[_Check]:
         for c in _amount_checks("amount", "currency", f)
     ]
     checks.append(_enum_check(h, "method", [m.value for m in PaymentMethod]))
-    zero = _amount_parts("amount", "currency", f)["text"].str.contains(r"^[0.]*$")
+    dtype = f.dtypes.get("amount")
+    if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
+        zero = _typed_amount("amount", "currency", dtype)["unscaled"] == 0
+    else:
+        zero = _amount_parts("amount", "currency", f)["text"].str.contains(r"^[0.]*$")
     checks.append(_Check(present & zero, None, None))
     return checks
 

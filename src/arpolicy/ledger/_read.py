@@ -22,7 +22,16 @@ import polars as pl
 
 from ..errors import LoadError
 
-__all__ = ["LINE", "Strings", "check_header", "cut", "read_csv_strings", "sniff_delimiter"]
+__all__ = [
+    "LINE",
+    "Strings",
+    "as_text",
+    "check_header",
+    "cut",
+    "read_csv_strings",
+    "sniff_delimiter",
+    "text_of",
+]
 
 LINE: Final = "__line"
 """The column of a strings frame holding each row's physical line (1-based)."""
@@ -52,6 +61,31 @@ class Strings:
         self.header = header
         self.frame = frame
         self.counts = counts
+
+
+def text_of(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A column of a frame as the text a ledger file would hold (floats excepted).
+
+    Dates as ISO text, lists joined by spaces, ``Decimal`` values without
+    trailing zeros (``12.50`` is ``12.5``, ``100.00`` is ``100``), the rest
+    cast to text.
+    """
+    column = pl.col(name)
+    if dtype == pl.Date:
+        return column.dt.strftime("%Y-%m-%d").alias(name)
+    if isinstance(dtype, pl.List):
+        return column.cast(pl.List(pl.String)).list.join(" ").alias(name)
+    if dtype == pl.String:
+        return column
+    if isinstance(dtype, pl.Decimal):
+        trimmed = column.cast(pl.String).str.replace(r"(\.[0-9]*?)0+$", "${1}")
+        return trimmed.str.strip_suffix(".").alias(name)
+    return column.cast(pl.String).alias(name)
+
+
+def as_text(schema: pl.Schema) -> list[pl.Expr]:
+    """Every column of a frame with ``schema`` as text (:func:`text_of`; :data:`LINE` kept)."""
+    return [pl.col(n) if n == LINE else text_of(n, dtype) for n, dtype in schema.items()]
 
 
 def sniff_delimiter(header_line: str) -> str:

@@ -256,6 +256,8 @@ def _lookup(keys: pl.Series, ids: pl.Series) -> pl.Series:
     """
     import polars as pl  # noqa: PLC0415 - Polars on use
 
+    if len(ids) == 0:
+        return pl.Series("_r", [None] * len(keys), pl.UInt32)
     right = pl.DataFrame(
         {"_h": ids.hash(), "_r": pl.int_range(len(ids), dtype=pl.UInt32, eager=True)}
     )
