@@ -673,7 +673,11 @@ def _customers(source: _Source) -> pl.DataFrame:
         else pl.lit(None, pl.Int64)
     )
     tags = (
-        pl.col("tags").str.split(" ").list.eval(pl.element().filter(pl.element() != "")).list.unique().list.sort()
+        pl.col("tags")
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.unique()
+        .list.sort()
         if "tags" in h
         else pl.lit(None, pl.List(pl.String))
     )
