@@ -55,7 +55,6 @@ from ..io._records import (
     field_column,
 )
 from ..io.terms import parse_terms
-from ..records import _valid_timezone
 from ..model import (
     INTEREST_SETTLED,
     InvoiceKind,
@@ -65,6 +64,7 @@ from ..model import (
     Profile,
 )
 from ..money import Money
+from ..records import _valid_timezone
 from ._read import LINE, Strings, as_text
 from ._schema import (
     CUSTOMERS,

@@ -280,6 +280,10 @@ class Ledger:
             self._tables = tables_from_records(*self._records)
         return self._tables.copy()
 
+    def _stored_tables(self) -> Tables | None:
+        """The tables when the ledger is table-backed (read from files or frames), else ``None``."""
+        return self._tables if self._records is None else None
+
     def replace(
         self,
         *,

@@ -19,6 +19,8 @@ from ..errors import DuplicateIdError, LedgerError, UnknownReferenceError
 from ..records import Customer, Invoice, InvoiceKind, Payment, PaymentPlan, Trial
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ._views import Tables
 
 __all__ = ["Index", "Problem", "build_index", "check_tables", "index_unique"]
