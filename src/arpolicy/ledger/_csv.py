@@ -308,10 +308,16 @@ def _typed_amount(column: str, currency: str, dtype: pl.DataType) -> dict[str, p
 def _amount_parts(column: str, currency: str, formats: Formats) -> dict[str, pl.Expr]:
     text = formats.plain(column).fill_null("")
     digits = pl.col(currency).replace_strict(MINOR, default=None, return_dtype=pl.Int64)
-    whole = text.str.extract(r"^([0-9]+)", 1)
-    fraction = text.str.extract(r"\.([0-9]+)$", 1)
-    decimals = fraction.str.len_chars().fill_null(0).cast(pl.Int64)
-    significant = whole.str.strip_chars_start("0").str.len_chars().cast(pl.Int64)
+    # only read where ``plain`` holds (ASCII digits, at most one inner dot):
+    # found by position, which is several times cheaper than regex extracts
+    dot = text.str.find(".", literal=True).cast(pl.Int64)
+    after = text.str.len_bytes().cast(pl.Int64) - dot - 1
+    whole = (
+        pl.when(text == "").then(None).when(dot.is_null()).then(text).otherwise(text.str.head(dot))
+    )
+    fraction = pl.when(dot.is_null()).then(None).otherwise(text.str.tail(after))
+    decimals = after.fill_null(0)
+    significant = whole.str.strip_chars_start("0").str.len_bytes().cast(pl.Int64)
     return {
         "text": text,
         "plain": text.str.contains(_PLAIN),
