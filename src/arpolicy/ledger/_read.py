@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -38,6 +39,7 @@ LINE: Final = "__line"
 _BOM: Final = b"\xef\xbb\xbf"
 _CUT: Final = 80
 _QUOTED: Final = r'"[^"]*"'
+_ONLY_LINE_ENDS: Final = re.compile(rb"[\r\n]*")
 
 
 def cut(value: object) -> object:
@@ -196,14 +198,17 @@ def read_csv_strings(
     if data.startswith(_BOM):
         data = data[3:]
         skipped = 3
-    if not data.strip(b"\r\n"):
+    if _ONLY_LINE_ENDS.fullmatch(data):  # (stops at the first other byte: no copy)
         if optional_file and not data:
             return None
         raise LoadError(path, "empty file: expected a header line", line=1)
     text = _decode(path, data, skipped)
     separator = delimiter or sniff_delimiter(_header_line(text))
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=separator, strict=True))
+        first = _header_line(text)
+        # the first line alone, unless a quoted header name might span lines
+        head = first if first.count('"') % 2 == 0 else text
+        header = next(csv.reader(io.StringIO(head), delimiter=separator, strict=True))
     except csv.Error as error:
         raise LoadError(path, f"malformed CSV: {error}", line=1) from error
     check_header(
@@ -241,7 +246,7 @@ def _read_fast(
     path: Path, data: bytes, text: str, header: list[str], separator: str
 ) -> Strings | None:
     """Polars' reader plus line numbers; ``None`` when the slow path must decide."""
-    if "\r" in text.replace("\r\n", "\n"):
+    if "\r" in text and "\r" in text.replace("\r\n", "\n"):
         return None  # a lone carriage return: csv reads it as a line end, Polars does not
     width = len(header)
     try:
