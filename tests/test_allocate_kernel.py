@@ -8,14 +8,19 @@ vectorised path, on the per-group fallback and with the automatic choice.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arpolicy import Customer, Dispute, Invoice, Money, Payment, PaymentTerms
+from arpolicy.io import dump_ledger, load_ledger
+from arpolicy.ledger import _ledger as ledger_module
 from arpolicy.ledger._allocate import (
     Allocated,
     Prepared,
@@ -24,7 +29,6 @@ from arpolicy.ledger._allocate import (
     positions_at,
     prepare,
 )
-from arpolicy.ledger._tables import tables_from_ledger
 from arpolicy.model import InvoiceKind, Ledger
 from arpolicy.testing.strategies import ledgers
 
@@ -99,7 +103,7 @@ def _settlements(ledger: Ledger, as_of: date) -> set[tuple]:
 
 def _check(ledger: Ledger, as_of: date, prepared: Prepared | None = None) -> Allocated:
     """The kernel on both paths (and in Int128) equals the rule on ``as_of``."""
-    tables = tables_from_ledger(ledger)
+    tables = ledger.tables
     prepared = prepared or prepare(tables.invoices, tables.payments)
     expected = _expected(ledger, as_of)
     auto = allocate_prepared(prepared, as_of)
@@ -140,7 +144,7 @@ _LEDGERS = ledgers(
 def test_kernel_equals_the_rule_on_every_date(ledger: Ledger, plain: bool) -> None:
     if plain:
         ledger = _plain(ledger)
-    tables = tables_from_ledger(ledger)
+    tables = ledger.tables
     prepared = prepare(tables.invoices, tables.payments)
     for as_of in _dates(ledger):
         result = _check(ledger, as_of, prepared)
@@ -152,7 +156,7 @@ def test_kernel_equals_the_rule_on_every_date(ledger: Ledger, plain: bool) -> No
 @given(_LEDGERS)
 def test_wide_sums_give_the_same_result(ledger: Ledger) -> None:
     """The Int128 path (amounts adding up to 2**62 or more) agrees with Int64."""
-    tables = tables_from_ledger(ledger)
+    tables = ledger.tables
     prepared = prepare(tables.invoices, tables.payments)
     wide = attrs.evolve(prepared, small=False)
     for as_of in _dates(ledger)[::4]:
@@ -279,7 +283,7 @@ def test_per_currency_and_only_invoices_issued_by_the_date() -> None:
     )
     assert _balances(result) == {"I1": 10000, "I2": 0}
     assert list(result.credit.iter_rows()) == [("C1", "USD", 2000)]
-    positions = positions_at(tables_from_ledger(Ledger([_customer()], [], [])), D(2026, 1, 1))
+    positions = positions_at(Ledger([_customer()], [], []).tables, D(2026, 1, 1))
     assert positions.height == 0
 
 
@@ -313,7 +317,26 @@ def test_allocate_takes_the_frames_of_a_ledger() -> None:
     ledger = Ledger(
         [_customer()], [_inv("I1", D(2026, 1, 1), "100")], [_pay("P1", D(2026, 1, 5), "40")]
     )
-    tables = tables_from_ledger(ledger)
+    tables = ledger.tables
     result = allocate(tables.invoices, tables.payments, D(2026, 1, 31))
     assert _balances(result) == {"I1": 6000}
     assert positions_at(tables, D(2026, 1, 4)).rows() == [("I1", "C1", "EUR", 10000)]
+
+
+@settings(max_examples=40)
+@given(_LEDGERS)
+def test_balances_by_the_kernel_equal_the_per_customer_rule(ledger: Ledger) -> None:
+    """``Ledger.balances`` of a table-backed ledger, kernel forced: same balances, same order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        loaded = load_ledger(dump_ledger(ledger, Path(tmp) / "ledger"))
+    for as_of in _dates(ledger):
+        per_customer = loaded.balances(as_of)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ledger_module, "KERNEL_MIN_INVOICES", 0)
+            by_kernel = loaded.balances(as_of)
+        assert loaded._prepared is not None  # the kernel ran
+        assert by_kernel == per_customer, as_of
+        assert list(by_kernel) == list(per_customer), as_of
+        assert {k: str(v) for k, v in by_kernel.items()} == {
+            k: str(v) for k, v in ledger.balances(as_of).items()
+        }

@@ -19,7 +19,7 @@ import polars as pl
 
 from ..errors import LoadError
 from ..ledger._csv import Formats, build_from_strings
-from ..ledger._read import LINE, Strings, check_header
+from ..ledger._read import LINE, Strings, check_header, text_of
 from ..model import Ledger
 from ._records import TABLES, Table
 
@@ -28,6 +28,28 @@ __all__ = ["FRAME_SUFFIXES", "ledger_from_frames", "load_frames_directory"]
 FRAME_SUFFIXES: Final = (".parquet", ".arrow", ".ipc", ".feather")
 """File endings of the columnar ledger forms, tried in this order."""
 _REQUIRED: Final = ("customer", "invoice")
+
+
+def _is_date(dtype: pl.DataType) -> bool:
+    return dtype == pl.Date
+
+
+def _is_amount(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.Decimal) or dtype.is_integer()
+
+
+_TYPED: Final = {
+    "invoice": {
+        "issue_date": _is_date,
+        "due_date": _is_date,
+        "disputed": _is_date,
+        "dispute_resolved_on": _is_date,
+        "on_hold_until": _is_date,
+        "amount": _is_amount,
+    },
+    "payment": {"date": _is_date, "amount": _is_amount},
+}
+"""Columns of the big tables validated in their own type when they have it."""
 
 
 def _as_polars(name: str, frame: object) -> pl.DataFrame:
@@ -57,9 +79,9 @@ def _strings(place: str, table: Table, frame: pl.DataFrame) -> Strings:
         metadata=table.metadata,
         delimiter=",",
     )
+    typed = _TYPED.get(table.kind, {})
     columns = []
     for name, dtype in frame.schema.items():
-        column = pl.col(name)
         if dtype.is_float():
             nan = frame[name].is_nan().arg_true()
             row = int(nan[0]) if len(nan) else int(frame[name].is_not_null().arg_true()[0])
@@ -72,18 +94,13 @@ def _strings(place: str, table: Table, frame: pl.DataFrame) -> Strings:
                     value=frame[name][row],
                 )
             columns.append(pl.lit(None, pl.String).alias(name))
-        elif dtype == pl.Date:
-            columns.append(column.dt.strftime("%Y-%m-%d").alias(name))
-        elif isinstance(dtype, pl.List):
-            columns.append(column.cast(pl.List(pl.String)).list.join(" ").alias(name))
-        elif dtype == pl.String:
-            columns.append(column)
-        elif isinstance(dtype, pl.Decimal):
-            trimmed = column.cast(pl.String).str.replace(r"(\.[0-9]*?)0+$", "${1}")
-            columns.append(trimmed.str.strip_suffix(".").alias(name))
+        elif name in typed and typed[name](dtype):
+            columns.append(pl.col(name))  # validated as it is: no text round trip
         else:
-            columns.append(column.cast(pl.String).alias(name))
-    text = frame.select(columns).with_columns(pl.col(header).replace("", None))
+            columns.append(text_of(name, dtype))
+    text = frame.select(columns)
+    strings = [n for n, dtype in text.schema.items() if dtype == pl.String]
+    text = text.with_columns(pl.col(strings).replace("", None))
     text = text.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(LINE))
     return Strings(path, header, text, None)
 

@@ -145,19 +145,32 @@ def dump_csv(ledger: Ledger, directory: str | os.PathLike[str]) -> Path:
             invoice id with a space in a plan's ``invoice_ids``).
     """
     target = Path(directory)
-    tables = {
-        CUSTOMERS: _rows(ledger.customers, customer_row),
-        INVOICES: _rows(ledger.invoices, invoice_row),
-        PAYMENTS: _rows(ledger.payments, payment_row),
-        PLANS: [
-            row for plan in sorted(ledger.plans, key=lambda p: p.id) for row in plan_rows(plan)
-        ],
-        TRIALS: _rows(ledger.trials, trial_row),
-    }
+    frames: dict[Table, Any] = {}
+    stored = ledger._stored_tables()
+    if stored is not None:
+        from ._table_cells import cell_frames, write_csv  # noqa: PLC0415 - Polars on use
+
+        cells = cell_frames(stored)
+        if cells is not None:  # a table-backed ledger: written from the tables
+            frames = {CUSTOMERS: cells["customer"], INVOICES: cells["invoice"]}
+            if cells["payment"].height:
+                frames[PAYMENTS] = cells["payment"]
+    tables: dict[Table, list[dict[str, str]]] = {}
+    if not frames:
+        tables[CUSTOMERS] = _rows(ledger.customers, customer_row)
+        tables[INVOICES] = _rows(ledger.invoices, invoice_row)
+        tables[PAYMENTS] = _rows(ledger.payments, payment_row)
+    tables[PLANS] = [
+        row for plan in sorted(ledger.plans, key=lambda p: p.id) for row in plan_rows(plan)
+    ]
+    tables[TRIALS] = _rows(ledger.trials, trial_row)
     target.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         written = []
+        for table, frame in frames.items():
+            write_csv(frame, temporary / table.file)
+            written.append(table.file)
         for table, rows in tables.items():
             if rows or table in _REQUIRED_FILES:
                 _write(temporary / table.file, table, rows)

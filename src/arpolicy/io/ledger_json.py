@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Final
 
@@ -386,10 +386,13 @@ def _nest(row: dict[str, str], spec: Spec) -> dict[str, Any]:
 def _records(
     records: Any, to_row: Callable[[Any], dict[str, str]], table: Table
 ) -> list[dict[str, Any]]:
+    return _objects((to_row(record) for record in sorted(records, key=lambda r: r.id)), table)
+
+
+def _objects(rows: Iterable[dict[str, str]], table: Table) -> list[dict[str, Any]]:
     result = []
     spec = _SPECS[table.kind]
-    for record in sorted(records, key=lambda r: r.id):
-        row = to_row(record)
+    for row in rows:
         obj = _nest(row, spec)
         metadata = {k: v for k, v in row.items() if k not in table.known}
         if metadata:
@@ -406,12 +409,26 @@ def to_document(ledger: Ledger) -> dict[str, Any]:
         obj = _nest(rows[0], _SPECS["plan"])
         obj["instalments"] = [_nest(row, _SPECS["instalment"]) for row in rows]
         plans.append(obj)
+    stored = ledger._stored_tables()
+    cells = None
+    if stored is not None:
+        from ._table_cells import cell_frames, rows_of  # noqa: PLC0415 - Polars on use
+
+        cells = cell_frames(stored)
+    if cells is not None:  # a table-backed ledger: rows from the tables, no record built
+        customers = _objects(rows_of(cells["customer"]), CUSTOMERS)
+        invoices = _objects(rows_of(cells["invoice"]), INVOICES)
+        payments = _objects(rows_of(cells["payment"]), PAYMENTS)
+    else:
+        customers = _records(ledger.customers, customer_row, CUSTOMERS)
+        invoices = _records(ledger.invoices, invoice_row, INVOICES)
+        payments = _records(ledger.payments, payment_row, PAYMENTS)
     return {
         "format": FORMAT,
         "version": VERSION,
-        "customers": _records(ledger.customers, customer_row, CUSTOMERS),
-        "invoices": _records(ledger.invoices, invoice_row, INVOICES),
-        "payments": _records(ledger.payments, payment_row, PAYMENTS),
+        "customers": customers,
+        "invoices": invoices,
+        "payments": payments,
         "plans": plans,
         "trials": _records(ledger.trials, trial_row, TRIALS),
     }

@@ -61,7 +61,7 @@ import attrs
 import polars as pl
 
 if TYPE_CHECKING:
-    from arpolicy.ledger._tables import LedgerTables
+    from arpolicy.ledger._views import Tables
 
 __all__ = ["Allocated", "Prepared", "allocate", "allocate_prepared", "positions_at", "prepare"]
 
@@ -165,7 +165,7 @@ class Prepared:
     small: bool
 
 
-def positions_at(tables: LedgerTables, as_of: date) -> pl.DataFrame:
+def positions_at(tables: Tables, as_of: date) -> pl.DataFrame:
     """Open balance of every invoice issued on or before ``as_of``, all customers.
 
     Columns ``invoice_id, customer_id, currency, balance`` (minor units), in
@@ -183,8 +183,9 @@ def allocate(
 ) -> Allocated:
     """Allocate every customer's payments and credit notes as of ``as_of``.
 
-    ``invoices`` and ``payments`` are the frames of
-    :mod:`arpolicy.ledger._tables`. The same as
+    ``invoices`` and ``payments`` are the ledger's tables
+    (:class:`~arpolicy.ledger._views.Tables`, :data:`~arpolicy.ledger.INVOICES`
+    and :data:`~arpolicy.ledger.PAYMENTS`; other columns are ignored). The same as
     ``allocate_prepared(prepare(invoices, payments), as_of)``; see the module
     documentation for the rule and for which groups take the vectorised path
     and which the exact per-group fallback (``_fallback_all`` sends every group
@@ -208,8 +209,29 @@ def _is_last(key: str) -> pl.Expr:
     return (pl.col(key) != pl.col(key).shift(-1)).fill_null(True)
 
 
+_INVOICE_COLUMNS = (
+    "invoice_id",
+    "customer_id",
+    "kind",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount",
+    "applies_to",
+    "dispute_opened_on",
+    "dispute_resolved_on",
+    "discount_deadline",
+    "discount",
+)
+_PAYMENT_COLUMNS = ("payment_id", "customer_id", "date", "currency", "amount", "invoice_id")
+
+
 def prepare(invoices: pl.DataFrame, payments: pl.DataFrame) -> Prepared:
     """Codes, row numbers and sort orders of the ledger (independent of the date)."""
+    invoices = invoices.select(
+        *(c for c in _INVOICE_COLUMNS if c != "kind"), pl.col("kind").cast(pl.String)
+    ).select(_INVOICE_COLUMNS)
+    payments = payments.select(_PAYMENT_COLUMNS)
     customers = (
         pl.concat([invoices.get_column("customer_id"), payments.get_column("customer_id")])
         .unique()

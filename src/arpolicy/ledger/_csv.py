@@ -25,6 +25,7 @@ payment record is built until asked for.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -60,10 +61,13 @@ from ..model import (
     Ledger,
     PaymentMethod,
     PaymentTerms,
+    Profile,
 )
 from ..money import Money
-from ._read import LINE, Strings
+from ..records import _valid_timezone
+from ._read import LINE, Strings, as_text
 from ._schema import (
+    CUSTOMERS,
     INVOICES,
     KIND,
     MAX_DATE,
@@ -71,6 +75,7 @@ from ._schema import (
     METADATA,
     METHOD,
     MIN_DATE,
+    PROFILE,
     SCHEMAS,
 )
 from ._validate import check_tables
@@ -88,6 +93,7 @@ _DATE_PATTERNS: Final = {
 }
 _PLAIN: Final = r"^[0-9]+(\.[0-9]+)?$"
 _COMMA: Final = r"^([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+_LANGUAGE: Final = r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
 _NEGATIVE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _IDX: Final = "__i"
 _TABLE_OF_KIND: Final = {t.kind: t for t in TABLES}
@@ -116,6 +122,26 @@ class Formats:
             raise ValueError(f"unknown date format {date_format!r}; expected one of {choices}")
         self.date_format = form
         self.decimal_comma = decimal_comma
+        self.dtypes: dict[str, pl.DataType] = {}
+
+    def typed(self, schema: pl.Schema) -> Formats:
+        """These formats for a frame whose typed (not text) columns are in ``schema``.
+
+        A ``Date`` column needs no parsing, and an amount column of
+        ``Decimal`` or whole numbers gives its minor units by integer
+        arithmetic (:func:`_typed_amount`), with the same checks and errors
+        as its text would get.
+        """
+        dtypes = {name: dtype for name, dtype in schema.items() if dtype != pl.String}
+        if not dtypes:
+            return self
+        out = Formats(date_format=self.date_format, decimal_comma=self.decimal_comma)
+        out.dtypes = dtypes
+        return out
+
+    def is_date(self, column: str) -> bool:
+        """The column is a ``Date`` column."""
+        return self.dtypes.get(column) == pl.Date
 
     def iso(self, column: str) -> pl.Expr:
         """The column's dates rewritten as ISO text (other text left as it is)."""
@@ -194,8 +220,23 @@ def _suspect_id(column: str) -> pl.Expr:
 
 
 def _date_checks(column: str, formats: Formats, *, required: bool) -> list[_Check]:
-    iso = formats.iso(column)
     label = formats.date_format
+    outside = f"outside the dates a ledger can hold ({MIN_DATE} to {MAX_DATE})"
+    if formats.is_date(column):
+        day = pl.col(column)
+        return [
+            _Check(
+                day.is_null() if required else pl.lit(False),
+                column,
+                lambda _: f"not a date in the form {label}",
+            ),
+            _Check(
+                day.is_not_null() & ((day < MIN_DATE) | (day > MAX_DATE)),
+                column,
+                lambda _: outside,
+            ),
+        ]
+    iso = formats.iso(column)
     present = pl.col(column).is_not_null()
     form = iso.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     parsed = iso.str.to_date("%Y-%m-%d", strict=False)
@@ -227,13 +268,56 @@ def _currency_check(column: str = "currency") -> _Check:
     )
 
 
+def _typed_amount(column: str, currency: str, dtype: pl.DataType) -> dict[str, pl.Expr]:
+    """A ``Decimal`` or integer amount column as unscaled integers, and its checks' parts.
+
+    ``unscaled`` is the value times ``10**scale`` (Int64 when the type fits,
+    else Int128); ``excess`` is ``10**(scale - digits)`` when the column has
+    more decimals than the row's currency (the value is rounded to the
+    currency exactly when ``unscaled`` is a multiple of it), ``up`` is
+    ``10**(digits - scale)``; ``limit`` is the smallest whole part that is too
+    large. The powers come from one look-up per row in tables made per
+    currency (no per-row power arithmetic).
+    """
+    if isinstance(dtype, pl.Decimal):
+        scale = dtype.scale or 0
+        wide = dtype.precision is None or dtype.precision > 18
+        unscaled = pl.col(column).to_physical()
+    else:
+        scale = 0
+        wide = dtype == pl.UInt64
+        unscaled = pl.col(column)
+    kind = pl.Int128 if wide else pl.Int64
+    unscaled = unscaled.cast(kind)
+
+    def table(power: Callable[[int], int]) -> pl.Expr:
+        codes = list(MINOR)
+        values = pl.Series([10 ** power(MINOR[c]) for c in codes], dtype=kind)
+        return pl.col(currency).replace_strict(codes, values, default=None)
+
+    most = {d: min(MAX_INTEGER_DIGITS, 18 - d) for d in set(MINOR.values())}
+    return {
+        "unscaled": unscaled,
+        "up": table(lambda d: max(d - scale, 0)),
+        "excess": table(lambda d: max(scale - d, 0)),
+        "whole": unscaled // pl.lit(10**scale, kind),
+        "limit": table(lambda d: most[d]),
+    }
+
+
 def _amount_parts(column: str, currency: str, formats: Formats) -> dict[str, pl.Expr]:
     text = formats.plain(column).fill_null("")
     digits = pl.col(currency).replace_strict(MINOR, default=None, return_dtype=pl.Int64)
-    whole = text.str.extract(r"^([0-9]+)", 1)
-    fraction = text.str.extract(r"\.([0-9]+)$", 1)
-    decimals = fraction.str.len_chars().fill_null(0).cast(pl.Int64)
-    significant = whole.str.strip_chars_start("0").str.len_chars().cast(pl.Int64)
+    # only read where ``plain`` holds (ASCII digits, at most one inner dot):
+    # found by position, which is several times cheaper than regex extracts
+    dot = text.str.find(".", literal=True).cast(pl.Int64)
+    after = text.str.len_bytes().cast(pl.Int64) - dot - 1
+    whole = (
+        pl.when(text == "").then(None).when(dot.is_null()).then(text).otherwise(text.str.head(dot))
+    )
+    fraction = pl.when(dot.is_null()).then(None).otherwise(text.str.tail(after))
+    decimals = after.fill_null(0)
+    significant = whole.str.strip_chars_start("0").str.len_bytes().cast(pl.Int64)
     return {
         "text": text,
         "plain": text.str.contains(_PLAIN),
@@ -269,6 +353,15 @@ def _amount_checks(
         return f"more than {most} integer digits: above the largest amount a ledger holds"
 
     present = pl.col(column).is_not_null() if not required else pl.lit(True)
+    dtype = formats.dtypes.get(column)
+    if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
+        t = _typed_amount(column, currency, dtype)
+        unscaled = t["unscaled"]
+        return [
+            _Check(present & (unscaled.is_null() | (unscaled < 0)), column, form),
+            _Check(present & (unscaled >= 0) & (unscaled % t["excess"] != 0), column, rounded),
+            _Check(present & (unscaled >= 0) & (t["whole"] >= t["limit"]), column, large),
+        ]
     return [
         _Check(present & ~p["plain"], column, form),
         _Check(present & p["plain"] & (p["decimals"] > p["digits"]), column, rounded),
@@ -284,6 +377,10 @@ def _amount_checks(
 
 def _minor_units(column: str, currency: str, formats: Formats) -> pl.Expr:
     """Exact Int64 minor units from the digit strings (the cells are valid)."""
+    dtype = formats.dtypes.get(column)
+    if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
+        t = _typed_amount(column, currency, dtype)
+        return ((t["unscaled"] * t["up"]) // t["excess"]).cast(pl.Int64)
     p = _amount_parts(column, currency, formats)
     scale = p["digits"].replace_strict(_POW10, return_dtype=pl.Int64)
     pad = (p["digits"] - p["decimals"]).replace_strict(_POW10, return_dtype=pl.Int64)
@@ -302,6 +399,8 @@ def _enum_check(header: Sequence[str], column: str, values: Sequence[str]) -> _C
 
 
 def _date(column: str, formats: Formats) -> pl.Expr:
+    if formats.is_date(column):
+        return pl.col(column)
     return formats.iso(column).str.to_date("%Y-%m-%d", strict=False)
 
 
@@ -316,7 +415,9 @@ class _Source:
     def __init__(self, strings: Strings, table: Table, formats: Formats) -> None:
         self.strings = strings
         self.table = table
-        self.formats = formats
+        self.formats = formats.typed(
+            pl.Schema({k: v for k, v in strings.frame.schema.items() if k != LINE})
+        )
         self.path = strings.path
         self.header = strings.header
         frame = strings.frame
@@ -327,7 +428,11 @@ class _Source:
         return int(self.lines[index])
 
     def raw(self, index: int) -> dict[str, str]:
-        row = self.strings.frame.row(index, named=True)
+        frame = self.strings.frame
+        if self.formats.dtypes:
+            frame = frame.slice(index, 1).select(as_text(frame.schema))
+            index = 0
+        row = frame.row(index, named=True)
         return {k: ("" if v is None else v) for k, v in row.items() if k != LINE}
 
     def normalised(self, index: int) -> list[str]:
@@ -508,6 +613,103 @@ def _small_table(source: _Source) -> list[Any]:
     return _rows_of(source, _first_error(source, _format_checks(source), soft_all=False))
 
 
+_VISIBLE: Final = r"[!-~]"
+"""A printable ASCII character other than a space: a cell with one is not blank."""
+
+
+@functools.cache
+def _countries() -> list[str]:
+    import iso3166  # noqa: PLC0415 - on use
+
+    return list(iso3166.countries_by_alpha2)
+
+
+def _customer_checks(source: _Source) -> list[_Check]:
+    """The customers' format checks, and a soft mask of every row the model might refuse.
+
+    The mask may flag too much (a name of non-ASCII letters only, an unusual
+    language tag); flagged rows go through the per-row builder, which words
+    the error exactly as before.
+    """
+    h = source.header
+    checks = _format_checks(source)
+    zones = {}
+    if "timezone" in h:
+        for zone in source.frame["timezone"].drop_nulls().unique().to_list():
+            zones[zone] = _valid_timezone(zone)
+    good_zones = [zone for zone, ok in zones.items() if ok]
+
+    def blank(column: str) -> pl.Expr:
+        """Present and perhaps blank (no visible ASCII character)."""
+        return _has(h, column) & ~_col(h, column).str.contains(_VISIBLE)
+
+    suspect = (
+        _suspect_id("id")
+        | pl.col("name").is_null()
+        | ~pl.col("name").str.contains(_VISIBLE)
+        | ~pl.col("profile").fill_null("").is_in([p.value for p in Profile])
+        | ~pl.col("country").fill_null("").is_in(_countries())
+        | (_has(h, "language") & ~_col(h, "language").str.contains(_LANGUAGE))
+        | (_has(h, "timezone") & ~_col(h, "timezone").is_in(good_zones))
+        | blank("email")
+        | blank("phone")
+        | blank("address")
+        | blank("whatsapp")
+        | (_has(h, "email") & ~_col(h, "email").str.contains("@", literal=True))
+        | (_has(h, "credit_limit") != _has(h, "currency"))
+        | (_has(h, "currency") & ~_col(h, "currency").is_in(list(MINOR)))
+        | (_has(h, "tags") & _col(h, "tags").str.contains(r"[^\x20-\x7e]"))
+        | (_has(h, "block_until") & ~_has(h, "block_reason"))
+        | blank("block_reason")
+    )
+    checks.append(_Check(suspect, None, None))
+    return checks
+
+
+def _customers(source: _Source) -> pl.DataFrame:
+    """The validated customers table (:data:`~arpolicy.ledger.CUSTOMERS`), rows in file order."""
+    error = _first_error(source, _customer_checks(source), soft_all=False)
+    if error is not None:
+        raise error
+    h = source.header
+    f = source.formats
+    limit = (
+        _minor_units("credit_limit", "currency", f)
+        if "credit_limit" in h and "currency" in h
+        else pl.lit(None, pl.Int64)
+    )
+    tags = (
+        pl.col("tags")
+        .str.split(" ")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.unique()
+        .list.sort()
+        if "tags" in h
+        else pl.lit(None, pl.List(pl.String))
+    )
+    typed = source.frame.select(
+        pl.col("id").alias("customer_id"),
+        pl.col("name"),
+        pl.col("profile").cast(PROFILE),
+        pl.col("country"),
+        _col(h, "language").fill_null("en").alias("language"),
+        _col(h, "timezone").fill_null("UTC").alias("timezone"),
+        _col(h, "email").alias("email"),
+        _col(h, "phone").alias("phone"),
+        _col(h, "address").alias("address"),
+        _col(h, "whatsapp").alias("whatsapp"),
+        pl.when(_has(h, "credit_limit")).then(limit).alias("credit_limit"),
+        pl.when(_has(h, "credit_limit")).then(_col(h, "currency")).alias("currency"),
+        tags.fill_null(pl.lit([], pl.List(pl.String))).alias("tags"),
+        _col(h, "block_reason").alias("block_reason"),
+        pl.when(_has(h, "block_reason"))
+        .then(_date("block_until", f) if "block_until" in h else pl.lit(None, pl.Date))
+        .alias("block_until"),
+        _col(h, "policy").alias("policy"),
+    )
+    return pl.concat([typed, _metadata(source)], how="horizontal").select(list(CUSTOMERS))
+
+
 def _terms_of(source: _Source) -> dict[str, PaymentTerms]:
     """Every distinct terms code that parses (once each)."""
     if "terms" not in source.header:
@@ -603,7 +805,11 @@ def _payment_checks(source: _Source) -> list[_Check]:
         for c in _amount_checks("amount", "currency", f)
     ]
     checks.append(_enum_check(h, "method", [m.value for m in PaymentMethod]))
-    zero = _amount_parts("amount", "currency", f)["text"].str.contains(r"^[0.]*$")
+    dtype = f.dtypes.get("amount")
+    if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
+        zero = _typed_amount("amount", "currency", dtype)["unscaled"] == 0
+    else:
+        zero = _amount_parts("amount", "currency", f)["text"].str.contains(r"^[0.]*$")
     checks.append(_Check(present & zero, None, None))
     return checks
 
@@ -809,7 +1015,9 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
             small[table.kind] = []
             continue
         source = sources[table.kind] = _Source(strings, table, formats)
-        if table.kind == "invoice":
+        if table.kind == "customer":
+            frames["customer"] = _customers(source)
+        elif table.kind == "invoice":
             frames["invoice"] = _invoices(source)
         elif table.kind == "payment":
             frames["payment"] = _payments(source)
@@ -821,9 +1029,9 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
         return LoadError(source.path, reason, line=source.line(index), column=column, value=value)
 
     plans, starts = group_plans(small["plan"], fail)
-    made = tables_from_records(small["customer"], [], [], plans, small["trial"])
+    made = tables_from_records([], [], [], plans, small["trial"])
     built = Tables(
-        made.customers,
+        frames.get("customer", _empty("customer")),
         frames.get("invoice", _empty("invoice")),
         frames.get("payment", _empty("payment")),
         made.instalments,

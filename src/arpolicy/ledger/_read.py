@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -22,13 +23,23 @@ import polars as pl
 
 from ..errors import LoadError
 
-__all__ = ["LINE", "Strings", "check_header", "cut", "read_csv_strings", "sniff_delimiter"]
+__all__ = [
+    "LINE",
+    "Strings",
+    "as_text",
+    "check_header",
+    "cut",
+    "read_csv_strings",
+    "sniff_delimiter",
+    "text_of",
+]
 
 LINE: Final = "__line"
 """The column of a strings frame holding each row's physical line (1-based)."""
 _BOM: Final = b"\xef\xbb\xbf"
 _CUT: Final = 80
 _QUOTED: Final = r'"[^"]*"'
+_ONLY_LINE_ENDS: Final = re.compile(rb"[\r\n]*")
 
 
 def cut(value: object) -> object:
@@ -52,6 +63,31 @@ class Strings:
         self.header = header
         self.frame = frame
         self.counts = counts
+
+
+def text_of(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A column of a frame as the text a ledger file would hold (floats excepted).
+
+    Dates as ISO text, lists joined by spaces, ``Decimal`` values without
+    trailing zeros (``12.50`` is ``12.5``, ``100.00`` is ``100``), the rest
+    cast to text.
+    """
+    column = pl.col(name)
+    if dtype == pl.Date:
+        return column.dt.strftime("%Y-%m-%d").alias(name)
+    if isinstance(dtype, pl.List):
+        return column.cast(pl.List(pl.String)).list.join(" ").alias(name)
+    if dtype == pl.String:
+        return column
+    if isinstance(dtype, pl.Decimal):
+        trimmed = column.cast(pl.String).str.replace(r"(\.[0-9]*?)0+$", "${1}")
+        return trimmed.str.strip_suffix(".").alias(name)
+    return column.cast(pl.String).alias(name)
+
+
+def as_text(schema: pl.Schema) -> list[pl.Expr]:
+    """Every column of a frame with ``schema`` as text (:func:`text_of`; :data:`LINE` kept)."""
+    return [pl.col(n) if n == LINE else text_of(n, dtype) for n, dtype in schema.items()]
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -162,14 +198,17 @@ def read_csv_strings(
     if data.startswith(_BOM):
         data = data[3:]
         skipped = 3
-    if not data.strip(b"\r\n"):
+    if _ONLY_LINE_ENDS.fullmatch(data):  # (stops at the first other byte: no copy)
         if optional_file and not data:
             return None
         raise LoadError(path, "empty file: expected a header line", line=1)
     text = _decode(path, data, skipped)
     separator = delimiter or sniff_delimiter(_header_line(text))
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=separator, strict=True))
+        first = _header_line(text)
+        # the first line alone, unless a quoted header name might span lines
+        head = first if first.count('"') % 2 == 0 else text
+        header = next(csv.reader(io.StringIO(head), delimiter=separator, strict=True))
     except csv.Error as error:
         raise LoadError(path, f"malformed CSV: {error}", line=1) from error
     check_header(
@@ -189,11 +228,25 @@ def _lines(text: str) -> pl.DataFrame:
     return pl.DataFrame({"l": lines.str.strip_suffix("\r")}).with_row_index("line", offset=1)
 
 
+def _plain_rows(text: str, rows: int, width: int, separator: str) -> bool:
+    """One row per line after the header, each with the header's field count.
+
+    True for a file without quotes and blank lines whose separators add up
+    to ``width - 1`` per line: Polars refuses a row with too many fields, so
+    none has too few either, and row *k* is on line *k* + 1. (Counted with
+    :meth:`str.count`, which is much cheaper than splitting the lines.)
+    """
+    if '"' in text or "\n\n" in text or "\n\r\n" in text:
+        return False
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return lines == rows + 1 and text.count(separator) == (width - 1) * lines
+
+
 def _read_fast(
     path: Path, data: bytes, text: str, header: list[str], separator: str
 ) -> Strings | None:
     """Polars' reader plus line numbers; ``None`` when the slow path must decide."""
-    if "\r" in text.replace("\r\n", "\n"):
+    if "\r" in text and "\r" in text.replace("\r\n", "\n"):
         return None  # a lone carriage return: csv reads it as a line end, Polars does not
     width = len(header)
     try:
@@ -209,6 +262,12 @@ def _read_fast(
         return None
     if text.count('"') % 2:
         return None  # an unterminated quote: the slow path words it
+    if _plain_rows(text, frame.height, width, separator):
+        frame = frame.with_columns(
+            pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE),
+            pl.col(header).replace("", None),
+        )
+        return Strings(path, header, frame, None)
     lines = _lines(text)
     sep = separator
     if '"' not in text:

@@ -19,6 +19,8 @@ from ..errors import DuplicateIdError, LedgerError, UnknownReferenceError
 from ..records import Customer, Invoice, InvoiceKind, Payment, PaymentPlan, Trial
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ._views import Tables
 
 __all__ = ["Index", "Problem", "build_index", "check_tables", "index_unique"]
@@ -230,11 +232,56 @@ def _first(mask: Any) -> int | None:
     return int(hits[0]) if len(hits) else None
 
 
+def _duplicate(ids: pl.Series) -> int | None:
+    """The first row whose id appeared on an earlier row, or ``None``.
+
+    Ids in strictly increasing order (what most exports write) are unique
+    without hashing; otherwise a count of distinct values settles the usual
+    case, and only a column with a duplicate is searched for it.
+    """
+    n = len(ids)
+    if n < 2:
+        return None
+    if ids.null_count() == 0 and bool((ids.slice(1) > ids.slice(0, n - 1)).all()):
+        return None
+    if ids.n_unique() == n:
+        return None
+    return _first(~ids.is_first_distinct())
+
+
+def _lookup(keys: pl.Series, ids: pl.Series) -> pl.Series:
+    """The row of ``ids`` (unique) holding each key, null where none does.
+
+    Joined on 64-bit hashes of the strings (several times cheaper than a
+    join on the strings), then every match is confirmed by comparing the
+    strings; should two ids share a hash, the plain string join decides.
+    """
+    import polars as pl  # noqa: PLC0415 - Polars on use
+
+    if len(ids) == 0:
+        return pl.Series("_r", [None] * len(keys), pl.UInt32)
+    right = pl.DataFrame(
+        {"_h": ids.hash(), "_r": pl.int_range(len(ids), dtype=pl.UInt32, eager=True)}
+    )
+    joined = pl.DataFrame({"_h": keys.hash()}).join(
+        right, on="_h", how="left", maintain_order="left"
+    )
+    if joined.height != len(keys):  # pragma: no cover - a 64-bit hash collision
+        exact = pl.DataFrame({"_k": keys}).join(
+            pl.DataFrame({"_k": ids, "_r": right["_r"]}), on="_k", how="left", maintain_order="left"
+        )
+        return exact["_r"]
+    rows = joined["_r"]
+    same = ids.gather(rows.fill_null(0)) == keys
+    return pl.select(pl.when(same & rows.is_not_null()).then(rows)).to_series()
+
+
 def check_tables(tables: Tables) -> Problem | None:
     """The first problem of the tables in :func:`build_index`'s order, or ``None``.
 
-    Vectorised: unique ids by ``is_first_distinct``, unknown customers by
-    ``is_in``, invoice references by one join each; Python only words the
+    Vectorised: unique ids by :func:`_duplicate` (no hashing for ids in
+    increasing order), unknown customers by ``is_in``, invoice references by
+    one join on 64-bit hashes each (:func:`_lookup`); Python only words the
     error of the row found. Rows of one plan are told apart by ``plan_id``
     alone, so two plans sharing an id cannot be seen here (the readers group
     a plan's rows and check that they agree).
@@ -245,7 +292,7 @@ def check_tables(tables: Tables) -> Problem | None:
     columns["trial"] = "trial_id"
     for kind, column in columns.items():
         ids = tables.of(kind)[column]
-        row = _first(~ids.is_first_distinct())
+        row = _duplicate(ids)
         if row is not None:
             return Problem(kind, row, DuplicateIdError(kind, ids[row]))
 
@@ -265,12 +312,19 @@ def check_tables(tables: Tables) -> Problem | None:
         pl.col("currency").alias("_currency"),
         (pl.col("kind") == "credit_note").alias("_credit"),
     )
+    target_ids = inv["invoice_id"]
 
     def bad(frame: pl.DataFrame, on: str, *, credit: bool) -> pl.DataFrame:
         """The rows of ``frame`` (with ``_row``) whose ``on`` names no fitting invoice."""
-        joined = frame.filter(pl.col(on).is_not_null()).join(
-            targets, left_on=on, right_on="_target", how="left"
-        )
+        named = frame.filter(pl.col(on).is_not_null())
+        rows = _lookup(named[on], target_ids)
+        if targets.height:
+            found = targets.drop("_target").select(pl.all().gather(rows.fill_null(0)))
+            hit = pl.lit(rows.is_not_null())
+            found = found.select(pl.when(hit).then(pl.col(c)).alias(c) for c in found.columns)
+        else:
+            found = targets.drop("_target").clear(named.height)
+        joined = pl.concat([named, found], how="horizontal")
         owner = pl.col("_owner")
         wrong = owner.is_null() | (owner != pl.col("customer_id"))
         wrong = wrong | (pl.col("_currency") != pl.col("currency"))

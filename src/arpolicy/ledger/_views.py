@@ -129,7 +129,7 @@ def _dates(series: pl.Series) -> list[date | None]:
     return [table[k] for k in codes]
 
 
-def _moneys(amounts: pl.Series, currencies: pl.Series) -> list[Money | None]:
+def moneys(amounts: pl.Series, currencies: pl.Series) -> list[Money | None]:
     """Minor units and currencies as :class:`Money`, one object per distinct pair."""
     cache: dict[tuple[int, str], Money] = {}
     digits: dict[str, int] = {}
@@ -180,7 +180,7 @@ def _column(frame: pl.DataFrame, name: str) -> Iterable[Any]:
 def customers_from(frame: pl.DataFrame) -> list[Customer]:
     """The customers of the rows of a customers table."""
     n = frame.height
-    limits = _moneys(frame["credit_limit"], frame["currency"])
+    limits = moneys(frame["credit_limit"], frame["currency"])
     contacts: Iterable[Contacts] = repeat(_EMPTY_CONTACTS, n)
     reached = frame.select(
         pl.any_horizontal(pl.col("email", "phone", "address", "whatsapp").is_not_null())
@@ -245,7 +245,7 @@ def invoices_from(frame: pl.DataFrame) -> list[Invoice]:
             frame["customer_id"].to_list(),
             _dates(frame["issue_date"]),
             _dates(frame["due_date"]),
-            _moneys(frame["amount"], frame["currency"]),
+            moneys(frame["amount"], frame["currency"]),
             kind_of,
             _terms(frame["terms"]),
             disputes,
@@ -277,7 +277,7 @@ def payments_from(frame: pl.DataFrame) -> list[Payment]:
             frame["payment_id"].to_list(),
             frame["customer_id"].to_list(),
             _dates(frame["date"]),
-            _moneys(frame["amount"], frame["currency"]),
+            moneys(frame["amount"], frame["currency"]),
             method_of,
             _column(frame, "invoice_id"),
             _column(frame, "reference"),
@@ -290,12 +290,12 @@ def payments_from(frame: pl.DataFrame) -> list[Payment]:
 def plans_from(frame: pl.DataFrame) -> list[PaymentPlan]:
     """The payment plans of the rows of an instalments table (rows of a plan kept together)."""
     plans: dict[str, list[Any]] = {}
-    moneys = _moneys(frame["amount"], frame["currency"])
+    amounts = moneys(frame["amount"], frame["currency"])
     rows = frame.select(
         "plan_id", "customer_id", "invoice_ids", "agreed_on", "grace_days", "due_date"
     )
     for (plan_id, cid, iids, agreed, grace, due), money in zip(
-        rows.iter_rows(), moneys, strict=True
+        rows.iter_rows(), amounts, strict=True
     ):
         found = plans.get(plan_id)
         if found is None:
