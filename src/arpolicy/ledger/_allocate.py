@@ -226,11 +226,17 @@ _INVOICE_COLUMNS = (
 _PAYMENT_COLUMNS = ("payment_id", "customer_id", "date", "currency", "amount", "invoice_id")
 
 
-def prepare(invoices: pl.DataFrame, payments: pl.DataFrame) -> Prepared:
-    """Codes, row numbers and sort orders of the ledger (independent of the date)."""
+def prepare(
+    invoices: pl.DataFrame, payments: pl.DataFrame, *, carry: Sequence[str] = ()
+) -> Prepared:
+    """Codes, row numbers and sort orders of the ledger (independent of the date).
+
+    ``carry`` names further invoice columns kept in ``Prepared.invoices``
+    (the reports carry ``write_off``); other columns are dropped.
+    """
     invoices = invoices.select(
-        *(c for c in _INVOICE_COLUMNS if c != "kind"), pl.col("kind").cast(pl.String)
-    ).select(_INVOICE_COLUMNS)
+        *(c for c in _INVOICE_COLUMNS if c != "kind"), pl.col("kind").cast(pl.String), *carry
+    ).select(*_INVOICE_COLUMNS, *carry)
     payments = payments.select(_PAYMENT_COLUMNS)
     customers = (
         pl.concat([invoices.get_column("customer_id"), payments.get_column("customer_id")])

@@ -27,7 +27,6 @@ import attrs
 import polars as pl
 
 from ..ledger._allocate import Prepared, allocate_prepared, prepare
-from ..ledger._tables import tables_from_ledger
 from ..model import InvoiceKind
 from ._common import WRITE_OFF_KEY, _major, _months_back, _Sums
 
@@ -62,7 +61,7 @@ class _Frames:
 
     def prepare(self) -> Prepared:
         """The allocation kernel's date-independent preparation."""
-        return prepare(self.invoices, self.payments)
+        return prepare(self.invoices, self.payments, carry=("write_off",))
 
 
 def _tables_of(ledger: Ledger) -> _Frames:
@@ -71,19 +70,20 @@ def _tables_of(ledger: Ledger) -> _Frames:
     The one place that reads the ledger: when the ledger keeps its tables
     (``ledger.tables``), this reads them instead of building them.
     """
-    tables = tables_from_ledger(ledger)
-    write_off = [
-        inv.kind is InvoiceKind.CREDIT_NOTE and inv.meta(WRITE_OFF_KEY) == "yes"
-        for inv in ledger.invoices
-    ]
-    profiles = pl.DataFrame(
-        {
-            "customer_id": [c.id for c in ledger.customers],
-            "profile": [str(c.profile) for c in ledger.customers],
-        },
-        schema={"customer_id": pl.String(), "profile": pl.String()},
+    tables = ledger.tables
+    meta = pl.element().struct
+    write_off = (pl.col("kind") == InvoiceKind.CREDIT_NOTE.value) & (
+        pl.col("metadata")
+        .list.eval((meta.field("key") == WRITE_OFF_KEY) & (meta.field("value") == "yes"))
+        .list.any()
+        .fill_null(False)
     )
-    invoices = tables.invoices.with_columns(write_off=pl.Series(write_off, dtype=pl.Boolean))
+    invoices = tables.invoices.select(
+        pl.exclude("metadata", "kind"),
+        pl.col("kind").cast(pl.String),
+        write_off.alias("write_off"),
+    )
+    profiles = tables.customers.select("customer_id", pl.col("profile").cast(pl.String))
     return _frames(invoices, tables.payments, profiles)
 
 
