@@ -103,6 +103,11 @@ def test_null_and_empty_objects_still_mean_absent(document: Doc, tmp_path: Path)
         invoice.setdefault("dispute", {})
     path = tmp_path / "padded.json"
     path.write_text(json.dumps(padded), encoding="utf-8")
+    padded_ledger = load_ledger(path)
+    assert padded_ledger._records is None  # still the table path
+    assert padded_ledger == load_ledger(plain)
+    padded["invoices"][0]["dispute"] = None  # allowed; read by the per-record reader
+    path.write_text(json.dumps(padded), encoding="utf-8")
     assert load_ledger(path) == load_ledger(plain)
 
 

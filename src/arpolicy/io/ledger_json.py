@@ -1,9 +1,12 @@
 """The single-file JSON ledger: the same content as the ledger directory.
 
-Each JSON record is flattened into the columns of the matching CSV file and
-checked by the same code (:mod:`arpolicy.io._records`), so both forms accept
-exactly the same values. Errors name the JSON path (``invoices[3].amount.amount``)
-in :attr:`~arpolicy.errors.LoadError.column`, with ``line=None``.
+A document is read into Polars tables and validated with the CSV reader's
+vectorised rules (:mod:`arpolicy.ledger._json`). When that flags anything,
+each JSON record is flattened here into the columns of the matching CSV
+file and checked by the same code as CSV rows (:mod:`arpolicy.io._records`),
+which names the first problem. Errors name the JSON path
+(``invoices[3].amount.amount``) in :attr:`~arpolicy.errors.LoadError.column`,
+with ``line=None``.
 """
 
 from __future__ import annotations

@@ -2,21 +2,23 @@
 
 :func:`ledger_from_document` takes the parsed document (plain lists and
 dicts from :func:`json.loads`) and builds, for each list, a frame of strings
-with the columns of the matching CSV file: nested objects flattened with
-``struct.field``, lists of words joined with ``list.join``. The shape of the
-document is screened at C speed over whole lists (``map(dict.get, ...)``,
-key counts, strict Polars series that refuse a number or a boolean where a
-string belongs), never with a Python loop per record. The frames then go
-through the CSV reader's vectorised validation
+with the columns of the matching CSV file: each key read over the whole list
+at C speed (``map(dict.get, ...)``), nested objects flattened the same way
+one level down, lists of words joined with ``list.join``, a plan's
+instalments exploded to one row each. The shape is screened the same way,
+never with a Python loop per record: the set of keys used catches an unknown
+key, ``str.join`` and strict Polars series refuse a number, a boolean, a list
+or an object where a string belongs. The frames then go through the CSV
+reader's vectorised validation
 (:func:`~arpolicy.ledger._csv.build_from_strings`), which hands the typed
 tables to :meth:`~arpolicy.model.Ledger._from_tables`: no record is built.
 
 Anything the screen does not pass (an unknown key, a value of the wrong JSON
-type, an explicit ``null`` or empty object, a missing required key, any
-value the validation refuses) returns ``None``: the caller then reads the
-document record by record (:mod:`arpolicy.io.ledger_json`), which raises the
-first problem with its JSON path exactly as before. So errors are worded by
-one piece of code, and nothing is half-loaded.
+type, an explicit ``null`` for a nested object or a metadata value, a missing
+required key, any value the validation refuses) returns ``None``: the caller
+then reads the document record by record (:mod:`arpolicy.io.ledger_json`),
+which raises the first problem with its JSON path exactly as before. So
+errors are worded by one piece of code, and nothing is half-loaded.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ._read import LINE, Strings
 __all__ = ["ledger_from_document"]
 
 _EMPTY: Final[dict[str, Any]] = {}
+_INSTALMENTS: Final = frozenset({"instalments"})
 _KNOWN: Final = {kind: frozenset(_paths(spec)) for kind, spec in _SPECS.items()}
 
 
@@ -113,52 +116,43 @@ def _text(name: str, values: list[Any]) -> pl.Series:
 
 
 def _columns(
-    items: Sequence[Any], spec: Spec, known: frozenset[str], metadata: bool, *, other: int = 0
+    items: Sequence[Any],
+    spec: Spec,
+    known: frozenset[str],
+    metadata: bool,
+    *,
+    other: frozenset[str] = frozenset(),
 ) -> dict[str, pl.Series]:
     """The flat columns of a list of objects (all of them dicts, or TypeError).
 
-    ``other`` counts the keys read elsewhere (a plan's ``instalments``).
+    Only the keys some object has are read. A missing key, ``null`` and
+    ``{}`` all mean absent, as in the per-record reader; ``other`` are keys
+    read elsewhere (a plan's ``instalments``).
     """
-    n = len(items)
+    keys = set(chain.from_iterable(items))
+    if not keys <= spec.keys() | other | ({"metadata"} if metadata else set()):
+        raise _FlaggedError  # an unknown key (or an object that is not a dict)
     out: dict[str, pl.Series] = {}
-    counted = other
     for key, sub in spec.items():
+        if key not in keys:
+            continue
         if isinstance(sub, str):
-            values = list(map(dict.get, items, repeat(key)))
-            absent = values.count(None)
-            counted += n - absent
-            if absent < n:
-                out[sub] = _text(sub, values)
+            out[sub] = _text(sub, list(map(dict.get, items, repeat(key))))
         elif isinstance(sub, _List):
-            values = list(map(dict.get, items, repeat(key)))
-            absent = values.count(None)
-            counted += n - absent
-            if absent < n:
-                out[sub.column] = _words(sub.column, values)
+            out[sub.column] = _words(sub.column, list(map(dict.get, items, repeat(key))))
         elif isinstance(sub, _Int):
             values = list(map(dict.get, items, repeat(key)))
-            absent = values.count(None)
-            counted += n - absent
-            if absent < n:
-                if not set(map(type, values)) <= {int, type(None)}:
-                    raise _FlaggedError  # a boolean or a float
-                whole = pl.Series(sub.column, values, pl.Int64, strict=True)
-                out[sub.column] = whole.cast(pl.String)
+            if not set(map(type, values)) <= {int, type(None)}:
+                raise _FlaggedError  # a boolean or a float
+            whole = pl.Series(sub.column, values, pl.Int64, strict=True)
+            out[sub.column] = whole.cast(pl.String)
         else:
-            # an explicit null or {} counts as absent here, so it is flagged below
+            # an explicit null stays None: dict.get on it raises TypeError (flagged)
             inner = list(map(dict.get, items, repeat(key), repeat(_EMPTY)))
-            absent = inner.count(_EMPTY)
-            counted += n - absent
-            if absent < n:
-                out.update(_columns(inner, sub, known, metadata=False))
-    if metadata:
+            out.update(_columns(inner, sub, known, metadata=False))
+    if metadata and "metadata" in keys:
         meta = list(map(dict.get, items, repeat("metadata"), repeat(_EMPTY)))
-        absent = meta.count(_EMPTY)
-        counted += n - absent
-        if absent < n:
-            out.update(_metadata(meta, known))
-    if sum(map(len, items)) != counted:
-        raise _FlaggedError  # an unknown key, or an explicit null or empty object
+        out.update(_metadata(meta, known))
     return out
 
 
@@ -199,7 +193,7 @@ def _plan_columns(plans: list[Any]) -> dict[str, pl.Series]:
     instalments: list[Any] = list(map(dict.get, plans, repeat("instalments")))
     if not set(map(type, instalments)) <= {list} or not all(instalments):
         raise _FlaggedError
-    head = _columns(plans, spec, _KNOWN["plan"], metadata=False, other=len(plans))
+    head = _columns(plans, spec, _KNOWN["plan"], metadata=False, other=_INSTALMENTS)
     counts = pl.Series(list(map(len, instalments)), dtype=pl.Int64)
     rows = pl.int_range(0, len(plans), eager=True).repeat_by(counts).explode()
     flat = list(chain.from_iterable(instalments))
