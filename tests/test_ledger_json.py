@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -233,3 +234,13 @@ def test_deep_nesting_inside_a_record_is_a_load_error(
         load_ledger(path)
     assert info.value.column is not None
     assert info.value.column.startswith(where)
+
+
+@pytest.mark.parametrize("key", ["__line", "__i"])
+def test_metadata_named_like_an_internal_column_survives(
+    sample: Ledger, tmp_path: Path, key: str
+) -> None:
+    invoice = attrs.evolve(sample.invoices[0], metadata={key: "kept"})
+    ledger = sample.replace(invoices=[invoice, *sample.invoices[1:]])
+    loaded = load_ledger(dump_ledger(ledger, tmp_path / "ledger.json"))
+    assert dict(loaded.invoice(invoice.id).metadata) == {key: "kept"}

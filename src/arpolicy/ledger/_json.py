@@ -177,8 +177,8 @@ def _metadata(meta: list[Any], known: frozenset[str]) -> dict[str, pl.Series]:
     out: dict[str, pl.Series] = {}
     counted = 0
     for name in names:
-        if not name or name in known:
-            raise _FlaggedError
+        if not name or name in known or name.startswith("__"):
+            raise _FlaggedError  # "__line" and "__i" are the validator's own columns
         values = list(map(dict.get, meta, repeat(name)))
         counted += len(values) - values.count(None)
         out[name] = _text(name, values)
