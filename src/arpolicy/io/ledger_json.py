@@ -1,9 +1,12 @@
 """The single-file JSON ledger: the same content as the ledger directory.
 
-Each JSON record is flattened into the columns of the matching CSV file and
-checked by the same code (:mod:`arpolicy.io._records`), so both forms accept
-exactly the same values. Errors name the JSON path (``invoices[3].amount.amount``)
-in :attr:`~arpolicy.errors.LoadError.column`, with ``line=None``.
+A document is read into Polars tables and validated with the CSV reader's
+vectorised rules (:mod:`arpolicy.ledger._json`). When that flags anything,
+each JSON record is flattened here into the columns of the matching CSV
+file and checked by the same code as CSV rows (:mod:`arpolicy.io._records`),
+which names the first problem. Errors name the JSON path
+(``invoices[3].amount.amount``) in :attr:`~arpolicy.errors.LoadError.column`,
+with ``line=None``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._gc import gc_paused
 from ..errors import InvalidFieldError, LoadError
 from ..model import Ledger
 from ._assemble import build_ledger, group_plans
@@ -231,6 +235,12 @@ def _error(path: Path, column: str, value: object, reason: str) -> LoadError:
 def load_json(path: str | os.PathLike[str]) -> Ledger:
     """Load a JSON ledger file.
 
+    The document is parsed with :func:`json.loads`; its lists are then read
+    into Polars tables and validated over whole columns
+    (:mod:`arpolicy.ledger._json`), building no record. When that screen
+    flags anything, the records are read one by one as before, which names
+    the first problem by its JSON path.
+
     Args:
         path: the file.
 
@@ -242,7 +252,18 @@ def load_json(path: str | os.PathLike[str]) -> Ledger:
             ``column`` is the JSON path of the problem and ``line`` is
             ``None`` (except for JSON syntax errors).
     """
+    from ..ledger._json import ledger_from_document  # noqa: PLC0415 - Polars on use
+
     file = Path(path)
+    document = _parse(file)
+    ledger = ledger_from_document(file, document)
+    if ledger is not None:
+        return ledger
+    return _load_records(file, document)
+
+
+def _parse(file: Path) -> dict[str, Any]:
+    """The file's JSON document, its top-level keys, format and version checked."""
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
@@ -253,8 +274,10 @@ def load_json(path: str | os.PathLike[str]) -> Ledger:
         line = raw.count(b"\n", 0, error.start) + 1
         reason = f"not UTF-8 text: {error.reason} at byte offset {error.start}"
         raise LoadError(file, reason, line=line) from error
+    del raw
     try:
-        document = json.loads(text)
+        with gc_paused():
+            document = json.loads(text)
     except json.JSONDecodeError as error:
         raise LoadError(file, f"not valid JSON: {error.msg}", line=error.lineno) from error
     except RecursionError as error:
@@ -268,7 +291,11 @@ def load_json(path: str | os.PathLike[str]) -> Ledger:
         raise _error(file, "format", document.get("format"), f"expected {FORMAT!r}")
     if document.get("version") != VERSION:
         raise _error(file, "version", document.get("version"), f"expected {VERSION}")
+    return document
 
+
+def _load_records(file: Path, document: dict[str, Any]) -> Ledger:
+    """Today's reader: each record flattened, checked and built one by one."""
     cells = Cells()
     data: dict[str, list[Any]] = {}
     # where[kind][row] = JSON path prefix of the row, and instalment paths for plans
