@@ -148,6 +148,25 @@ def test_unterminated_quote_is_malformed(tmp_path: Path) -> None:
 # -- European exports -------------------------------------------------------------
 
 
+def test_extra_columns_named_like_internal_ones_are_metadata(tmp_path: Path) -> None:
+    # "__line" and "__i" were once the reader's own column names and broke the load
+    customers = "id,name,profile,country,__line,__i\nC1,Acme,business,NL,x,y\nC2,J,private,DE,,\n"
+    ledger = load_ledger(write(tmp_path, customers=customers))
+    assert ledger.customer("C1").metadata == (("__i", "y"), ("__line", "x"))
+    assert ledger.invoices_of("C1")[0].metadata == ()
+
+
+def test_a_column_named_like_the_readers_own_is_refused(tmp_path: Path) -> None:
+    customers = "id,name,profile,country,\x00arpolicy:line\nC1,Acme,business,NL,x\n"
+    error = error_of(write(tmp_path, customers=customers))
+    assert (Path(error.path).name, error.line, error.column) == (
+        "customers.csv",
+        1,
+        "\x00arpolicy:line",
+    )
+    assert "reserved" in error.reason
+
+
 def test_semicolons_are_detected(tmp_path: Path) -> None:
     folder = write(
         tmp_path,

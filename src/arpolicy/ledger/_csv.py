@@ -65,7 +65,7 @@ from ..model import (
 )
 from ..money import Money
 from ..records import _valid_timezone
-from ._read import LINE, Strings, as_text
+from ._read import INDEX, LINE, Strings, as_text
 from ._schema import (
     CUSTOMERS,
     INVOICES,
@@ -95,7 +95,7 @@ _PLAIN: Final = r"^[0-9]+(\.[0-9]+)?$"
 _COMMA: Final = r"^([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
 _LANGUAGE: Final = r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
 _NEGATIVE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_IDX: Final = "__i"
+_IDX: Final = INDEX
 _TABLE_OF_KIND: Final = {t.kind: t for t in TABLES}
 _POW10: Final = {n: 10**n for n in range(8)}
 

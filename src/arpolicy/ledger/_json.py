@@ -36,7 +36,7 @@ from ..io._records import TABLES, Table
 from ..io.ledger_json import _LISTS, _SPECS, Spec, _Int, _List, _paths
 from ..model import Ledger
 from ._csv import Formats, build_from_strings
-from ._read import LINE, Strings
+from ._read import LINE, RESERVED, Strings
 
 __all__ = ["ledger_from_document"]
 
@@ -177,8 +177,8 @@ def _metadata(meta: list[Any], known: frozenset[str]) -> dict[str, pl.Series]:
     out: dict[str, pl.Series] = {}
     counted = 0
     for name in names:
-        if not name or name in known or name.startswith("__"):
-            raise _FlaggedError  # "__line" and "__i" are the validator's own columns
+        if not name or name in known or name in RESERVED:
+            raise _FlaggedError  # the validator's own column names: the record path
         values = list(map(dict.get, meta, repeat(name)))
         counted += len(values) - values.count(None)
         out[name] = _text(name, values)

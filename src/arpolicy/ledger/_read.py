@@ -24,7 +24,9 @@ import polars as pl
 from ..errors import LoadError
 
 __all__ = [
+    "INDEX",
     "LINE",
+    "RESERVED",
     "Strings",
     "as_text",
     "check_header",
@@ -34,8 +36,12 @@ __all__ = [
     "text_of",
 ]
 
-LINE: Final = "__line"
+LINE: Final = "\x00arpolicy:line"
 """The column of a strings frame holding each row's physical line (1-based)."""
+INDEX: Final = "\x00arpolicy:row"
+"""The column numbering the rows of a table while it is validated."""
+RESERVED: Final = frozenset({LINE, INDEX})
+"""The reader's own column names (a NUL byte and a prefix: no real header has them)."""
 _BOM: Final = b"\xef\xbb\xbf"
 _CUT: Final = 80
 _QUOTED: Final = r'"[^"]*"'
@@ -117,6 +123,9 @@ def check_header(
             break
         if not name:
             problem = LoadError(path, "empty column name in the header", line=1, column=name)
+            break
+        if name in RESERVED:
+            problem = LoadError(path, "column name reserved by the reader", line=1, column=name)
             break
         if not metadata and name not in known:
             expected = ", ".join(known)
