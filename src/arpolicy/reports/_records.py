@@ -36,13 +36,11 @@ from ._common import (
     _q,
     _ratio,
     _Sums,
-    _total,
 )
-from ._dso import _dbt, _dso
 from ._pay import DaysToPay, DiscountsGranted
-from ._report import OverdueCustomer, ReceivablesReport
-from ._shares import Share, _cei, _share_rows, _written_off
-from ._trends import MonthlyTrend, _seasonality, _trend_rows
+from ._report import OverdueCustomer, ReceivablesReport, _assemble
+from ._shares import Share, _share_rows
+from ._trends import MonthlyTrend, _trend_rows
 
 _CREDIT_NOTE: Final = InvoiceKind.CREDIT_NOTE
 
@@ -398,26 +396,13 @@ def report(
     period = scan(ledger, start, end)
     book = Book.of(ledger, end)
     today = book if as_of == end else Book.of(ledger, as_of)
-    found = trends(period, book)
-    by_all, by_profile = days_to_pay_groups(ledger, book, start, end, ("all", "profile"))
-    closing_current = current(book)
-    return ReceivablesReport(
-        as_of=as_of,
-        start=start,
-        end=end,
+    return _assemble(
+        period,
+        current(book),
         aging=aging(today, bounds),
-        dso=_dso(period.closing, period.segments, period.sales, "standard"),
-        dso_countback=_dso(period.closing, period.segments, period.sales, "countback"),
-        days_to_pay=by_all,
-        days_to_pay_by_profile=by_profile,
-        collection_effectiveness=_cei(
-            closing_current, period.opening, _total(period.sales), period.closing
-        ),
+        days_to_pay=days_to_pay_groups(ledger, book, start, end, ("all", "profile")),
         disputed=disputed(today),
-        written_off=_written_off(period),
-        trends=found,
-        seasonality=_seasonality(found),
+        trends=trends(period, book),
         top_overdue=top_overdue(ledger, today, top),
         discounts=discounts(book, start),
-        dbt=_dbt(closing_current, period.segments, period.sales, period.closing),
     )

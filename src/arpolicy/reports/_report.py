@@ -12,7 +12,7 @@ from .._gc import gc_paused
 from ..model import Ledger
 from ..money import Money
 from ._aging import AgingReport, _aging
-from ._common import DEFAULT_BUCKETS, _check_buckets, _money, _small, _total
+from ._common import DEFAULT_BUCKETS, _check_buckets, _money, _Period, _small, _Sums, _total
 from ._dso import DaysBeyondTerms, Dso, _current, _dbt, _dso
 from ._pay import DaysToPay, DiscountsGranted, _days_to_pay_groups, _discounts
 from ._shares import CollectionEffectiveness, Share, _cei, _disputed, _written_off
@@ -216,24 +216,52 @@ def _report(
     scan = _Scan.of_tables(frames, start, end, prepared)
     book = _Book.of_tables(frames, prepared, end)
     today = book if as_of == end else _Book.of_tables(frames, prepared, as_of)
-    trends = _trends(scan, book)
-    by_all, by_profile = _days_to_pay_groups(frames, book, start, end, ("all", "profile"))
-    current = _current(book)
-    return ReceivablesReport(
-        as_of=as_of,
-        start=start,
-        end=end,
+    return _assemble(
+        scan,
+        _current(book),
         aging=_aging(today, bounds),
-        dso=_dso(scan.closing, scan.segments, scan.sales, "standard"),
-        dso_countback=_dso(scan.closing, scan.segments, scan.sales, "countback"),
-        days_to_pay=by_all,
-        days_to_pay_by_profile=by_profile,
-        collection_effectiveness=_cei(current, scan.opening, _total(scan.sales), scan.closing),
+        days_to_pay=_days_to_pay_groups(frames, book, start, end, ("all", "profile")),
         disputed=_disputed(today),
-        written_off=_written_off(scan),
-        trends=trends,
-        seasonality=_seasonality(trends),
+        trends=_trends(scan, book),
         top_overdue=_top_overdue(frames, today, top),
         discounts=_discounts(book, start),
-        dbt=_dbt(current, scan.segments, scan.sales, scan.closing),
+    )
+
+
+def _assemble(
+    period: _Period,
+    current: _Sums,
+    *,
+    aging: AgingReport,
+    days_to_pay: Sequence[tuple[DaysToPay, ...]],
+    disputed: tuple[Share, ...],
+    trends: tuple[MonthlyTrend, ...],
+    top_overdue: tuple[OverdueCustomer, ...],
+    discounts: tuple[DiscountsGranted, ...],
+) -> ReceivablesReport:
+    """The report of either path: the figures of the period and the books, put together.
+
+    ``current``: the balances not yet past due on the period's last day;
+    ``days_to_pay``: by all, then by profile.
+    """
+    start, end = period.segments[0][0], period.segments[-1][1]
+    by_all, by_profile = days_to_pay
+    segments, sales, closing = period.segments, period.sales, period.closing
+    return ReceivablesReport(
+        as_of=aging.as_of,
+        start=start,
+        end=end,
+        aging=aging,
+        dso=_dso(closing, segments, sales, "standard"),
+        dso_countback=_dso(closing, segments, sales, "countback"),
+        days_to_pay=by_all,
+        days_to_pay_by_profile=by_profile,
+        collection_effectiveness=_cei(current, period.opening, _total(sales), closing),
+        disputed=disputed,
+        written_off=_written_off(period),
+        trends=trends,
+        seasonality=_seasonality(trends),
+        top_overdue=top_overdue,
+        discounts=discounts,
+        dbt=_dbt(current, segments, sales, closing),
     )
