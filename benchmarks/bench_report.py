@@ -42,14 +42,6 @@ TARGET = 3.0
 PROFILES = ("business", "consumer", "government")
 
 
-class _Names:
-    """The one thing the report asks of the ledger besides its tables: names of the top."""
-
-    def customer(self, customer_id: str) -> _Names:
-        self.name = f"Customer {customer_id}"
-        return self
-
-
 def child(kind: str, invoices: int, customers: int, seed: int, runs: int) -> None:
     """Run one measurement in this process and print a JSON line."""
     from arpolicy.reports import default_period  # noqa: PLC0415
@@ -62,7 +54,8 @@ def child(kind: str, invoices: int, customers: int, seed: int, runs: int) -> Non
     inv = inv.with_columns(write_off=pl.lit(False))
     ids = pl.concat([inv.get_column("customer_id"), pay.get_column("customer_id")]).unique().sort()
     profiles = pl.DataFrame({"customer_id": ids}).with_columns(
-        profile=pl.lit(pl.Series(PROFILES)).gather(pl.int_range(pl.len()) % len(PROFILES))
+        profile=pl.lit(pl.Series(PROFILES)).gather(pl.int_range(pl.len()) % len(PROFILES)),
+        name=pl.lit("Customer ") + pl.col("customer_id"),
     )
     frames = _frames(inv, pay, profiles)
     start, end = default_period(ledgers.AS_OF)
@@ -75,7 +68,7 @@ def child(kind: str, invoices: int, customers: int, seed: int, runs: int) -> Non
             b = pay.group_by("customer_id", "currency").agg(pl.col("amount").sum())
             facts["groups"] = a.height + b.height
         else:
-            out = _report(_Names(), frames, end, start, end, DEFAULT_BUCKETS, 10)  # type: ignore[arg-type]
+            out = _report(frames, end, start, end, DEFAULT_BUCKETS, 10)
             facts["aging_rows"] = len(out.aging.rows)
             facts["trend_rows"] = len(out.trends)
             facts["settled"] = sum(d.count for d in out.days_to_pay)

@@ -372,6 +372,17 @@ class Ledger:
         assert self._view is not None
         return self._view.count(_KINDS[kind])
 
+    def _entries(self) -> int:
+        """How many invoices and payments the ledger holds (builds no record, no table)."""
+        return self._count(1) + self._count(2)
+
+    def _has_records(self) -> bool:
+        """Whether the ledger holds its invoices and payments as records (built or given)."""
+        if self._records is not None:
+            return True
+        assert self._view is not None
+        return "invoice" in self._view.all and "payment" in self._view.all
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Ledger):
             return NotImplemented

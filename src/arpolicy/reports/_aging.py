@@ -10,7 +10,7 @@ import attrs
 
 from ..model import Ledger
 from ..money import Money
-from ._common import DEFAULT_BUCKETS, _check_buckets, _labels, _money
+from ._common import DEFAULT_BUCKETS, _check_buckets, _labels, _money, _small
 
 if TYPE_CHECKING:
     from ._frames import _Book
@@ -74,6 +74,10 @@ def aging(ledger: Ledger, as_of: date, *, buckets: Sequence[int] = DEFAULT_BUCKE
         ValueError: ``buckets`` is empty or not strictly increasing.
     """
     bounds = _check_buckets(buckets)
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        return _records.aging(_records.Book.of(ledger, as_of), bounds)
     from ._frames import _Book, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)

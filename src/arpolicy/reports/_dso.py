@@ -11,7 +11,7 @@ import attrs
 
 from ..model import Ledger
 from ..money import Money
-from ._common import _check_period, _q, _ratio, _Sums, _total
+from ._common import _check_period, _Period, _q, _ratio, _small, _Sums, _total
 
 if TYPE_CHECKING:
     from ._frames import _Book
@@ -116,9 +116,14 @@ def dso(
     _check_period(start, end)
     if method not in ("standard", "countback"):
         raise ValueError(f"unknown DSO method {method!r}")
-    from ._frames import _Scan  # noqa: PLC0415 - Polars on first use
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
 
-    scan = _Scan.of(ledger, start, end)
+        scan: _Period = _records.scan(ledger, start, end)
+    else:
+        from ._frames import _Scan  # noqa: PLC0415 - Polars on first use
+
+        scan = _Scan.of(ledger, start, end)
     return _dso(scan.closing, scan.segments, scan.sales, method)
 
 
@@ -172,13 +177,19 @@ def days_beyond_terms(ledger: Ledger, *, start: date, end: date) -> tuple[DaysBe
         ValueError: ``end`` is before ``start``.
     """
     _check_period(start, end)
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        period = _records.scan(ledger, start, end)
+        current = _records.current(_records.Book.of(ledger, end))
+        return _dbt(current, period.segments, period.sales, period.closing)
     from ._frames import _Book, _Scan, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
     prepared = frames.prepare()
     scan = _Scan.of_tables(frames, start, end, prepared)
     book = _Book.of_tables(frames, prepared, end)
-    return _dbt(book, scan.segments, scan.sales, scan.closing)
+    return _dbt(_current(book), scan.segments, scan.sales, scan.closing)
 
 
 def _current(book: _Book) -> _Sums:
@@ -196,13 +207,13 @@ def _current(book: _Book) -> _Sums:
 
 
 def _dbt(
-    book: _Book,
+    current: _Sums,
     segments: Sequence[tuple[date, date]],
     sales: Sequence[_Sums],
     closing: _Sums,
 ) -> tuple[DaysBeyondTerms, ...]:
+    """DBT from the period's figures and the closing balances not yet past due."""
     sold_total = _total(sales)
-    current = _current(book)
     days = (segments[-1][1] - segments[0][0]).days + 1
     span = Decimal(days)
     zero = Decimal(0)

@@ -28,7 +28,7 @@ import polars as pl
 
 from ..ledger._allocate import Prepared, allocate_prepared, prepare
 from ..model import InvoiceKind
-from ._common import WRITE_OFF_KEY, _major, _months_back, _Sums
+from ._common import WRITE_OFF_KEY, _major, _months_back, _Period, _Sums
 
 if TYPE_CHECKING:
     from ..model import Ledger
@@ -47,7 +47,7 @@ class _Frames:
         invoices: the invoice table of :mod:`arpolicy.ledger._tables` plus
             ``write_off`` (Boolean: a credit note marked as a write-off).
         payments: the payment table.
-        profiles: ``customer_id, profile`` (String).
+        profiles: ``customer_id, profile, name`` (String).
         wide: the integer type for sums of amounts (Int64 when every sum
             fits, else Int128).
         weighted: the integer type for sums of amount x days.
@@ -83,7 +83,7 @@ def _tables_of(ledger: Ledger) -> _Frames:
         pl.col("kind").cast(pl.String),
         write_off.alias("write_off"),
     )
-    profiles = tables.customers.select("customer_id", pl.col("profile").cast(pl.String))
+    profiles = tables.customers.select("customer_id", pl.col("profile").cast(pl.String), "name")
     return _frames(invoices, tables.payments, profiles)
 
 
@@ -191,32 +191,8 @@ class _Book:
 
 
 @attrs.frozen
-class _Scan:
-    """Figures of a period ``[start, end]``, amounts per currency.
-
-    Attributes:
-        segments: the calendar months of the period (the first and last may
-            be partial), earliest first.
-        owed: receivables per currency on the day before ``start`` (index 0)
-            and on the last day of each segment (index ``k + 1``).
-        sales: credit sales per segment and currency.
-        collected: payments per segment and currency.
-        written_off: write-off credit notes in the period, per currency.
-    """
-
-    segments: list[tuple[date, date]]
-    owed: list[_Sums]
-    sales: list[_Sums]
-    collected: list[_Sums]
-    written_off: _Sums
-
-    @property
-    def opening(self) -> _Sums:
-        return self.owed[0]
-
-    @property
-    def closing(self) -> _Sums:
-        return self.owed[-1]
+class _Scan(_Period):
+    """The :class:`_Period` figures from the ledger's tables."""
 
     @classmethod
     def of(cls, ledger: Ledger, start: date, end: date) -> _Scan:

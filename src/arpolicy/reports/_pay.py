@@ -11,7 +11,7 @@ import attrs
 
 from ..model import Ledger
 from ..money import Money
-from ._common import _HUNDRED, _check_period, _money, _q, _ratio
+from ._common import _HUNDRED, _check_period, _money, _q, _ratio, _small
 
 if TYPE_CHECKING:
     from ._frames import _Book, _Frames
@@ -58,6 +58,10 @@ def discounts_granted(ledger: Ledger, *, start: date, end: date) -> tuple[Discou
         One :class:`DiscountsGranted` per currency with a discount, sorted.
     """
     _check_period(start, end)
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        return _records.discounts(_records.Book.of(ledger, end), start)
     from ._frames import _Book, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
@@ -147,6 +151,11 @@ def days_to_pay(
     Returns:
         One :class:`DaysToPay` per group and currency, sorted.
     """
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        records = _records.Book.of(ledger, end)
+        return _records.days_to_pay_groups(ledger, records, start, end, (by,))[0]
     from ._frames import _Book, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)

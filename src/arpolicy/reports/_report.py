@@ -12,8 +12,8 @@ from .._gc import gc_paused
 from ..model import Ledger
 from ..money import Money
 from ._aging import AgingReport, _aging
-from ._common import DEFAULT_BUCKETS, _check_buckets, _money, _total
-from ._dso import DaysBeyondTerms, Dso, _dbt, _dso
+from ._common import DEFAULT_BUCKETS, _check_buckets, _money, _Period, _small, _Sums, _total
+from ._dso import DaysBeyondTerms, Dso, _current, _dbt, _dso
 from ._pay import DaysToPay, DiscountsGranted, _days_to_pay_groups, _discounts
 from ._shares import CollectionEffectiveness, Share, _cei, _disputed, _written_off
 from ._trends import MonthlyTrend, Seasonality, _seasonality, _trends
@@ -118,7 +118,7 @@ def default_period(as_of: date) -> tuple[date, date]:
     return date(months // 12, months % 12 + 1, 1), as_of
 
 
-def _top_overdue(ledger: Ledger, book: _Book, top: int) -> tuple[OverdueCustomer, ...]:
+def _top_overdue(frames: _Frames, book: _Book, top: int) -> tuple[OverdueCustomer, ...]:
     import polars as pl  # noqa: PLC0415
 
     late = (pl.lit(book.on) - pl.col("due_date")).dt.total_days()
@@ -135,14 +135,16 @@ def _top_overdue(ledger: Ledger, book: _Book, top: int) -> tuple[OverdueCustomer
         .sort(["currency", "overdue", "customer_id"], descending=[False, True, False])
     )
     ranked = cells.group_by("currency", maintain_order=True).head(top) if top else cells.clear()
-    names: dict[str, str] = {}
+    ranked = ranked.join(
+        frames.profiles.select("customer_id", "name"),
+        on="customer_id",
+        how="left",
+        maintain_order="left",
+    )
     out: list[OverdueCustomer] = []
-    for cid, cur, overdue, open_, count, oldest in ranked.select(
-        "customer_id", "currency", "overdue", "open", "invoices", "oldest"
+    for cid, name, cur, overdue, open_, count, oldest in ranked.select(
+        "customer_id", "name", "currency", "overdue", "open", "invoices", "oldest"
     ).iter_rows():
-        name = names.get(cid)
-        if name is None:
-            name = names[cid] = ledger.customer(cid).name
         out.append(
             OverdueCustomer(cid, name, cur, _money(overdue, cur), _money(open_, cur), count, oldest)
         )
@@ -189,14 +191,18 @@ def receivables_report(
     start = default_period(end)[0] if start is None else start
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        with gc_paused():
+            return _records.report(ledger, as_of, start, end, bounds, top)
     from ._frames import _tables_of  # noqa: PLC0415 - Polars on first use
 
     with gc_paused():
-        return _report(ledger, _tables_of(ledger), as_of, start, end, bounds, top)
+        return _report(_tables_of(ledger), as_of, start, end, bounds, top)
 
 
 def _report(
-    ledger: Ledger,
     frames: _Frames,
     as_of: date,
     start: date,
@@ -210,23 +216,52 @@ def _report(
     scan = _Scan.of_tables(frames, start, end, prepared)
     book = _Book.of_tables(frames, prepared, end)
     today = book if as_of == end else _Book.of_tables(frames, prepared, as_of)
-    trends = _trends(scan, book)
-    by_all, by_profile = _days_to_pay_groups(frames, book, start, end, ("all", "profile"))
+    return _assemble(
+        scan,
+        _current(book),
+        aging=_aging(today, bounds),
+        days_to_pay=_days_to_pay_groups(frames, book, start, end, ("all", "profile")),
+        disputed=_disputed(today),
+        trends=_trends(scan, book),
+        top_overdue=_top_overdue(frames, today, top),
+        discounts=_discounts(book, start),
+    )
+
+
+def _assemble(
+    period: _Period,
+    current: _Sums,
+    *,
+    aging: AgingReport,
+    days_to_pay: Sequence[tuple[DaysToPay, ...]],
+    disputed: tuple[Share, ...],
+    trends: tuple[MonthlyTrend, ...],
+    top_overdue: tuple[OverdueCustomer, ...],
+    discounts: tuple[DiscountsGranted, ...],
+) -> ReceivablesReport:
+    """The report of either path: the figures of the period and the books, put together.
+
+    ``current``: the balances not yet past due on the period's last day;
+    ``days_to_pay``: by all, then by profile.
+    """
+    start, end = period.segments[0][0], period.segments[-1][1]
+    by_all, by_profile = days_to_pay
+    segments, sales, closing = period.segments, period.sales, period.closing
     return ReceivablesReport(
-        as_of=as_of,
+        as_of=aging.as_of,
         start=start,
         end=end,
-        aging=_aging(today, bounds),
-        dso=_dso(scan.closing, scan.segments, scan.sales, "standard"),
-        dso_countback=_dso(scan.closing, scan.segments, scan.sales, "countback"),
+        aging=aging,
+        dso=_dso(closing, segments, sales, "standard"),
+        dso_countback=_dso(closing, segments, sales, "countback"),
         days_to_pay=by_all,
         days_to_pay_by_profile=by_profile,
-        collection_effectiveness=_cei(book, scan.opening, _total(scan.sales), scan.closing),
-        disputed=_disputed(today),
-        written_off=_written_off(scan),
+        collection_effectiveness=_cei(current, period.opening, _total(sales), closing),
+        disputed=disputed,
+        written_off=_written_off(period),
         trends=trends,
         seasonality=_seasonality(trends),
-        top_overdue=_top_overdue(ledger, today, top),
-        discounts=_discounts(book, start),
-        dbt=_dbt(book, scan.segments, scan.sales, scan.closing),
+        top_overdue=top_overdue,
+        discounts=discounts,
+        dbt=_dbt(current, segments, sales, closing),
     )

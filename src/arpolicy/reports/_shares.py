@@ -10,11 +10,11 @@ import attrs
 
 from ..model import Ledger
 from ..money import Money
-from ._common import _HUNDRED, _ratio, _Sums, _total
+from ._common import _HUNDRED, _Period, _ratio, _small, _Sums, _total
 from ._dso import _current
 
 if TYPE_CHECKING:
-    from ._frames import _Book, _Scan
+    from ._frames import _Book
 
 __all__ = [
     "CollectionEffectiveness",
@@ -65,19 +65,25 @@ def collection_effectiveness(
         One result per currency whose opening, sales or closing amount is
         not zero, sorted.
     """
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        period = _records.scan(ledger, start, end)
+        current = _records.current(_records.Book.of(ledger, end))
+        return _cei(current, period.opening, _total(period.sales), period.closing)
     from ._frames import _Book, _Scan, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
     prepared = frames.prepare()
     scan = _Scan.of_tables(frames, start, end, prepared)
     book = _Book.of_tables(frames, prepared, end)
-    return _cei(book, scan.opening, _total(scan.sales), scan.closing)
+    return _cei(_current(book), scan.opening, _total(scan.sales), scan.closing)
 
 
 def _cei(
-    book: _Book, opening: _Sums, sales: _Sums, closing: _Sums
+    current: _Sums, opening: _Sums, sales: _Sums, closing: _Sums
 ) -> tuple[CollectionEffectiveness, ...]:
-    current = _current(book)
+    """CEI from the period's figures and the closing balances not yet past due."""
     out: list[CollectionEffectiveness] = []
     zero = Decimal(0)
     for cur in sorted(set(opening) | set(sales) | set(closing)):
@@ -125,6 +131,10 @@ def disputed_share(ledger: Ledger, as_of: date) -> tuple[Share, ...]:
     Returns:
         One :class:`Share` per currency with receivables, sorted.
     """
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        return _records.disputed(_records.Book.of(ledger, as_of))
     from ._frames import _Book, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
@@ -144,8 +154,11 @@ def _disputed(book: _Book) -> tuple[Share, ...]:
         pl.col("balance").cast(book.wide).sum().alias("whole"),
         pl.col("balance").filter(active.fill_null(False)).cast(book.wide).sum().alias("part"),
     )
-    whole = _by_currency(cells, "whole")
-    part = _by_currency(cells, "part")
+    return _share_rows(_by_currency(cells, "whole"), _by_currency(cells, "part"))
+
+
+def _share_rows(whole: _Sums, part: _Sums) -> tuple[Share, ...]:
+    """The disputed shares from the open balances (``whole``) and the disputed ones."""
     zero = Decimal(0)
     return tuple(
         Share(
@@ -173,12 +186,16 @@ def written_off_share(ledger: Ledger, *, start: date, end: date) -> tuple[Share,
     Returns:
         One :class:`Share` per currency with sales or write-offs, sorted.
     """
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        return _written_off(_records.scan(ledger, start, end))
     from ._frames import _Scan  # noqa: PLC0415 - Polars on first use
 
     return _written_off(_Scan.of(ledger, start, end))
 
 
-def _written_off(scan: _Scan) -> tuple[Share, ...]:
+def _written_off(scan: _Period) -> tuple[Share, ...]:
     sales = _total(scan.sales)
     written = scan.written_off
     zero = Decimal(0)

@@ -11,11 +11,11 @@ import attrs
 
 from ..model import Ledger
 from ..money import Money
-from ._common import _check_period, _q
+from ._common import _check_period, _Period, _q, _small
 from ._dso import _dso
 
 if TYPE_CHECKING:
-    from ._frames import _Book, _Scan
+    from ._frames import _Book
 
 __all__ = ["MonthlyTrend", "Seasonality", "monthly_trends", "seasonality"]
 
@@ -59,6 +59,10 @@ def monthly_trends(ledger: Ledger, *, start: date, end: date) -> tuple[MonthlyTr
         Trends sorted by month then currency.
     """
     _check_period(start, end)
+    if _small(ledger):
+        from . import _records  # noqa: PLC0415 - the record path, for small ledgers
+
+        return _records.trends(_records.scan(ledger, start, end), _records.Book.of(ledger, end))
     from ._frames import _Book, _Scan, _tables_of  # noqa: PLC0415 - Polars on first use
 
     frames = _tables_of(ledger)
@@ -67,12 +71,12 @@ def monthly_trends(ledger: Ledger, *, start: date, end: date) -> tuple[MonthlyTr
     return _trends(scan, _Book.of_tables(frames, prepared, end))
 
 
-def _trends(scan: _Scan, book: _Book) -> tuple[MonthlyTrend, ...]:
+def _trends(scan: _Period, book: _Book) -> tuple[MonthlyTrend, ...]:
     import polars as pl  # noqa: PLC0415
 
     from ._frames import _slot  # noqa: PLC0415
 
-    segments, sales, collected = scan.segments, scan.sales, scan.collected
+    segments = scan.segments
     first, last = segments[0][0], segments[-1][1]
     # per segment and currency: (sum of days late, invoices) of those settled in it
     late: list[dict[str, tuple[int, int]]] = [{} for _ in segments]
@@ -90,6 +94,17 @@ def _trends(scan: _Scan, book: _Book) -> tuple[MonthlyTrend, ...]:
     )
     for k, cur, total, n in cells.iter_rows():
         late[k - 1][cur] = (total, n)
+    return _trend_rows(scan, late)
+
+
+def _trend_rows(
+    scan: _Period, late: Sequence[dict[str, tuple[int, int]]]
+) -> tuple[MonthlyTrend, ...]:
+    """The trends of the period's figures and, per segment and currency, ``(days late, count)``.
+
+    ``(days late, count)`` sums the days late of the invoices settled in the segment.
+    """
+    segments, sales, collected = scan.segments, scan.sales, scan.collected
     out: list[MonthlyTrend] = []
     zero = Decimal(0)
     for k, (lo, hi) in enumerate(segments):
