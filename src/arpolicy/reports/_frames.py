@@ -44,7 +44,7 @@ class _Frames:
     """What the reports read from a ledger.
 
     Attributes:
-        invoices: the invoice table of :mod:`arpolicy.ledger._tables` plus
+        invoices: the ledger's invoice table (`ledger.tables.invoices`, `kind` as text) plus
             ``write_off`` (Boolean: a credit note marked as a write-off).
         payments: the payment table.
         profiles: ``customer_id, profile, name`` (String).
