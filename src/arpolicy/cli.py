@@ -18,45 +18,41 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import click
-import pluggy
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from . import __version__
-from .actions import Action, HistoryEntry, Plan
-from .credit import CreditRecommendation, credit_review
-from .engine import plan, simulate
 from .errors import ArpolicyError, MissingExtraError, OutputError
-from .fx import FxRates
-from .io import load_fx_rates, load_ledger, load_playbook
-from .io._files import STDOUT, discard_stream, write_stream, write_text_atomic
-from .io.message_files import load_company, message_files, write_message_files
-from .io.output import dumps_csv, dumps_json, dumps_ndjson, load_history
-from .io.report_output import ReportFormat, dumps_report
-from .journal import Journal, JournalEntry, JournalStatus
-from .lint import format_findings, lint_file
-from .messages import Company, Message, Renderer
-from .model import Dispute, Invoice, InvoiceKind, Ledger, PlanStatus, Profile
-from .money import Money
-from .playbooks import default_playbook
-from .plugins import Plugins, make_plugin_manager
-from .policy import Anchor, Playbook, Policy
-from .reports import receivables_report
-from .reports._common import _check_buckets
-from .reports.html import render_html
-from .sample import SAMPLE_SEED, sample_ledger, synthetic_ledger
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .actions import Action, HistoryEntry, Plan
+    from .credit import CreditRecommendation
+    from .fx import FxRates
+    from .io.report_output import ReportFormat
+    from .journal import Journal, JournalEntry
+    from .messages import Company, Message, Renderer
+    from .model import Dispute, Invoice, Ledger, Profile
+    from .money import Money
+    from .plugins import Plugins
+    from .policy import Playbook, Policy
+
 
 __all__ = ["main"]
 
 _PLAIN_WIDTH = 100
 _TOP_OVERDUE = 10
 _TRIAL_WINDOW_DAYS = 30
+
+# Option defaults and choices the help shows, here so that ``--help`` and
+# ``--version`` import no more than click: each command imports the modules it
+# needs when it runs. tests/test_startup.py checks these against their sources.
+_SAMPLE_SEED = 2026  # arpolicy.sample.SAMPLE_SEED
+_JOURNAL_STATUSES = ("issued", "received", "failed")  # arpolicy.journal.JournalStatus
 
 
 def make_console() -> Console:
@@ -68,6 +64,8 @@ def make_console() -> Console:
     Returns:
         A :class:`rich.console.Console` writing to standard output.
     """
+    from rich.console import Console
+
     if sys.stdout.isatty():
         return Console(highlight=False)
     return Console(
@@ -155,6 +153,10 @@ def plugins_command() -> None:
     entry-point group; names in ARPOLICY_DISABLE_PLUGINS (comma-separated)
     are left out.
     """
+    import pluggy
+
+    from .plugins import Plugins, make_plugin_manager
+
     try:
         active = Plugins(make_plugin_manager())
         infos = active.describe()
@@ -245,7 +247,7 @@ def _when(as_of: datetime | None) -> dict[str, Any]:
 @click.option(
     "--seed",
     type=int,
-    default=SAMPLE_SEED,
+    default=_SAMPLE_SEED,
     show_default=True,
     help="Seed of the sample or synthetic ledger.",
 )
@@ -260,6 +262,10 @@ def demo(as_of: datetime | None, size: int | None, seed: int) -> None:
     invoices (and N // 10 customers) is planned instead, as a first run
     without history.
     """
+    from .engine import plan, simulate
+    from .playbooks import default_playbook
+    from .sample import sample_ledger, synthetic_ledger
+
     day = as_of.date() if as_of is not None else _today()
     book = default_playbook()
     if size is None:
@@ -326,6 +332,8 @@ def print_actions(
         own_dates: the customers were planned on their own dates (time
             zones): show each action's date when they differ.
     """
+    from rich.text import Text
+
     if not actions:
         console.print(Text(f"{title}: none.", style="bold"))
         console.print()
@@ -359,6 +367,10 @@ def print_charges(console: Console, ledger: Ledger, actions: Sequence[Action]) -
 
     Costs that a notice only announces (the Dutch 14-day letter) are marked.
     """
+    from rich.text import Text
+
+    from .money import Money
+
     charged = [a for a in actions if a.charges]
     if not charged:
         return
@@ -412,6 +424,8 @@ def print_upcoming(console: Console, actions: Sequence[Action], *, title: str) -
         actions: the actions of the coming days.
         title: the heading.
     """
+    from rich.text import Text
+
     if not actions:
         console.print(Text(f"{title}: none.", style="bold"))
         console.print()
@@ -450,6 +464,8 @@ class _OpenItem:
 
 def _open_items(ledger: Ledger, as_of: date) -> tuple[list[_OpenItem], dict[str, Money]]:
     """Every invoice with an open balance on ``as_of``, and customer credit."""
+    from .model import InvoiceKind, PlanStatus
+
     items: list[_OpenItem] = []
     credit: dict[str, Money] = {}
     covered = {
@@ -487,10 +503,15 @@ def _amount(money: Money) -> str:
 
 
 def _total(items: Iterable[Money], currency: str) -> Money:
+    from .money import Money
+
     return Money.total((m for m in items if m.currency == currency), currency)
 
 
 def _table(title: str) -> Table:
+    from rich import box
+    from rich.table import Table
+
     return Table(
         title=title,
         title_justify="left",
@@ -515,6 +536,8 @@ def print_summary(console: Console, ledger: Ledger, as_of: date, *, title: str) 
         as_of: the date to summarise it on.
         title: the heading.
     """
+    from rich.text import Text
+
     console.print(Text(title, style="bold"))
     issued = sum(1 for i in ledger.invoices if i.issue_date <= as_of)
     paid = sum(1 for p in ledger.payments if p.date <= as_of)
@@ -566,6 +589,8 @@ def not_counted_yet(ledger: Ledger, as_of: date) -> list[str]:
 
 
 def _print_customers(console: Console, ledger: Ledger) -> None:
+    from .model import Profile
+
     counts = Counter((c.profile, c.country) for c in ledger.customers)
     countries = sorted({c.country for c in ledger.customers})
     table = _table(f"Customers ({len(ledger.customers)})")
@@ -583,6 +608,8 @@ def _print_customers(console: Console, ledger: Ledger) -> None:
 def _print_balances(
     console: Console, items: list[_OpenItem], overdue: list[_OpenItem], credit: dict[str, Money]
 ) -> None:
+    from .money import Money
+
     table = _table("Open balances per currency (currencies are never added up)")
     for name in ("currency", "open items", "open balance", "overdue items", "overdue balance"):
         table.add_column(name, justify="left" if name == "currency" else "right")
@@ -602,6 +629,8 @@ def _print_balances(
 
 
 def _print_overdue(console: Console, overdue: list[_OpenItem], as_of: date) -> None:
+    from rich.text import Text
+
     longest = sorted(
         overdue, key=lambda item: (-item.invoice.days_overdue(as_of), item.invoice.id)
     )[:_TOP_OVERDUE]
@@ -628,6 +657,8 @@ def _print_overdue(console: Console, overdue: list[_OpenItem], as_of: date) -> N
 
 
 def _print_plans(console: Console, ledger: Ledger, as_of: date) -> None:
+    from rich.text import Text
+
     plans = sorted((p for p in ledger.plans if p.in_force(as_of)), key=lambda p: p.id)
     if not plans:
         console.print("No payment plans.")
@@ -660,6 +691,8 @@ def _print_plans(console: Console, ledger: Ledger, as_of: date) -> None:
 
 
 def _print_trials(console: Console, ledger: Ledger, as_of: date) -> None:
+    from rich.text import Text
+
     ending = sorted(
         (t for t in ledger.trials if 0 <= (t.ends - as_of).days <= _TRIAL_WINDOW_DAYS),
         key=lambda t: (t.ends, t.id),
@@ -722,6 +755,8 @@ class _Progress:
     step with ``--verbose``, nothing otherwise."""
 
     def __init__(self) -> None:
+        from rich.console import Console
+
         self.console = Console(stderr=True, highlight=False)
         self.live = self.console.is_terminal
         self.verbose = _options().verbose
@@ -756,6 +791,8 @@ def _active_plugins() -> Plugins:
     """The built-in plugins, then those installed in the ``arpolicy`` entry-point
     group, less those named in ``ARPOLICY_DISABLE_PLUGINS``: what ``arpolicy
     plugins`` lists."""
+    from .plugins import Plugins, make_plugin_manager
+
     try:
         return Plugins(make_plugin_manager())
     except ArpolicyError as error:
@@ -765,6 +802,10 @@ def _active_plugins() -> Plugins:
 def _load_inputs(
     ledger_path: str, policy_path: str | None, history_path: str | None
 ) -> tuple[Ledger, Playbook, list[HistoryEntry]]:
+    from .io import load_ledger, load_playbook
+    from .io.output import load_history
+    from .playbooks import default_playbook
+
     progress = _Progress()
     try:
         with progress.step(f"loading {ledger_path}"):
@@ -782,6 +823,8 @@ def _load_inputs(
 
 def _check_stdout() -> None:
     """Fail at once when standard output was closed when the process started."""
+    from .io._files import STDOUT
+
     if sys.stdout is None or sys.stdout.closed:
         raise _fail(OutputError(STDOUT, "it is closed", errno="EBADF"))
 
@@ -802,6 +845,8 @@ def _write_out(text: str, output: str | None) -> None:
             output did not take is dropped, so that the interpreter does not
             try to write it again on exit.
     """
+    from .io._files import discard_stream, write_stream, write_text_atomic
+
     if output is not None:
         write_text_atomic(Path(output), text)
         return
@@ -823,6 +868,8 @@ def _render(
     own_dates: bool = False,
 ) -> str:
     """The plan in ``fmt``; ``notes`` end the table, or go to stderr with other formats."""
+    from .io.output import dumps_csv, dumps_json, dumps_ndjson
+
     if fmt != "table":
         for note in notes:
             click.echo(note, err=True)
@@ -961,6 +1008,8 @@ _company_option = click.option(
 
 def _renderer(templates_path: str | None) -> Renderer:
     """One renderer with the installed plugins' templates and the user's."""
+    from .messages import Renderer
+
     try:
         return Renderer(templates=templates_path, plugins=_active_plugins())
     except ArpolicyError as error:
@@ -968,6 +1017,8 @@ def _renderer(templates_path: str | None) -> Renderer:
 
 
 def _company(company_path: str | None) -> Company | None:
+    from .io.message_files import load_company
+
     if company_path is None:
         return None
     try:
@@ -990,6 +1041,8 @@ def _render_messages(
     ``history`` (with the actions themselves: each sees those before its
     date) gives the notices already sent that a hand-over lists.
     """
+    from .io.message_files import message_files, write_message_files
+
     renderer = _renderer(templates_path)
     company = _company(company_path)
     past = [*history, *actions]
@@ -1026,6 +1079,8 @@ def plan_command(
     Without --as-of each customer is planned on its own today, in its time
     zone, and its actions carry that date.
     """
+    from .engine import plan
+
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
     try:
         with _Progress().step("planning"):
@@ -1070,6 +1125,8 @@ def simulate_command(
     company_path: str | None,
 ) -> None:
     """All actions over a period, each carried out on its date."""
+    from .engine import simulate
+
     if end < start:
         raise click.BadParameter("is before --from", param_hint="--to")
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
@@ -1109,6 +1166,8 @@ def explain_command(
 ) -> None:
     """Why an invoice gets (or does not get) an action: its state, its policy,
     each step with its date, and today's decision."""
+    from .engine import plan
+
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
     try:
         invoice = ledger.invoice(invoice_id)
@@ -1217,6 +1276,8 @@ def preview_command(
     the step's first action for the invoice is rendered. An invoice paid
     before the step never gets it.
     """
+    from .engine import simulate
+
     ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
     try:
         invoice = ledger.invoice(invoice_id)
@@ -1278,6 +1339,8 @@ def preview_command(
 def _print_steps(
     console: Console, policy: Policy, invoice: Invoice, history: Sequence[HistoryEntry], day: date
 ) -> None:
+    from .policy import Anchor
+
     done: dict[str, date] = {}
     for entry in history:
         if invoice.id in entry.invoice_ids and entry.date <= day:
@@ -1321,6 +1384,9 @@ def lint_command(policy_path: str, templates_path: str | None, locales: tuple[st
     missing, failing to render the sample portfolio, unsafe, or lacking a
     legal element. With --templates or --locale the extra is required.
     """
+    from .lint import format_findings, lint_file
+    from .messages import Renderer
+
     plugins = _active_plugins()
     check = True
     if not templates_path and not locales:
@@ -1372,6 +1438,8 @@ def ledger_check(ledger_path: str, as_of: datetime | None) -> None:
 
 
 def _buckets(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:
+    from .reports._common import _check_buckets
+
     try:
         bounds = tuple(int(part) for part in value.split(","))
         return _check_buckets(bounds)
@@ -1457,6 +1525,12 @@ def report_command(
     output: str | None,
 ) -> None:
     """Receivables report: aging, DSO, days to pay, CEI, shares, trends, top overdue."""
+    from .credit import credit_review
+    from .io import load_fx_rates
+    from .io.report_output import dumps_report
+    from .reports import receivables_report
+    from .reports.html import render_html
+
     ledger, _, _ = _load_inputs(ledger_path, None, None)
     fx_rates: FxRates | None = None
     if fx_path is not None:
@@ -1542,6 +1616,9 @@ def run_command(
     the journal. Without --as-of each customer is planned on its own today,
     in its time zone.
     """
+    from .engine import plan
+    from .journal import Journal
+
     if output is None:
         _check_stdout()
     ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
@@ -1589,7 +1666,7 @@ def journal_group() -> None:
 @_journal_option
 @click.option(
     "--status",
-    type=click.Choice([s.value for s in JournalStatus]),
+    type=click.Choice(_JOURNAL_STATUSES),
     default=None,
     help="Only actions in this state.",
 )
@@ -1670,6 +1747,8 @@ def journal_export(journal_path: str) -> None:
 
 
 def _open_journal(path: str) -> Journal:
+    from .journal import Journal
+
     if not Path(path).is_file():
         raise _Failure(f"{path}: no such journal")
     try:
