@@ -1,4 +1,4 @@
-"""Shared pytest configuration: Hypothesis settings profiles.
+"""Shared pytest configuration: Hypothesis settings profiles, the records_built fixture.
 
 Choose a profile with the ``HYPOTHESIS_PROFILE`` environment variable:
 
@@ -14,10 +14,35 @@ Choose a profile with the ``HYPOTHESIS_PROFILE`` environment variable:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from hypothesis import settings
+
+from arpolicy.ledger import _views
+
+if TYPE_CHECKING:
+    import polars as pl
 
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=100, print_blob=True)
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+def records_built(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many records of each kind a table-backed ledger builds, counted from now on."""
+    built: dict[str, int] = {}
+
+    def counting(kind: str, build: Callable[[pl.DataFrame], Sequence[Any]]) -> Any:
+        def wrapper(frame: pl.DataFrame) -> Sequence[Any]:
+            built[kind] = built.get(kind, 0) + frame.height
+            return build(frame)
+
+        return wrapper
+
+    for kind, build in list(_views.BUILDERS.items()):
+        monkeypatch.setitem(_views.BUILDERS, kind, counting(kind, build))
+    return built

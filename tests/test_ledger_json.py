@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
-import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from arpolicy.errors import LoadError
 from arpolicy.io import dump_ledger, load_ledger
 from arpolicy.io import ledger_json as old
-from arpolicy.ledger import _views
 from arpolicy.model import Ledger
 from arpolicy.sample import sample_ledger
 from arpolicy.testing.strategies import ledgers
@@ -45,19 +43,9 @@ def document(sample: Ledger, tmp_path_factory: pytest.TempPathFactory) -> Doc:
 
 
 def test_json_load_builds_no_record_until_asked(
-    sample: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample: Ledger, tmp_path: Path, records_built: dict[str, int]
 ) -> None:
-    built: dict[str, int] = {}
-
-    def counting(kind: str, build: Callable[[pl.DataFrame], Sequence[Any]]) -> Any:
-        def wrapper(frame: pl.DataFrame) -> Sequence[Any]:
-            built[kind] = built.get(kind, 0) + frame.height
-            return build(frame)
-
-        return wrapper
-
-    for kind, build in list(_views.BUILDERS.items()):
-        monkeypatch.setitem(_views.BUILDERS, kind, counting(kind, build))
+    built = records_built
     ledger = load_ledger(dump_ledger(sample, tmp_path / "ledger.json"))
     assert ledger._records is None  # the table path, not today's record-by-record reader
     assert built == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import pickle
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,19 +55,9 @@ def sample() -> Ledger:
 
 
 def test_loading_builds_no_record_until_asked(
-    sample: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample: Ledger, tmp_path: Path, records_built: dict[str, int]
 ) -> None:
-    built: dict[str, int] = {}
-
-    def counting(kind: str, build: Callable[[pl.DataFrame], Sequence[Any]]) -> Any:
-        def wrapper(frame: pl.DataFrame) -> Sequence[Any]:
-            built[kind] = built.get(kind, 0) + frame.height
-            return build(frame)
-
-        return wrapper
-
-    for kind, build in list(_views.BUILDERS.items()):
-        monkeypatch.setitem(_views.BUILDERS, kind, counting(kind, build))
+    built = records_built
     ledger = _loaded(sample, tmp_path)
     assert built == {}
     assert ledger.tables.invoices.height == len(sample.invoices)
