@@ -6,11 +6,24 @@ each run) and ``peak_mb``; everything else in it is printed as facts.
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+
+
+def book_parser(doc: str | None, flavours: Sequence[str]) -> argparse.ArgumentParser:
+    """The options of a script that measures generated books: size, seed, runs, flavour."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=20260115)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--flavour", choices=[*flavours, "both"], default="both")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    return parser
 
 
 def run_children(script: str, kinds: Sequence[str], *args: str) -> dict[str, dict[str, object]]:

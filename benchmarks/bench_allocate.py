@@ -29,7 +29,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import statistics
@@ -39,7 +38,7 @@ from datetime import date
 import polars as pl
 
 import ledgers
-from _harness import report, run_children
+from _harness import book_parser, report, run_children
 
 TARGET = 0.5
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -131,13 +130,7 @@ def child(kind: str, invoices: int, customers: int, seed: int, runs: int) -> Non
 
 def main() -> None:
     """Measure each book and its floor in fresh processes; print medians and ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--invoices", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=20260115)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--flavour", choices=[*ledgers.FLAVOURS, "both"], default="both")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser = book_parser(__doc__, ledgers.FLAVOURS)
     parser.add_argument("--prepare", action="store_true", help="only build the cached frames")
     args = parser.parse_args()
     if args.child:
