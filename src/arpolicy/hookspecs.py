@@ -40,11 +40,15 @@ __all__ = [
     "arpolicy_register_templates",
     "arpolicy_select_policy",
     "arpolicy_skip_invoice",
+    "hookimpl",
     "hookspec",
 ]
 
 PROJECT = "arpolicy"
 hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Mark a plugin function as the implementation of a hook (also
+:data:`arpolicy.plugins.hookimpl`)."""
 
 
 @hookspec

@@ -47,7 +47,7 @@ __all__ = [
     "make_plugin_manager",
 ]
 
-hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
+hookimpl = hookspecs.hookimpl
 """Mark a plugin function as the implementation of a hook."""
 
 DISABLE_ENV: Final = "ARPOLICY_DISABLE_PLUGINS"
@@ -62,7 +62,7 @@ _T = TypeVar("_T")
 
 
 def _builtin_modules() -> dict[str, object]:
-    from .builtins import channels, rules  # noqa: PLC0415 - they import this module
+    from .builtins import channels, rules  # noqa: PLC0415 - imported on first use
 
     return {"arpolicy.channels": channels, "arpolicy.rules": rules}
 

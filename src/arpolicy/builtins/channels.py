@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ..actions import Action
 from ..channels import Channel, Payload, RenderContext
-from ..plugins import hookimpl
+from ..hookspecs import hookimpl
 
 __all__ = ["BUILTIN_CHANNELS", "arpolicy_register_channels"]
 

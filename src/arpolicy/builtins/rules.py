@@ -33,9 +33,9 @@ from typing import Final
 
 from ..actions import Action, ActionKind, Reason, SkipReason, action_key
 from ..credit import DEFAULT_POLICY, CreditDecision, recommend, score_safe_days
+from ..hookspecs import hookimpl
 from ..model import Customer, PlanStatus
 from ..money import Money
-from ..plugins import hookimpl
 from ..rules import CustomerContext, ExtraActions, InvoiceContext, Skip
 
 __all__ = [
