@@ -4,8 +4,10 @@ and sorted (:func:`_finish`)."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Final
 
 from .._gc import gc_paused
 from ..actions import (
@@ -13,6 +15,7 @@ from ..actions import (
     HistoryEntry,
     Plan,
     Skipped,
+    SkipReason,
 )
 from ..errors import InvalidFieldError
 from ..law import RateBook
@@ -25,16 +28,55 @@ from ..policy import Playbook
 from .customer import _plan_customer
 from .history import _EMPTY_HISTORY, _entry_of, _index_history
 
+if TYPE_CHECKING:
+    import polars as pl
+
+SCREEN_MIN_INVOICES: Final = 2_000
+"""Ledgers with fewer invoices are planned customer by customer (faster there)."""
+
 
 def _check_playbook(playbook: Playbook, plugins: Plugins | None) -> None:
     """Raise UnknownChannelError when a step names a channel no plugin provides."""
     (plugins or builtin_plugins()).check_channels(playbook)
 
 
-def _finish(as_of: date, actions: Iterable[Action], skipped: Iterable[Skipped]) -> Plan:
+def _skip_key(s: Skipped) -> tuple[str, str, str, str]:
+    return (s.customer_id, s.invoice_id, s.step or "", s.reason)
+
+
+def _finish(
+    as_of: date,
+    actions: Iterable[Action],
+    skipped: Iterable[Skipped],
+    tables: Sequence[pl.DataFrame] = (),
+) -> Plan:
+    """The plan: actions and skipped entries sorted by their keys.
+
+    ``tables``: skipped rows of the columnar stage (:mod:`.screen`), sorted
+    there and merged with the others.
+    """
     ordered = sorted(actions, key=Action.sort_key)
-    skips = sorted(skipped, key=lambda s: (s.customer_id, s.invoice_id, s.step or "", s.reason))
+    skips = sorted(skipped, key=_skip_key)
+    if tables:
+        import polars as pl  # noqa: PLC0415 - only with the columnar stage
+
+        from .screen import skipped_rows  # noqa: PLC0415
+
+        reasons = {r.value: r for r in SkipReason}
+        rows = skipped_rows(pl.concat(tables))
+        screened = [Skipped(c, i, reasons[r], d, s) for c, i, r, d, s in rows]
+        skips = list(heapq.merge(skips, screened, key=_skip_key))
     return Plan(as_of=as_of, actions=tuple(ordered), skipped=tuple(skips))
+
+
+def _use_screen(ledger: Ledger, playbook: Playbook, plugins: Plugins | None) -> bool:
+    """The columnar stage takes the ledger: large, no plugins, and no policy
+    that duns paid-late invoices for their interest alone."""
+    return (
+        plugins is None
+        and not any(p.dun_interest_only for p in playbook.policies)
+        and ledger._count(1) >= SCREEN_MIN_INVOICES
+    )
 
 
 def plan_ledger(
@@ -46,20 +88,50 @@ def plan_ledger(
     history: Iterable[HistoryEntry | Action] | None,
     rates: RateBook | None,
     plugins: Plugins | None,
+    columnar: bool | None = None,
 ) -> Plan:
     """:func:`arpolicy.engine.plan` with the playbook resolved (the facade
-    gives the built-in one when the caller gives none)."""
-    day, days = _planning_days(ledger, as_of, at)
+    gives the built-in one when the caller gives none).
+
+    ``columnar``: screen the customers with the columnar stage first
+    (:mod:`.screen`; ``None``: when :func:`_use_screen` says so, ``False``:
+    never, ``True``: always, for tests: both must give the same plan).
+    """
+    if columnar is None:
+        columnar = _use_screen(ledger, playbook, plugins)
+    elif columnar and plugins is not None:
+        raise ValueError("the columnar stage runs without plugins")
+    if columnar and at is None:
+        if not isinstance(as_of, date) or isinstance(as_of, datetime):
+            raise InvalidFieldError("plan", "as_of", as_of, "expected a date (use at= for a time)")
+        day = as_of
+        days: list[tuple[date, Sequence[Customer]]] = [(as_of, ())]
+    else:
+        day, days = _planning_days(ledger, as_of, at)
     book = playbook
     if plugins is not None:
         rates = plugins.rate_book(rates)
+    if columnar:
+        from .screen import history_frame, screen  # noqa: PLC0415 - Polars on use
     with gc_paused():
-        entries = [_entry_of(item) for item in history or ()]
+        everything = [_entry_of(item) for item in history or ()]
         actions: list[Action] = []
         skipped: list[Skipped] = []
+        tables = []
         # The history is indexed once per date: customers sharing a local
         # date share an index (with ``as_of``, all of them).
-        for local, customers in days:
+        for local, group in days:
+            customers = group
+            if columnar:
+                subset = None if at is None else [c.id for c in group]
+                found = screen(ledger, book, history_frame(everything, local), local, subset)
+                tables.append(found.skipped)
+                busy = found.busy
+                ledger._prefetch(sorted(busy))
+                customers = [ledger.customer(cid) for cid in sorted(busy)]
+                entries = [e for e in everything if e.customer_id in busy]
+            else:
+                entries = everything
             index = _index_history(entries, ledger, local)
             for customer in customers:
                 result = _plan_customer(
@@ -73,7 +145,7 @@ def plan_ledger(
                 )
                 actions.extend(result.actions)
                 skipped.extend(result.skipped)
-        return _observed(_finish(day, actions, skipped), plugins)
+        return _observed(_finish(day, actions, skipped, tables), plugins)
 
 
 def _planning_days(

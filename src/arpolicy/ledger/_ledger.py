@@ -133,6 +133,15 @@ class _View:
                 built[row] = record
         return [built[r] for r in rows]
 
+    def prefetch(self, customer_ids: Iterable[str]) -> None:
+        """Build the records of ``customer_ids`` (customers, invoices,
+        payments) in one go per kind, for the per-customer code to come."""
+        wanted = list(customer_ids)
+        self._at("customer", [self.row_of("customer")[cid] for cid in wanted])
+        for kind in ("invoice", "payment"):
+            groups = self.group(kind)
+            self._at(kind, [r for cid in wanted for r in groups.get(cid, ())])
+
     def one(self, kind: str, record_id: str) -> Any:
         """The record with ``record_id`` (``KeyError`` if unknown)."""
         if kind in _SMALL:
@@ -605,6 +614,22 @@ class Ledger:
         for cid in inv_by:
             result.update(allocate(cid, inv_by[cid], pay_by.get(cid, ()), as_of).balances)
         return result
+
+    def _prefetch(self, customer_ids: Iterable[str]) -> None:
+        """Build the records of these customers in bulk (table-backed ledgers;
+        a ledger of records has them all already)."""
+        if self._view is not None and self._records is None:
+            self._view.prefetch(customer_ids)
+
+    def _allocated(self, as_of: date) -> Any:
+        """The allocation kernel's :class:`~arpolicy.ledger._allocate.Allocated`
+        on ``as_of`` (what does not depend on the date is prepared once)."""
+        from ._allocate import allocate_prepared, prepare  # noqa: PLC0415
+
+        tables = self.tables
+        if self._prepared is None:
+            self._prepared = prepare(tables.invoices, tables.payments)
+        return allocate_prepared(self._prepared, as_of)
 
     def _kernel_balances(self, as_of: date) -> dict[str, Money]:
         """:meth:`balances` by the vectorised kernel (same rule, same order)."""

@@ -1,0 +1,634 @@
+"""The columnar candidates stage: every open invoice of a ledger at once.
+
+:func:`screen` runs over the ledger's Polars tables what
+:mod:`~arpolicy.engine.candidates` does invoice by invoice: the open items
+(the allocation kernel), the policy of each invoice, the minimum amounts and
+the ladder with catch-up, lags, running deadlines and business-day calendars.
+It decides, for each customer, one of two things:
+
+* the customer is **quiet**: no action is due and the stages would only list
+  its open invoices as skipped (not due, ladder complete, below the minimum,
+  no policy). Those rows come out as a table, with the same reasons and
+  sentences, and the customer never reaches Python code of its own;
+* the customer is **busy**: a step is due for one of its invoices, or it has
+  something the columnar stage leaves to the per-customer stages (a payment
+  plan, a trial, a block, a dispute or hold, a credit limit, a behaviour score
+  near the credit-hold threshold, a policy with acknowledged or
+  receipt-anchored steps or a repeating end). The per-customer stages plan
+  it, exactly as before.
+
+Both give the same plan: ``tests/test_engine_screen.py`` checks it on random
+ledgers against the per-customer stages alone. The screen is used without
+plugins (a plugin's hooks see every invoice they saw before) and without
+policies that dun paid-late invoices for their interest alone.
+
+Dates are ``Date`` columns, amounts Int64 minor units; the only floating-point
+number is the behaviour-score bound that sends a customer near the
+credit-hold threshold to the exact per-customer check (with two points of
+margin), never a value that reaches the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, Final
+
+import attrs
+import polars as pl
+
+from ..actions import Action, HistoryEntry, HistoryStatus, SkipReason
+from ..calendar import calendar_for
+from ..credit import DEFAULT_POLICY
+from ..model import Ledger
+from ..money import Money
+from ..policy import Anchor, CalendarRule, CatchUp, EndBehaviour, Playbook, Policy
+from .candidates import _choose_policy
+
+__all__ = ["Screened", "history_frame", "screen", "skipped_rows"]
+
+_SCORE_MARGIN: Final = 2.0
+"""Points of margin of the behaviour-score bound (see the module docstring)."""
+_SKIPPED_SCHEMA: Final = {
+    "customer_id": pl.String,
+    "invoice_id": pl.String,
+    "reason": pl.String,
+    "detail": pl.String,
+    "step": pl.String,
+}
+_HISTORY_SCHEMA: Final = {
+    "customer_id": pl.String,
+    "invoice_id": pl.String,
+    "step": pl.String,
+    "date": pl.Date,
+}
+
+
+@attrs.frozen(eq=False)
+class Screened:
+    """What :func:`screen` found.
+
+    Attributes:
+        busy: the customers for the per-customer stages.
+        skipped: the skipped rows of every other customer (``customer_id,
+            invoice_id, reason, detail, step``).
+    """
+
+    busy: frozenset[str]
+    skipped: pl.DataFrame
+
+
+def history_frame(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.DataFrame:
+    """The dunning steps of ``entries`` carried out by ``as_of``, one row per
+    invoice: ``customer_id, invoice_id, step, date`` (failed entries and
+    entries without invoices left out, as the stages leave them out)."""
+    cids: list[str] = []
+    ids: list[str] = []
+    steps: list[str] = []
+    days: list[date] = []
+    failed = HistoryStatus.FAILED
+    for item in entries:
+        ok = True if isinstance(item, Action) else item.status is not failed
+        day = item.date
+        if ok and day <= as_of:
+            for iid in item.invoice_ids:
+                cids.append(item.customer_id)
+                ids.append(iid)
+                steps.append(item.step)
+                days.append(day)
+    return pl.DataFrame(
+        {
+            "customer_id": pl.Series(cids, dtype=pl.String),
+            "invoice_id": pl.Series(ids, dtype=pl.String),
+            "step": pl.Series(steps, dtype=pl.String),
+            "date": pl.Series(days, dtype=pl.Date),
+        }
+    )
+
+
+_EPOCH: Final = date(1970, 1, 1).toordinal()
+"""Polars dates count days from 1970-01-01."""
+_PAD: Final = 64
+
+
+class _Calendars:
+    """Next business days by calendar key (a country code): computed once per
+    (key, day) with :func:`arpolicy.calendar.calendar_for` over a dense range
+    of days, and looked up with a gather (no join, no hashing per row)."""
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._code: dict[str, int] = {}
+        self._lo = 0
+        self._hi = -1
+        self._flat = pl.Series("n", [], pl.Int32)
+
+    def _ensure(self, keys: Iterable[str], lo: int, hi: int) -> None:
+        fresh = [k for k in keys if k not in self._code]
+        wider = lo < self._lo or hi > self._hi
+        if not fresh and not wider:
+            return
+        for key in fresh:
+            self._code[key] = len(self._keys)
+            self._keys.append(key)
+        if wider:
+            if self._hi < self._lo:
+                self._lo, self._hi = lo - _PAD, hi + _PAD
+            else:
+                self._lo, self._hi = min(lo, self._lo) - _PAD, max(hi, self._hi) + _PAD
+        values: list[int] = []
+        for key in self._keys:
+            calendar = calendar_for(key)
+            for day in range(self._lo, self._hi + 1):
+                found = calendar.next_business_day(date.fromordinal(day + _EPOCH))
+                values.append(found.toordinal() - _EPOCH)
+        self._flat = pl.Series("n", values, pl.Int32)
+
+    def shift(self, frame: pl.DataFrame, day: pl.Expr, key: str | pl.Expr | None) -> pl.Series:
+        """``day`` moved to the next business day of ``key`` (a constant
+        country code, or an expression giving one per row); ``None``: as is."""
+        days = frame.select(day.alias("d")).to_series()
+        if key is None or frame.height == 0:
+            return days
+        numbers = days.cast(pl.Int32)
+        lo, hi = numbers.min(), numbers.max()
+        if lo is None or hi is None:
+            return days
+        column = None if isinstance(key, str) else frame.select(key.cast(pl.String)).to_series()
+        keys = [key] if isinstance(key, str) else column.drop_nulls().unique().to_list()  # type: ignore[union-attr]
+        self._ensure(keys, int(lo), int(hi))  # type: ignore[arg-type]
+        span = self._hi - self._lo + 1
+        where = numbers.cast(pl.Int64) - self._lo
+        if isinstance(key, str):
+            where = where + self._code[key] * span
+        else:
+            assert column is not None
+            where = where + column.replace_strict(self._code, return_dtype=pl.Int64) * span
+        moved = self._flat.gather(where.fill_null(0)).cast(pl.Date)
+        return pl.select(pl.when(days.is_not_null()).then(moved).alias("d")).to_series()
+
+
+def _supported(policy: Policy) -> bool:
+    """The columnar ladder handles the policy (else its invoices are busy)."""
+    return not any(
+        step.anchor is Anchor.RECEIPT or step.requires_acknowledgement for step in policy.steps
+    )
+
+
+def _calendar_key(rule: str) -> str | None:
+    """``None`` (any day), ``""`` (the customer's country) or a country code."""
+    if rule == CalendarRule.NONE:
+        return None
+    if rule == CalendarRule.CUSTOMER:
+        return ""
+    return rule
+
+
+def _lit_date(value: date) -> pl.Expr:
+    return pl.lit(value, pl.Date)
+
+
+def _text(day: pl.Expr) -> pl.Expr:
+    return day.dt.strftime("%Y-%m-%d")
+
+
+def screen(
+    ledger: Ledger,
+    playbook: Playbook,
+    history: pl.DataFrame,
+    as_of: date,
+    customers: Sequence[str] | None = None,
+) -> Screened:
+    """Screen every customer of ``ledger`` (or of ``customers``) on ``as_of``.
+
+    Args:
+        ledger: the ledger.
+        playbook: the policies (no policy sets ``dun_interest_only``).
+        history: :func:`history_frame` of the history, on ``as_of``.
+        as_of: the day.
+        customers: only these customers (all when ``None``).
+    """
+    tables = ledger.tables
+    cals = _Calendars()
+    people = tables.customers.select(
+        "customer_id",
+        "profile",
+        "country",
+        "policy",
+        "tags",
+        busy=pl.col("block_reason").is_not_null()
+        | (pl.col("credit_limit").is_not_null() & pl.lit(playbook.credit_hold)),
+    )
+    if customers is not None:
+        people = people.filter(pl.col("customer_id").is_in(list(customers)))
+    special = pl.concat(
+        [tables.instalments.select("customer_id"), tables.trials.select("customer_id")]
+    )["customer_id"]
+    people = people.with_columns(pl.col("busy") | pl.col("customer_id").is_in(special.implode()))
+
+    allocated = ledger._allocated(as_of)
+    balances = allocated.balances
+    invoices = tables.invoices.select(
+        "invoice_id",
+        "kind",
+        "issue_date",
+        "due_date",
+        "policy",
+        held=pl.col("dispute_opened_on").is_not_null() | pl.col("on_hold_until").is_not_null(),
+    )
+    open_ = (
+        balances.filter(pl.col("balance") > 0)
+        .join(invoices, on="invoice_id", how="left", maintain_order="left")
+        .join(
+            people.select(
+                "customer_id",
+                "country",
+                pl.col("policy").alias("customer_policy"),
+                "profile",
+                pl.col("tags").list.join("\x1f").alias("tags"),
+            ),
+            on="customer_id",
+            how="inner",
+            maintain_order="left",
+        )
+    )
+    busy_ids: list[pl.Series] = [
+        people.filter("busy")["customer_id"],
+        open_.filter("held")["customer_id"],
+    ]
+    if playbook.credit_hold:
+        busy_ids.append(_near_hold(tables.invoices, allocated, as_of))
+
+    # 1. the policy of each open invoice, once per distinct choice
+    keys = ["kind", "policy", "customer_policy", "profile", "tags"]
+    combos = open_.select(*keys, "invoice_id", "customer_id").unique(keys, keep="first")
+    names: list[str | None] = []
+    no_policy: list[str | None] = []
+    by_name: dict[str, Policy] = {}
+    for iid, cid in zip(
+        combos["invoice_id"].to_list(), combos["customer_id"].to_list(), strict=True
+    ):
+        chosen = _choose_policy(playbook, ledger.customer(cid), ledger.invoice(iid))
+        if isinstance(chosen, str):
+            names.append(None)
+            no_policy.append(chosen)
+        else:
+            by_name[chosen.name] = chosen
+            names.append(chosen.name)
+            no_policy.append(None)
+    choice = combos.select(keys).with_columns(
+        pl.Series("policy_name", names, pl.String), pl.Series("no_policy", no_policy, pl.String)
+    )
+    open_ = open_.join(choice, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    unsupported = [n for n, p in by_name.items() if not _supported(p)]
+    busy_ids.append(open_.filter(pl.col("policy_name").is_in(unsupported))["customer_id"])
+    parts: list[pl.DataFrame] = [
+        open_.filter(pl.col("no_policy").is_not_null()).select(
+            "customer_id",
+            "invoice_id",
+            reason=pl.lit(SkipReason.NO_POLICY.value),
+            detail="no_policy",
+            step=pl.lit(None, pl.String),
+        )
+    ]
+
+    # 2. minimum amounts: the open amount per customer and currency of the
+    # invoices with a policy (busy customers hold the disputed and held ones)
+    dunned = open_.filter(pl.col("policy_name").is_not_null()).with_columns(
+        dunnable=pl.col("balance").sum().over("customer_id", "currency")
+    )
+    minimums = [
+        (name, m.currency, m.minor_units)
+        for name, policy in by_name.items()
+        for m in policy.minimum_amount
+    ]
+    if minimums:
+        table = pl.DataFrame(
+            minimums,
+            schema={"policy_name": pl.String, "currency": pl.String, "minimum": pl.Int64},
+            orient="row",
+        )
+        dunned = dunned.join(
+            table, on=["policy_name", "currency"], how="left", maintain_order="left"
+        )
+        below = dunned.filter(pl.col("dunnable") < pl.col("minimum"))
+        if below.height:
+            parts.append(_below_minimum(below, by_name))
+        dunned = dunned.filter(
+            pl.col("minimum").is_null() | (pl.col("dunnable") >= pl.col("minimum"))
+        )
+
+    # 3. the ladder of each invoice, policy by policy
+    done = history.join(
+        dunned.select("customer_id", "invoice_id"), on=["customer_id", "invoice_id"], how="semi"
+    )
+    for name in sorted(by_name):
+        policy = by_name[name]
+        if name in unsupported:
+            continue
+        rows = dunned.filter(pl.col("policy_name") == name)
+        if rows.height == 0:
+            continue
+        skipped, candidates = _ladder(rows, policy, done, as_of, cals)
+        parts.append(skipped)
+        busy_ids.append(candidates)
+
+    busy = frozenset(pl.concat(busy_ids).unique().to_list())
+    skipped = pl.concat(parts, how="vertical_relaxed").filter(
+        ~pl.col("customer_id").is_in(list(busy))
+    )
+    return Screened(busy, skipped)
+
+
+def _below_minimum(below: pl.DataFrame, by_name: dict[str, Policy]) -> pl.DataFrame:
+    """The BELOW_MINIMUM rows, worded as the built-in skip rule words them."""
+    combos = below.select("dunnable", "currency", "policy_name").unique()
+    details = []
+    for minor, currency, name in combos.iter_rows():
+        policy = by_name[name]
+        minimum = policy.minimum_for(currency)
+        details.append(
+            f"open {Money.from_minor(minor, currency)} is below the minimum {minimum} of "
+            f"policy {policy.name!r}"
+        )
+    table = combos.with_columns(pl.Series("detail", details, pl.String))
+    return below.join(
+        table, on=["dunnable", "currency", "policy_name"], how="left", maintain_order="left"
+    ).select(
+        "customer_id",
+        "invoice_id",
+        reason=pl.lit(SkipReason.BELOW_MINIMUM.value),
+        detail="detail",
+        step=pl.lit(None, pl.String),
+    )
+
+
+def _near_hold(invoices: pl.DataFrame, allocated: Any, as_of: date) -> pl.Series:
+    """Customers with an overdue open invoice whose behaviour score may be
+    below the credit-hold threshold: a bound of
+    :func:`arpolicy.reports.payment_behaviour` with :data:`_SCORE_MARGIN`
+    points of margin (the exact check is the per-customer stages')."""
+    policy = DEFAULT_POLICY
+    if policy.hold_below is None:
+        return pl.Series("customer_id", [], pl.String)
+    last = (
+        allocated.allocations.filter(pl.col("invoice_id").is_not_null())
+        .group_by("invoice_id")
+        .agg(pl.col("date").max().alias("last"))
+    )
+    judged = (
+        allocated.balances.join(
+            invoices.select("invoice_id", "kind", "issue_date", "due_date"),
+            on="invoice_id",
+            how="left",
+        )
+        .filter(pl.col("kind") != "credit_note")
+        .join(last, on="invoice_id", how="left")
+        .with_columns(
+            settled=pl.max_horizontal(pl.col("last").fill_null(pl.col("issue_date")), "issue_date")
+        )
+        .with_columns(
+            late=pl.when(pl.col("balance") == 0)
+            .then(pl.max_horizontal((pl.col("settled") - pl.col("due_date")).dt.total_days(), 0))
+            .when(pl.col("due_date") < _lit_date(as_of))
+            .then((_lit_date(as_of) - pl.col("due_date")).dt.total_days())
+        )
+    )
+    overdue = judged.filter((pl.col("balance") > 0) & (pl.col("due_date") < _lit_date(as_of)))
+    scores = (
+        judged.filter(pl.col("late").is_not_null())
+        .group_by("customer_id")
+        .agg(
+            n=pl.len(),
+            on_time=(pl.col("late") == 0).mean(),
+            mean=pl.col("late").cast(pl.Float64).mean(),
+            sd=pl.col("late").cast(pl.Float64).std(ddof=0),
+        )
+        .with_columns(
+            score=50 * pl.col("on_time")
+            + 25 * (1 - pl.col("mean") / 60).clip(0, 1)
+            + 15 * (1 - pl.col("sd") / 30).clip(0, 1)
+            + 10
+        )
+    )
+    near = scores.filter(
+        (pl.col("n") >= policy.min_invoices)
+        & (pl.col("score") < float(policy.hold_below) + _SCORE_MARGIN)
+    )
+    found: pl.Series = near.join(
+        overdue.select("customer_id").unique(), on="customer_id", how="semi"
+    ).get_column("customer_id")
+    return found
+
+
+def _ladder(
+    rows: pl.DataFrame, policy: Policy, done: pl.DataFrame, as_of: date, cals: _Calendars
+) -> tuple[pl.DataFrame, pl.Series]:
+    """:func:`~arpolicy.engine.candidates._ladder` for the invoices of one
+    policy: the skipped rows, and the customers with a step due (busy)."""
+    steps = policy.steps
+    count = len(steps)
+    index = {s.name: i for i, s in enumerate(steps)}
+    resume = policy.catch_up is CatchUp.RESUME
+    today = _lit_date(as_of)
+    country = pl.col("country")
+
+    def key_of(i: int) -> str | pl.Expr | None:
+        rule = _calendar_key(steps[i].calendar or policy.calendar)
+        return country if rule == "" else rule
+
+    grace = pl.col("currency").replace_strict(
+        dict(policy.grace_days_by_currency),
+        default=policy.grace_days,
+        return_dtype=pl.Int64,
+    )
+
+    def nominal(i: int) -> pl.Expr:
+        step = steps[i]
+        if step.anchor is Anchor.ISSUE:
+            return pl.col("issue_date") + pl.duration(days=step.offset_days)
+        extra = grace if step.offset_days > 0 else pl.lit(0, pl.Int64)
+        return pl.col("due_date") + pl.duration(days=pl.lit(step.offset_days) + extra)
+
+    # what was done: per invoice and step, the first and last sending
+    mine = done.join(rows.select("customer_id", "invoice_id"), on=["customer_id", "invoice_id"])
+    per_step = (
+        mine.with_columns(
+            idx=pl.col("step").replace_strict(index, default=None, return_dtype=pl.Int64)
+        )
+        .filter(pl.col("idx").is_not_null())
+        .group_by("customer_id", "invoice_id", "step", "idx")
+        .agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("latest"))
+    )
+    last = (
+        per_step.sort("idx")
+        .group_by("customer_id", "invoice_id")
+        .agg(pl.col("idx").last().alias("last"), pl.col("first").last().alias("sent"))
+    )
+    # the running deadline: the latest (deadline, step name) of the steps sent
+    deadlines = []
+    for i, step in enumerate(steps):
+        if step.deadline_days is None:
+            continue
+        sent = per_step.filter(pl.col("idx") == i).join(
+            rows.select("customer_id", "invoice_id", "country"), on=["customer_id", "invoice_id"]
+        )
+        if sent.height == 0:
+            continue
+        ends = cals.shift(sent, pl.col("latest") + pl.duration(days=step.deadline_days), country)
+        deadlines.append(
+            sent.select(
+                "customer_id", "invoice_id", "step", pl.col("latest").alias("run_sent")
+            ).with_columns(ends.alias("run_deadline"))
+        )
+    frame = rows.select(
+        "customer_id", "invoice_id", "country", "currency", "issue_date", "due_date"
+    ).join(last, on=["customer_id", "invoice_id"], how="left", maintain_order="left")
+    if deadlines:
+        running = (
+            pl.concat(deadlines)
+            .sort("run_deadline", "step")
+            .group_by("customer_id", "invoice_id")
+            .agg(pl.all().last())
+            .rename({"step": "run_name"})
+        )
+        frame = frame.join(
+            running, on=["customer_id", "invoice_id"], how="left", maintain_order="left"
+        )
+    else:
+        frame = frame.with_columns(
+            run_name=pl.lit(None, pl.String),
+            run_sent=pl.lit(None, pl.Date),
+            run_deadline=pl.lit(None, pl.Date),
+        )
+    frame = frame.with_columns(
+        pl.col("last").fill_null(-1),
+        bar=pl.col("run_deadline") + pl.duration(days=1),
+        is_due=today >= pl.col("due_date"),
+    )
+    # a late last step moves the following ones by the same lag
+    lag = pl.Series("lag", [0] * frame.height, pl.Int64)
+    earliest = pl.Series("earliest", [None] * frame.height, pl.Date)
+    if count:
+        inner = (pl.col("last") >= 0) & (pl.col("last") < count - 1)
+        scheduled = pl.Series("s", [None] * frame.height, pl.Date)
+        plain = pl.Series("p", [None] * frame.height, pl.Date)
+        for i in range(count - 1):
+            at = frame.select((pl.col("last") == i) & inner).to_series()
+            if not at.any():
+                continue
+            shifted = cals.shift(frame, nominal(i), key_of(i))
+            raw = frame.select(nominal(i)).to_series()
+            scheduled = pl.select(pl.when(at).then(shifted).otherwise(scheduled)).to_series()
+            plain = pl.select(pl.when(at).then(raw).otherwise(plain)).to_series()
+        frame = frame.with_columns(scheduled.alias("scheduled"), plain.alias("plain"))
+        frame = frame.with_columns(
+            lag=pl.when(inner & (pl.col("sent") > pl.col("scheduled")))
+            .then((pl.col("sent") - pl.col("plain")).dt.total_days())
+            .otherwise(0),
+            earliest=pl.when(inner).then(pl.col("sent") + pl.duration(days=1)),
+        )
+    else:
+        frame = frame.with_columns(lag, earliest)
+    frame = frame.with_columns(
+        chosen=pl.lit(None, pl.Int64),
+        stopped=pl.lit(False),
+        dropped_last=pl.lit(False),
+        detail=pl.lit(None, pl.String),
+        skip_step=pl.lit(None, pl.String),
+    )
+    for i, step in enumerate(steps):
+        active = ~pl.col("stopped") & (pl.col("last") < i)
+        if resume and step.pre_due and not step.mandatory:
+            dropping = active & pl.col("is_due")
+            if i == count - 1:
+                frame = frame.with_columns(dropped_last=pl.col("dropped_last") | dropping)
+            active = active & ~dropping
+        mask = frame.select(active).to_series()
+        if not mask.any():
+            continue
+        key = key_of(i)
+        day = cals.shift(frame, nominal(i), key)
+        frame = frame.with_columns(day.alias("day"))
+        if step.anchor is not Anchor.RECEIPT:
+            moved = cals.shift(frame, nominal(i) + pl.duration(days=pl.col("lag")), key)
+            frame = frame.with_columns(
+                day=pl.when(pl.col("earliest").is_not_null() & (pl.col("lag") != 0))
+                .then(moved)
+                .otherwise(pl.col("day"))
+            )
+        floor = cals.shift(frame, pl.col("earliest"), key)
+        frame = frame.with_columns(
+            day=pl.when(pl.col("earliest").is_not_null() & (pl.col("day") < pl.col("earliest")))
+            .then(floor)
+            .otherwise(pl.col("day"))
+        )
+        frame = frame.with_columns(
+            waiting=pl.col("bar").is_not_null() & (pl.col("day") < pl.col("bar"))
+        )
+        barred = cals.shift(frame, pl.col("bar"), key)
+        frame = frame.with_columns(
+            day=pl.when(pl.col("waiting")).then(barred).otherwise(pl.col("day"))
+        )
+        late = pl.col("day") > today
+        name = repr(step.name)
+        waits = pl.concat_str(
+            pl.lit(f"step {name} waits until "),
+            _text(pl.col("day")),
+            pl.lit(": step "),
+            pl.col("run_name").replace_strict(
+                {n: repr(n) for n in index}, default=None, return_dtype=pl.String
+            ),
+            pl.lit(", sent on "),
+            _text(pl.col("run_sent")),
+            pl.lit(", gave until "),
+            _text(pl.col("run_deadline")),
+            pl.lit(" to pay"),
+        )
+        nxt = pl.concat_str(pl.lit(f"next step {name} is due on "), _text(pl.col("day")))
+        first_late = active & late & pl.col("chosen").is_null()
+        frame = frame.with_columns(
+            detail=pl.when(first_late)
+            .then(pl.when(pl.col("waiting")).then(waits).otherwise(nxt))
+            .otherwise(pl.col("detail")),
+            skip_step=pl.when(first_late).then(pl.lit(step.name)).otherwise(pl.col("skip_step")),
+            chosen=pl.when(active & ~late).then(pl.lit(i, pl.Int64)).otherwise(pl.col("chosen")),
+            stopped=pl.col("stopped")
+            | (active & late)
+            | (active & ~late & pl.lit(resume or step.mandatory)),
+        )
+    due = frame.filter(pl.col("chosen").is_not_null())
+    rest = frame.filter(pl.col("chosen").is_null())
+    repeat = policy.end is EndBehaviour.REPEAT and count > 0
+    looping = rest.filter(
+        pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat)
+    )
+    rest = rest.filter(
+        ~(pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat))
+    )
+    complete = pl.col("last") == count - 1
+    left = f"the steps of policy {policy.name!r} left come before the due date, "
+    skipped = rest.select(
+        "customer_id",
+        "invoice_id",
+        reason=pl.when(pl.col("detail").is_not_null())
+        .then(pl.lit(SkipReason.NOT_DUE.value))
+        .when(complete)
+        .then(pl.lit(SkipReason.LADDER_COMPLETE.value))
+        .otherwise(pl.lit(SkipReason.ALREADY_DONE.value)),
+        detail=pl.when(pl.col("detail").is_not_null())
+        .then(pl.col("detail"))
+        .when(pl.col("dropped_last") & ~complete)
+        .then(pl.concat_str(pl.lit(left), _text(pl.col("due_date")), pl.lit(", which has passed")))
+        .otherwise(pl.lit(f"every step of policy {policy.name!r} was carried out")),
+        step=pl.col("skip_step"),
+    )
+    busy = pl.concat([due["customer_id"], looping["customer_id"]])
+    return skipped, busy
+
+
+def skipped_rows(frame: pl.DataFrame) -> list[tuple[str, str, str, str, str | None]]:
+    """The rows of a skipped table in the plan's order (customer, invoice,
+    step, reason)."""
+    ordered = frame.sort("customer_id", "invoice_id", pl.col("step").fill_null(""), "reason")
+    return ordered.rows()

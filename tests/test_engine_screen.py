@@ -1,0 +1,178 @@
+"""The columnar candidates stage (``arpolicy.engine.screen``) and the
+per-customer stages give the same plan, byte for byte.
+
+A large ledger without plugins is screened by the columnar stage first: the
+customers with nothing due get their skipped rows from it, the others go
+through the per-customer stages. ``plan_ledger(..., columnar=True)`` forces
+that path on small ledgers, ``columnar=False`` forbids it: both must agree on
+random ledgers, playbooks, histories and dates (the ``ci`` profile runs 100
+examples per test, ``thorough`` 2000).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from arpolicy.actions import Plan
+from arpolicy.engine import simulate
+from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
+from arpolicy.engine.screen import history_frame, screen
+from arpolicy.model import Ledger
+from arpolicy.playbooks import default_playbook
+from arpolicy.plugins import builtin_plugins
+from arpolicy.policy import Playbook
+from arpolicy.sample import SAMPLE_AS_OF, sample_ledger, synthetic_ledger
+from arpolicy.testing.strategies import histories, ledgers, playbooks
+
+START = date(2026, 1, 1)
+END = date(2026, 3, 31)
+SETTINGS = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _both(ledger: Ledger, book: Playbook, history: list, as_of: date) -> tuple[Plan, Plan]:
+    def run(columnar: bool) -> Plan:
+        return plan_ledger(
+            ledger,
+            as_of=as_of,
+            at=None,
+            playbook=book,
+            history=history,
+            rates=None,
+            plugins=None,
+            columnar=columnar,
+        )
+
+    return run(False), run(True)
+
+
+def _same(reference: Plan, screened: Plan) -> None:
+    assert screened.skipped == reference.skipped
+    assert screened.actions == reference.actions
+    assert screened == reference
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
+    ledger = draw(
+        ledgers(
+            max_customers=4,
+            max_invoices=14,
+            max_payments=6,
+            currencies=("EUR", "JPY"),
+            start=START,
+            end=END,
+        )
+    )
+    book = draw(playbooks(max_policies=2, currencies=("EUR", "JPY")))
+    book = book.replace(
+        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
+    )
+    as_of = draw(st.dates(START + timedelta(days=10), END + timedelta(days=120)))
+    history = draw(histories(ledger, book, start=START, end=as_of - timedelta(days=1)))
+    return ledger, book, history, as_of
+
+
+@st.composite
+def quiet_cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
+    """Cases the columnar stage decides mostly by itself: no plans, trials,
+    blocks, credit limits, disputes or holds, no receipt-anchored or
+    acknowledged steps, more invoices."""
+    drawn = draw(
+        ledgers(
+            max_customers=5,
+            max_invoices=30,
+            max_payments=8,
+            currencies=("EUR", "JPY"),
+            start=START,
+            end=END,
+            with_plans=False,
+            with_trials=False,
+        )
+    )
+    ledger = Ledger(
+        [attrs.evolve(c, block=None, credit_limit=None) for c in drawn.customers],
+        [attrs.evolve(i, dispute=None, on_hold_until=None) for i in drawn.invoices],
+        drawn.payments,
+    )
+    book = draw(playbooks(max_policies=2, currencies=("EUR", "JPY"), anchors=("due", "issue")))
+    policies = tuple(
+        attrs.evolve(
+            p,
+            dun_interest_only=False,
+            steps=tuple(attrs.evolve(s, requires_acknowledgement=False) for s in p.steps),
+        )
+        for p in book.policies
+    )
+    book = book.replace(policies=policies)
+    as_of = draw(st.dates(START + timedelta(days=10), END + timedelta(days=120)))
+    history = draw(histories(ledger, book, start=START, end=as_of - timedelta(days=1)))
+    return ledger, book, history, as_of
+
+
+@SETTINGS
+@given(quiet_cases())
+def test_the_screen_decides_quiet_customers_as_the_stages_do(case) -> None:
+    ledger, book, history, as_of = case
+    _same(*_both(ledger, book, history, as_of))
+
+
+@SETTINGS
+@given(cases())
+def test_the_screen_gives_the_plan_of_the_per_customer_stages(case) -> None:
+    ledger, book, history, as_of = case
+    _same(*_both(ledger, book, history, as_of))
+
+
+@SETTINGS
+@given(cases())
+def test_the_screen_agrees_without_history(case) -> None:
+    ledger, book, _, as_of = case
+    _same(*_both(ledger, book, [], as_of))
+
+
+@pytest.mark.parametrize("offset", [-90, -30, -7, -1, 0, 1, 14, 45])
+def test_the_sample_portfolio_plans_alike_with_its_history(offset: int) -> None:
+    ledger = sample_ledger()
+    as_of = SAMPLE_AS_OF + timedelta(days=offset)
+    history = simulate(
+        ledger, start=as_of - timedelta(days=150), end=as_of - timedelta(days=1)
+    ).as_history()
+    _same(*_both(ledger, default_playbook(), list(history), as_of))
+    _same(*_both(ledger, default_playbook(), [], as_of))
+
+
+def test_large_ledgers_take_the_screen_and_plugins_do_not() -> None:
+    small = sample_ledger()
+    assert small._count(1) < SCREEN_MIN_INVOICES
+    assert not _use_screen(small, default_playbook(), None)
+    big = ledgers_of_size(SCREEN_MIN_INVOICES)
+    assert _use_screen(big, default_playbook(), None)
+    assert not _use_screen(big, default_playbook(), builtin_plugins())
+    interest = default_playbook().replace(
+        policies=tuple(attrs.evolve(p, dun_interest_only=True) for p in default_playbook().policies)
+    )
+    assert not _use_screen(big, interest, None)
+
+
+def ledgers_of_size(invoices: int) -> Ledger:
+    return synthetic_ledger(customers=50, invoices=invoices)
+
+
+@pytest.mark.parametrize("offset", [0, 3, 17])
+def test_a_synthetic_book_with_a_simulated_history_plans_alike(offset: int) -> None:
+    ledger = synthetic_ledger(customers=120, invoices=2_400, seed=7)
+    end = date(2025, 11, 1) + timedelta(days=offset)
+    history = simulate(ledger, start=end - timedelta(days=90), end=end - timedelta(days=1))
+    entries = list(history.as_history())
+    _same(*_both(ledger, default_playbook(), entries, end))
+    found = screen(ledger, default_playbook(), history_frame(entries, end), end)
+    assert found.skipped.height > 0  # the screen decided customers by itself
+    assert 0 < len(found.busy) < len(ledger.customers)
