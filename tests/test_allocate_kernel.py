@@ -120,6 +120,14 @@ def _check(ledger: Ledger, as_of: date, prepared: Prepared | None = None) -> All
         if iid is not None
     }
     assert parts == _settlements(ledger, as_of)
+    # the day each invoice last had something applied (the behaviour score's pay-off day)
+    latest: dict[str, date] = {}
+    for _, iid, day, _, _ in parts:
+        latest[iid] = max(day, latest.get(iid, day))
+    for result in (auto, exact):
+        found = dict(zip(result.balances["invoice_id"], result.last_applied, strict=True))
+        want_days = {i: d for i, d in latest.items() if i in found}  # (issued by as_of)
+        assert {i: d for i, d in found.items() if d is not None} == want_days, as_of
     return auto
 
 

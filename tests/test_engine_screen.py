@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arpolicy.actions import Plan
+from arpolicy.actions import HistoryEntry, Plan
 from arpolicy.engine import simulate
 from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
 from arpolicy.engine.screen import history_frame, screen
@@ -83,13 +83,13 @@ def cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
 @st.composite
 def quiet_cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
     """Cases the columnar stage decides mostly by itself: no plans, trials,
-    blocks, credit limits, disputes or holds, no receipt-anchored or
-    acknowledged steps, more invoices."""
+    blocks, credit limits, disputes or holds, and more invoices."""
     drawn = draw(
         ledgers(
+            min_customers=2,
             max_customers=5,
-            max_invoices=30,
-            max_payments=8,
+            max_invoices=40,
+            max_payments=4,
             currencies=("EUR", "JPY"),
             start=START,
             end=END,
@@ -102,17 +102,11 @@ def quiet_cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
         [attrs.evolve(i, dispute=None, on_hold_until=None) for i in drawn.invoices],
         drawn.payments,
     )
-    book = draw(playbooks(max_policies=2, currencies=("EUR", "JPY"), anchors=("due", "issue")))
-    policies = tuple(
-        attrs.evolve(
-            p,
-            dun_interest_only=False,
-            steps=tuple(attrs.evolve(s, requires_acknowledgement=False) for s in p.steps),
-        )
-        for p in book.policies
+    book = draw(playbooks(max_policies=2, currencies=("EUR", "JPY")))
+    book = book.replace(
+        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
     )
-    book = book.replace(policies=policies)
-    as_of = draw(st.dates(START + timedelta(days=10), END + timedelta(days=120)))
+    as_of = draw(st.dates(START + timedelta(days=30), END + timedelta(days=60)))
     history = draw(histories(ledger, book, start=START, end=as_of - timedelta(days=1)))
     return ledger, book, history, as_of
 
@@ -176,3 +170,47 @@ def test_a_synthetic_book_with_a_simulated_history_plans_alike(offset: int) -> N
     found = screen(ledger, default_playbook(), history_frame(entries, end), end)
     assert found.skipped.height > 0  # the screen decided customers by itself
     assert 0 < len(found.busy) < len(ledger.customers)
+
+
+BOOK = synthetic_ledger(customers=40, invoices=400, seed=3, start=START, days=90)
+
+
+@st.composite
+def arbitrary_histories(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
+    """A fixed synthetic book, a drawn playbook, a drawn day and an arbitrary
+    history: random steps of random invoices on random days, not only what
+    the engine would have planned (a host's records can be anything)."""
+    book = draw(playbooks(max_policies=2, currencies=("EUR", "GBP")))
+    book = book.replace(
+        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
+    )
+    as_of = draw(st.dates(START + timedelta(days=20), START + timedelta(days=150)))
+    rng = draw(st.randoms(use_true_random=False))
+    names = sorted({s.name for p in book.policies for s in p.steps} | {"unknown"})
+    entries = []
+    for n, invoice in enumerate(BOOK.invoices):
+        if invoice.issue_date > as_of or rng.random() < 0.5:
+            continue
+        span = (as_of - invoice.issue_date).days
+        for k in range(rng.randint(1, 3)):
+            day = invoice.issue_date + timedelta(days=rng.randint(0, span))
+            received = day + timedelta(days=2) if rng.random() < 0.05 else None
+            entries.append(
+                HistoryEntry(
+                    f"k{n}-{k}",
+                    day,
+                    invoice.customer_id,
+                    rng.choice(names),
+                    (invoice.id,),
+                    "email",
+                    received_on=received,
+                )
+            )
+    return BOOK, book, entries, as_of
+
+
+@SETTINGS
+@given(arbitrary_histories())
+def test_the_screen_agrees_on_arbitrary_histories(case) -> None:
+    ledger, book, history, as_of = case
+    _same(*_both(ledger, book, history, as_of))

@@ -32,7 +32,7 @@ from ..policy import Anchor, CatchUp, EndBehaviour, Playbook, Policy, Step
 from ..rules import InvoiceContext
 from .calendars import _calendar, _Calendars, _deadline, _receipt, _shift
 from .charges import _charges_interest, _closed_recently, _paid_late, _paid_parts
-from .history import _CustomerHistory
+from .history import _CustomerHistory, _first_sending
 from .state import _ONE_DAY, _Candidate, _Result
 
 
@@ -59,7 +59,7 @@ def _step_date(
             records = done.get(prev.name)
             if not records:
                 return None
-            sent, received = min(records)
+            sent, received = _first_sending(records)
             previous_receipt = _receipt(sent, received, policy, customer, cals)
     if step.anchor is Anchor.RECEIPT and previous_receipt is not None:
         day = previous_receipt + timedelta(days=step.offset_days)
@@ -155,7 +155,7 @@ def _ladder(
     lag = 0
     earliest: date | None = None
     if 0 <= last < len(steps) - 1:
-        sent = min(done[steps[last].name])[0]
+        sent = _first_sending(done[steps[last].name])[0]
         scheduled = _step_date(steps[last], last, invoice, policy, customer, done, cals)
         if scheduled is not None and sent > scheduled:
             nominal = _step_date(

@@ -34,7 +34,7 @@ from ..model import (
 from ..money import Money
 from ..policy import Policy, Step
 from .calendars import _Calendars, _letter_term_end
-from .history import _CustomerHistory
+from .history import _CustomerHistory, _first_sending
 from .state import _ONE_DAY, _Candidate
 
 
@@ -189,7 +189,7 @@ def _charges(
         if letter_name is not None:
             records = history.steps.get(iid, {}).get(letter_name)
             if records:
-                sent, received = min(records)
+                sent, received = _first_sending(records)
         items.append(
             FeeItem(
                 iid,

@@ -119,3 +119,16 @@ def _index_history(
         today = day == as_of
         ch.add(entry, _currency_of(entry, ledger) if today else "", today=today)
     return index
+
+
+def _first_sending(records: Sequence[tuple[date, date | None]]) -> tuple[date, date | None]:
+    """The first sending of a step, with its recorded receipt (the earliest
+    one recorded for that day; ``None`` when none was recorded).
+
+    Several records of one day may differ in their receipt: one recorded,
+    one not. (Comparing the pairs themselves would compare a date with
+    ``None``.)
+    """
+    sent = min(day for day, _ in records)
+    receipts = [r for day, r in records if day == sent and r is not None]
+    return sent, (min(receipts) if receipts else None)

@@ -30,8 +30,9 @@ margin), never a value that reaches the output.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Final
 
 import attrs
@@ -40,6 +41,7 @@ import polars as pl
 from ..actions import Action, HistoryEntry, HistoryStatus, SkipReason
 from ..calendar import calendar_for
 from ..credit import DEFAULT_POLICY
+from ..law import nl as law_nl
 from ..model import Ledger
 from ..money import Money
 from ..policy import Anchor, CalendarRule, CatchUp, EndBehaviour, Playbook, Policy
@@ -61,6 +63,7 @@ _HISTORY_SCHEMA: Final = {
     "invoice_id": pl.String,
     "step": pl.String,
     "date": pl.Date,
+    "received_on": pl.Date,
 }
 
 
@@ -80,15 +83,20 @@ class Screened:
 
 def history_frame(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.DataFrame:
     """The dunning steps of ``entries`` carried out by ``as_of``, one row per
-    invoice: ``customer_id, invoice_id, step, date`` (failed entries and
-    entries without invoices left out, as the stages leave them out)."""
+    invoice: ``customer_id, invoice_id, step, date, received_on`` (failed
+    entries and entries without invoices left out, as the stages leave them
+    out)."""
     cids: list[str] = []
     ids: list[str] = []
     steps: list[str] = []
     days: list[date] = []
+    receipts: list[date | None] = []
     failed = HistoryStatus.FAILED
     for item in entries:
-        ok = True if isinstance(item, Action) else item.status is not failed
+        if isinstance(item, Action):
+            ok, received = True, None
+        else:
+            ok, received = item.status is not failed, item.received_on
         day = item.date
         if ok and day <= as_of:
             for iid in item.invoice_ids:
@@ -96,12 +104,14 @@ def history_frame(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.D
                 ids.append(iid)
                 steps.append(item.step)
                 days.append(day)
+                receipts.append(received)
     return pl.DataFrame(
         {
             "customer_id": pl.Series(cids, dtype=pl.String),
             "invoice_id": pl.Series(ids, dtype=pl.String),
             "step": pl.Series(steps, dtype=pl.String),
             "date": pl.Series(days, dtype=pl.Date),
+            "received_on": pl.Series(receipts, dtype=pl.Date),
         }
     )
 
@@ -168,13 +178,6 @@ class _Calendars:
         return pl.select(pl.when(days.is_not_null()).then(moved).alias("d")).to_series()
 
 
-def _supported(policy: Policy) -> bool:
-    """The columnar ladder handles the policy (else its invoices are busy)."""
-    return not any(
-        step.anchor is Anchor.RECEIPT or step.requires_acknowledgement for step in policy.steps
-    )
-
-
 def _calendar_key(rule: str) -> str | None:
     """``None`` (any day), ``""`` (the customer's country) or a country code."""
     if rule == CalendarRule.NONE:
@@ -227,18 +230,20 @@ def screen(
     people = people.with_columns(pl.col("busy") | pl.col("customer_id").is_in(special.implode()))
 
     allocated = ledger._allocated(as_of)
-    balances = allocated.balances
-    invoices = tables.invoices.select(
-        "invoice_id",
-        "kind",
-        "issue_date",
-        "due_date",
-        "policy",
-        held=pl.col("dispute_opened_on").is_not_null() | pl.col("on_hold_until").is_not_null(),
-    )
+    issued = _issued(tables.invoices, allocated, as_of)
     open_ = (
-        balances.filter(pl.col("balance") > 0)
-        .join(invoices, on="invoice_id", how="left", maintain_order="left")
+        issued.filter(pl.col("balance") > 0)
+        .select(
+            "invoice_id",
+            "customer_id",
+            "currency",
+            "balance",
+            "kind",
+            "issue_date",
+            "due_date",
+            "policy",
+            "held",
+        )
         .join(
             people.select(
                 "customer_id",
@@ -257,7 +262,7 @@ def screen(
         open_.filter("held")["customer_id"],
     ]
     if playbook.credit_hold:
-        busy_ids.append(_near_hold(tables.invoices, allocated, as_of))
+        busy_ids.append(_near_hold(issued, as_of))
 
     # 1. the policy of each open invoice, once per distinct choice
     keys = ["kind", "policy", "customer_policy", "profile", "tags"]
@@ -280,8 +285,6 @@ def screen(
         pl.Series("policy_name", names, pl.String), pl.Series("no_policy", no_policy, pl.String)
     )
     open_ = open_.join(choice, on=keys, how="left", maintain_order="left", nulls_equal=True)
-    unsupported = [n for n, p in by_name.items() if not _supported(p)]
-    busy_ids.append(open_.filter(pl.col("policy_name").is_in(unsupported))["customer_id"])
     parts: list[pl.DataFrame] = [
         open_.filter(pl.col("no_policy").is_not_null()).select(
             "customer_id",
@@ -319,13 +322,13 @@ def screen(
         )
 
     # 3. the ladder of each invoice, policy by policy
+    if "received_on" not in history.columns:
+        history = history.with_columns(received_on=pl.lit(None, pl.Date))
     done = history.join(
         dunned.select("customer_id", "invoice_id"), on=["customer_id", "invoice_id"], how="semi"
     )
     for name in sorted(by_name):
         policy = by_name[name]
-        if name in unsupported:
-            continue
         rows = dunned.filter(pl.col("policy_name") == name)
         if rows.height == 0:
             continue
@@ -363,7 +366,29 @@ def _below_minimum(below: pl.DataFrame, by_name: dict[str, Policy]) -> pl.DataFr
     )
 
 
-def _near_hold(invoices: pl.DataFrame, allocated: Any, as_of: date) -> pl.Series:
+def _issued(invoices: pl.DataFrame, allocated: Any, as_of: date) -> pl.DataFrame:
+    """The invoices and deposit requests issued by ``as_of`` with their
+    balance and last application day (the kernel's rows are those of the
+    invoice table, in its order, so no join is needed)."""
+    issued = invoices.filter(
+        (pl.col("kind") != "credit_note") & (pl.col("issue_date") <= _lit_date(as_of))
+    ).select(
+        "invoice_id",
+        "customer_id",
+        "currency",
+        "kind",
+        "issue_date",
+        "due_date",
+        "policy",
+        held=pl.col("dispute_opened_on").is_not_null() | pl.col("on_hold_until").is_not_null(),
+    )
+    balances = allocated.balances
+    if not issued.get_column("invoice_id").equals(balances.get_column("invoice_id")):
+        raise AssertionError("the kernel's balances are not in the invoice table's order")
+    return issued.with_columns(balances.get_column("balance"), allocated.last_applied)
+
+
+def _near_hold(issued: pl.DataFrame, as_of: date) -> pl.Series:
     """Customers with an overdue open invoice whose behaviour score may be
     below the credit-hold threshold: a bound of
     :func:`arpolicy.reports.payment_behaviour` with :data:`_SCORE_MARGIN`
@@ -371,28 +396,15 @@ def _near_hold(invoices: pl.DataFrame, allocated: Any, as_of: date) -> pl.Series
     policy = DEFAULT_POLICY
     if policy.hold_below is None:
         return pl.Series("customer_id", [], pl.String)
-    last = (
-        allocated.allocations.filter(pl.col("invoice_id").is_not_null())
-        .group_by("invoice_id")
-        .agg(pl.col("date").max().alias("last"))
-    )
-    judged = (
-        allocated.balances.join(
-            invoices.select("invoice_id", "kind", "issue_date", "due_date"),
-            on="invoice_id",
-            how="left",
+    judged = issued.with_columns(
+        settled=pl.max_horizontal(
+            pl.col("last_applied").fill_null(pl.col("issue_date")), "issue_date"
         )
-        .filter(pl.col("kind") != "credit_note")
-        .join(last, on="invoice_id", how="left")
-        .with_columns(
-            settled=pl.max_horizontal(pl.col("last").fill_null(pl.col("issue_date")), "issue_date")
-        )
-        .with_columns(
-            late=pl.when(pl.col("balance") == 0)
-            .then(pl.max_horizontal((pl.col("settled") - pl.col("due_date")).dt.total_days(), 0))
-            .when(pl.col("due_date") < _lit_date(as_of))
-            .then((_lit_date(as_of) - pl.col("due_date")).dt.total_days())
-        )
+    ).with_columns(
+        late=pl.when(pl.col("balance") == 0)
+        .then(pl.max_horizontal((pl.col("settled") - pl.col("due_date")).dt.total_days(), 0))
+        .when(pl.col("due_date") < _lit_date(as_of))
+        .then((_lit_date(as_of) - pl.col("due_date")).dt.total_days())
     )
     overdue = judged.filter((pl.col("balance") > 0) & (pl.col("due_date") < _lit_date(as_of)))
     scores = (
@@ -421,115 +433,154 @@ def _near_hold(invoices: pl.DataFrame, allocated: Any, as_of: date) -> pl.Series
     return found
 
 
+def _per_pair(
+    frame: pl.DataFrame, keys: Sequence[str], compute: Any, name: str, dtype: pl.DataType
+) -> pl.Series:
+    """``compute(*key values)`` once per distinct non-null key tuple of
+    ``frame``, as a column aligned with ``frame`` (null where a key is null)."""
+    wanted = frame.select(keys)
+    pairs = wanted.drop_nulls().unique()
+    values = [compute(*row) for row in pairs.iter_rows()]
+    table = pairs.with_columns(pl.Series(name, values, dtype))
+    return wanted.join(table, on=list(keys), how="left", maintain_order="left", nulls_equal=False)[
+        name
+    ]
+
+
 def _ladder(
     rows: pl.DataFrame, policy: Policy, done: pl.DataFrame, as_of: date, cals: _Calendars
 ) -> tuple[pl.DataFrame, pl.Series]:
     """:func:`~arpolicy.engine.candidates._ladder` for the invoices of one
-    policy: the skipped rows, and the customers with a step due (busy)."""
+    policy: the skipped rows, and the customers with a step due (busy).
+
+    Per invoice and step the first and the latest sending are columns
+    (``first{j}``, ``latest{j}``); receipts (recorded ones make the customer
+    busy) are presumed as :func:`~arpolicy.engine.calendars._receipt` does,
+    deadlines computed as :func:`~arpolicy.engine.calendars._deadline` does,
+    once per distinct country and day.
+    """
     steps = policy.steps
     count = len(steps)
     index = {s.name: i for i, s in enumerate(steps)}
     resume = policy.catch_up is CatchUp.RESUME
     today = _lit_date(as_of)
     country = pl.col("country")
+    letter = policy.letter_index()
+    nl = calendar_for("NL")
 
     def key_of(i: int) -> str | pl.Expr | None:
         rule = _calendar_key(steps[i].calendar or policy.calendar)
         return country if rule == "" else rule
 
+    def receipt(home: str, sent: date) -> date:
+        if home == "NL":
+            return law_nl.presumed_receipt(sent, calendar=nl)
+        return calendar_for(home).add_business_days(sent, policy.presumed_receipt_days)
+
     grace = pl.col("currency").replace_strict(
-        dict(policy.grace_days_by_currency),
-        default=policy.grace_days,
-        return_dtype=pl.Int64,
+        dict(policy.grace_days_by_currency), default=policy.grace_days, return_dtype=pl.Int64
     )
-
-    def nominal(i: int) -> pl.Expr:
-        step = steps[i]
-        if step.anchor is Anchor.ISSUE:
-            return pl.col("issue_date") + pl.duration(days=step.offset_days)
-        extra = grace if step.offset_days > 0 else pl.lit(0, pl.Int64)
-        return pl.col("due_date") + pl.duration(days=pl.lit(step.offset_days) + extra)
-
-    # what was done: per invoice and step, the first and last sending
-    mine = done.join(rows.select("customer_id", "invoice_id"), on=["customer_id", "invoice_id"])
+    frame = rows.select(
+        "customer_id", "invoice_id", "country", "profile", "currency", "issue_date", "due_date"
+    ).with_row_index("_r")
+    # what was done: per invoice and step, the first and the latest sending
+    mine = done.join(
+        frame.select("customer_id", "invoice_id", "_r"), on=["customer_id", "invoice_id"]
+    ).with_columns(idx=pl.col("step").replace_strict(index, default=None, return_dtype=pl.Int64))
+    received = mine.filter(pl.col("received_on").is_not_null())["customer_id"]
     per_step = (
-        mine.with_columns(
-            idx=pl.col("step").replace_strict(index, default=None, return_dtype=pl.Int64)
-        )
-        .filter(pl.col("idx").is_not_null())
-        .group_by("customer_id", "invoice_id", "step", "idx")
+        mine.filter(pl.col("idx").is_not_null())
+        .group_by("_r", "idx")
         .agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("latest"))
     )
-    last = (
-        per_step.sort("idx")
-        .group_by("customer_id", "invoice_id")
-        .agg(pl.col("idx").last().alias("last"), pl.col("first").last().alias("sent"))
+    last = per_step.group_by("_r").agg(pl.col("idx").max().alias("last"))
+    frame = frame.join(last, on="_r", how="left", maintain_order="left").with_columns(
+        pl.col("last").fill_null(-1)
     )
+    for j in range(count):
+        sendings = per_step.filter(pl.col("idx") == j).select(
+            "_r", pl.col("first").alias(f"first{j}"), pl.col("latest").alias(f"latest{j}")
+        )
+        frame = frame.join(sendings, on="_r", how="left", maintain_order="left")
+    # presumed receipts of the steps a later step counts from
+    for j in range(count - 1):
+        if steps[j + 1].anchor is Anchor.RECEIPT or steps[j].requires_acknowledgement:
+            frame = frame.with_columns(
+                _per_pair(frame, ["country", f"first{j}"], receipt, f"receipt{j}", pl.Date())
+            )
+
+    def dates(i: int) -> tuple[pl.Series, pl.Series]:
+        """Step ``i``'s day by the offsets (before calendars) and moved to a
+        business day; null when it counts from a step not yet sent."""
+        step = steps[i]
+        anchored = i > 0 and (
+            step.anchor is Anchor.RECEIPT or steps[i - 1].requires_acknowledgement
+        )
+        before = pl.col(f"receipt{i - 1}") if anchored else None
+        if step.anchor is Anchor.RECEIPT and before is not None:
+            day = before + pl.duration(days=step.offset_days)
+        elif step.anchor is Anchor.ISSUE:
+            day = pl.col("issue_date") + pl.duration(days=step.offset_days)
+        else:
+            extra = grace if step.offset_days > 0 else pl.lit(0, pl.Int64)
+            day = pl.col("due_date") + pl.duration(days=pl.lit(step.offset_days) + extra)
+        if before is not None:
+            day = pl.when(before.is_null()).then(None).otherwise(pl.max_horizontal(day, before))
+        plain = frame.select(day.alias("d")).to_series()
+        return plain, cals.shift(frame, day, key_of(i))
+
+    def deadline(i: int, home: str, private: bool, sent: date) -> date:
+        step = steps[i]
+        assert step.deadline_days is not None
+        if home == "NL" and private and letter is not None and steps[letter].name == step.name:
+            return law_nl.consumer_letter_term_end(sent, days=step.deadline_days, calendar=nl)
+        start = receipt(home, sent) if step.requires_acknowledgement else sent
+        return calendar_for(home).next_business_day(start + timedelta(days=step.deadline_days))
+
     # the running deadline: the latest (deadline, step name) of the steps sent
-    deadlines = []
-    for i, step in enumerate(steps):
-        if step.deadline_days is None:
+    frame = frame.with_columns(
+        run_name=pl.lit(None, pl.String),
+        run_sent=pl.lit(None, pl.Date),
+        run_deadline=pl.lit(None, pl.Date),
+        private=pl.col("profile") == "private",
+    )
+    for i in sorted(range(count), key=lambda k: steps[k].name):
+        if steps[i].deadline_days is None:
             continue
-        sent = per_step.filter(pl.col("idx") == i).join(
-            rows.select("customer_id", "invoice_id", "country"), on=["customer_id", "invoice_id"]
+        ends = _per_pair(
+            frame,
+            ["country", "private", f"latest{i}"],
+            functools.partial(deadline, i),
+            "end",
+            pl.Date(),
         )
-        if sent.height == 0:
-            continue
-        ends = cals.shift(sent, pl.col("latest") + pl.duration(days=step.deadline_days), country)
-        deadlines.append(
-            sent.select(
-                "customer_id", "invoice_id", "step", pl.col("latest").alias("run_sent")
-            ).with_columns(ends.alias("run_deadline"))
+        later = ends.is_not_null() & (
+            pl.col("run_deadline").is_null() | (ends >= pl.col("run_deadline"))
         )
-    frame = rows.select(
-        "customer_id", "invoice_id", "country", "currency", "issue_date", "due_date"
-    ).join(last, on=["customer_id", "invoice_id"], how="left", maintain_order="left")
-    if deadlines:
-        running = (
-            pl.concat(deadlines)
-            .sort("run_deadline", "step")
-            .group_by("customer_id", "invoice_id")
-            .agg(pl.all().last())
-            .rename({"step": "run_name"})
-        )
-        frame = frame.join(
-            running, on=["customer_id", "invoice_id"], how="left", maintain_order="left"
-        )
-    else:
         frame = frame.with_columns(
-            run_name=pl.lit(None, pl.String),
-            run_sent=pl.lit(None, pl.Date),
-            run_deadline=pl.lit(None, pl.Date),
+            run_name=pl.when(later).then(pl.lit(steps[i].name)).otherwise("run_name"),
+            run_sent=pl.when(later).then(pl.col(f"latest{i}")).otherwise("run_sent"),
+            run_deadline=pl.when(later).then(ends).otherwise("run_deadline"),
         )
     frame = frame.with_columns(
-        pl.col("last").fill_null(-1),
         bar=pl.col("run_deadline") + pl.duration(days=1),
         is_due=today >= pl.col("due_date"),
+        lag=pl.lit(0, pl.Int64),
+        earliest=pl.lit(None, pl.Date),
     )
     # a late last step moves the following ones by the same lag
-    lag = pl.Series("lag", [0] * frame.height, pl.Int64)
-    earliest = pl.Series("earliest", [None] * frame.height, pl.Date)
-    if count:
-        inner = (pl.col("last") >= 0) & (pl.col("last") < count - 1)
-        scheduled = pl.Series("s", [None] * frame.height, pl.Date)
-        plain = pl.Series("p", [None] * frame.height, pl.Date)
-        for i in range(count - 1):
-            at = frame.select((pl.col("last") == i) & inner).to_series()
-            if not at.any():
-                continue
-            shifted = cals.shift(frame, nominal(i), key_of(i))
-            raw = frame.select(nominal(i)).to_series()
-            scheduled = pl.select(pl.when(at).then(shifted).otherwise(scheduled)).to_series()
-            plain = pl.select(pl.when(at).then(raw).otherwise(plain)).to_series()
-        frame = frame.with_columns(scheduled.alias("scheduled"), plain.alias("plain"))
+    for i in range(count - 1):
+        at = frame.select(pl.col("last") == i).to_series()
+        if not at.any():
+            continue
+        plain, scheduled = dates(i)
+        sent = pl.col(f"first{i}")
         frame = frame.with_columns(
-            lag=pl.when(inner & (pl.col("sent") > pl.col("scheduled")))
-            .then((pl.col("sent") - pl.col("plain")).dt.total_days())
-            .otherwise(0),
-            earliest=pl.when(inner).then(pl.col("sent") + pl.duration(days=1)),
+            lag=pl.when(at & scheduled.is_not_null() & (sent > scheduled))
+            .then((sent - pl.coalesce(plain, scheduled)).dt.total_days())
+            .otherwise("lag"),
+            earliest=pl.when(at).then(sent + pl.duration(days=1)).otherwise("earliest"),
         )
-    else:
-        frame = frame.with_columns(lag, earliest)
     frame = frame.with_columns(
         chosen=pl.lit(None, pl.Int64),
         stopped=pl.lit(False),
@@ -537,6 +588,7 @@ def _ladder(
         detail=pl.lit(None, pl.String),
         skip_step=pl.lit(None, pl.String),
     )
+    names = {n: repr(n) for n in index}
     for i, step in enumerate(steps):
         active = ~pl.col("stopped") & (pl.col("last") < i)
         if resume and step.pre_due and not step.mandatory:
@@ -544,41 +596,43 @@ def _ladder(
             if i == count - 1:
                 frame = frame.with_columns(dropped_last=pl.col("dropped_last") | dropping)
             active = active & ~dropping
-        mask = frame.select(active).to_series()
-        if not mask.any():
+        if not frame.select(active.any()).item():
             continue
         key = key_of(i)
-        day = cals.shift(frame, nominal(i), key)
-        frame = frame.with_columns(day.alias("day"))
+        plain, shifted = dates(i)
+        frame = frame.with_columns(plain.alias("plain"), shifted.alias("day"))
         if step.anchor is not Anchor.RECEIPT:
-            moved = cals.shift(frame, nominal(i) + pl.duration(days=pl.col("lag")), key)
+            moved = cals.shift(
+                frame, pl.col("plain").fill_null(pl.col("day")) + pl.duration(days="lag"), key
+            )
             frame = frame.with_columns(
-                day=pl.when(pl.col("earliest").is_not_null() & (pl.col("lag") != 0))
+                day=pl.when(
+                    pl.col("day").is_not_null()
+                    & pl.col("earliest").is_not_null()
+                    & (pl.col("lag") != 0)
+                )
                 .then(moved)
-                .otherwise(pl.col("day"))
+                .otherwise("day")
             )
         floor = cals.shift(frame, pl.col("earliest"), key)
         frame = frame.with_columns(
             day=pl.when(pl.col("earliest").is_not_null() & (pl.col("day") < pl.col("earliest")))
             .then(floor)
-            .otherwise(pl.col("day"))
+            .otherwise("day")
         )
         frame = frame.with_columns(
             waiting=pl.col("bar").is_not_null() & (pl.col("day") < pl.col("bar"))
         )
         barred = cals.shift(frame, pl.col("bar"), key)
-        frame = frame.with_columns(
-            day=pl.when(pl.col("waiting")).then(barred).otherwise(pl.col("day"))
-        )
+        frame = frame.with_columns(day=pl.when("waiting").then(barred).otherwise("day"))
+        gone = pl.col("day").is_null()  # counts from a step chosen in this very scan
         late = pl.col("day") > today
-        name = repr(step.name)
+        name = names[step.name]
         waits = pl.concat_str(
             pl.lit(f"step {name} waits until "),
             _text(pl.col("day")),
             pl.lit(": step "),
-            pl.col("run_name").replace_strict(
-                {n: repr(n) for n in index}, default=None, return_dtype=pl.String
-            ),
+            pl.col("run_name").replace_strict(names, default=None, return_dtype=pl.String),
             pl.lit(", sent on "),
             _text(pl.col("run_sent")),
             pl.lit(", gave until "),
@@ -586,26 +640,24 @@ def _ladder(
             pl.lit(" to pay"),
         )
         nxt = pl.concat_str(pl.lit(f"next step {name} is due on "), _text(pl.col("day")))
-        first_late = active & late & pl.col("chosen").is_null()
+        first_late = active & ~gone & late & pl.col("chosen").is_null()
         frame = frame.with_columns(
             detail=pl.when(first_late)
-            .then(pl.when(pl.col("waiting")).then(waits).otherwise(nxt))
-            .otherwise(pl.col("detail")),
-            skip_step=pl.when(first_late).then(pl.lit(step.name)).otherwise(pl.col("skip_step")),
-            chosen=pl.when(active & ~late).then(pl.lit(i, pl.Int64)).otherwise(pl.col("chosen")),
+            .then(pl.when("waiting").then(waits).otherwise(nxt))
+            .otherwise("detail"),
+            skip_step=pl.when(first_late).then(pl.lit(step.name)).otherwise("skip_step"),
+            chosen=pl.when(active & ~gone & ~late).then(pl.lit(i, pl.Int64)).otherwise("chosen"),
             stopped=pl.col("stopped")
+            | (active & gone)
             | (active & late)
             | (active & ~late & pl.lit(resume or step.mandatory)),
         )
     due = frame.filter(pl.col("chosen").is_not_null())
     rest = frame.filter(pl.col("chosen").is_null())
     repeat = policy.end is EndBehaviour.REPEAT and count > 0
-    looping = rest.filter(
-        pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat)
-    )
-    rest = rest.filter(
-        ~(pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat))
-    )
+    repeats = pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat)
+    looping = rest.filter(repeats)
+    rest = rest.filter(~repeats)
     complete = pl.col("last") == count - 1
     left = f"the steps of policy {policy.name!r} left come before the due date, "
     skipped = rest.select(
@@ -617,13 +669,13 @@ def _ladder(
         .then(pl.lit(SkipReason.LADDER_COMPLETE.value))
         .otherwise(pl.lit(SkipReason.ALREADY_DONE.value)),
         detail=pl.when(pl.col("detail").is_not_null())
-        .then(pl.col("detail"))
+        .then("detail")
         .when(pl.col("dropped_last") & ~complete)
         .then(pl.concat_str(pl.lit(left), _text(pl.col("due_date")), pl.lit(", which has passed")))
         .otherwise(pl.lit(f"every step of policy {policy.name!r} was carried out")),
         step=pl.col("skip_step"),
     )
-    busy = pl.concat([due["customer_id"], looping["customer_id"]])
+    busy = pl.concat([due["customer_id"], looping["customer_id"], received])
     return skipped, busy
 
 

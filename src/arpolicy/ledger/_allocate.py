@@ -119,6 +119,9 @@ class Allocated:
             early-payment discounts granted.
         groups: how many (customer, currency) groups had anything to allocate.
         fallback_groups: how many of them took the exact per-group fallback.
+        last_applied: per row of ``balances``, the latest ``date`` of an
+            application to the invoice (null when none): the day a settled
+            invoice was paid off, for the behaviour score.
     """
 
     balances: pl.DataFrame
@@ -127,6 +130,7 @@ class Allocated:
     discounts: pl.DataFrame
     groups: int
     fallback_groups: int
+    last_applied: pl.Series
 
 
 @attrs.frozen(eq=False)
@@ -527,12 +531,17 @@ def allocate_prepared(prepared: Prepared, as_of: date, *, _fallback_all: bool = 
         .sort("g")
         .select(customer, currency, "credit")
     )
+    issued = inv.filter((pl.col("kind") != _CREDIT_NOTE) & (pl.col("issue_date") <= as_of))
     balances = (
-        inv.filter((pl.col("kind") != _CREDIT_NOTE) & (pl.col("issue_date") <= as_of))
-        .select("invoice_id", "customer_id", "currency", "row")
+        issued.select("invoice_id", "customer_id", "currency", "row")
         .with_columns(balance=pl.lit(open_amount).gather(pl.col("row")))
         .drop("row")
     )
+    paid = rows.filter(pl.col("trow").is_not_null()).group_by("trow").agg(pl.col("date").max())
+    applied_on = pl.repeat(None, inv.height, dtype=pl.Date, eager=True).scatter(
+        paid.get_column("trow"), paid.get_column("date")
+    )
+    last_applied = applied_on.gather(issued.get_column("row")).alias("last_applied")
     return Allocated(
         balances=balances,
         credit=credit,
@@ -545,6 +554,7 @@ def allocate_prepared(prepared: Prepared, as_of: date, *, _fallback_all: bool = 
         ),
         groups=int(groups),
         fallback_groups=fallback.len(),
+        last_applied=last_applied,
     )
 
 
