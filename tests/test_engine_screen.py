@@ -83,7 +83,7 @@ def cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
 @st.composite
 def quiet_cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
     """Cases the columnar stage decides mostly by itself: no plans, trials,
-    blocks, credit limits, disputes or holds, and more invoices."""
+    blocks, disputes or holds, and more invoices."""
     drawn = draw(
         ledgers(
             min_customers=2,
@@ -98,7 +98,7 @@ def quiet_cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
         )
     )
     ledger = Ledger(
-        [attrs.evolve(c, block=None, credit_limit=None) for c in drawn.customers],
+        [attrs.evolve(c, block=None) for c in drawn.customers],
         [attrs.evolve(i, dispute=None, on_hold_until=None) for i in drawn.invoices],
         drawn.payments,
     )

@@ -219,8 +219,7 @@ def screen(
         "country",
         "policy",
         "tags",
-        busy=pl.col("block_reason").is_not_null()
-        | (pl.col("credit_limit").is_not_null() & pl.lit(playbook.credit_hold)),
+        busy=pl.col("block_reason").is_not_null(),
     )
     if customers is not None:
         people = people.filter(pl.col("customer_id").is_in(list(customers)))
@@ -263,6 +262,7 @@ def screen(
     ]
     if playbook.credit_hold:
         busy_ids.append(_near_hold(issued, as_of))
+        busy_ids.append(_over_limit(tables.customers, issued, allocated.credit))
 
     # 1. the policy of each open invoice, once per distinct choice
     keys = ["kind", "policy", "customer_policy", "profile", "tags"]
@@ -386,6 +386,33 @@ def _issued(invoices: pl.DataFrame, allocated: Any, as_of: date) -> pl.DataFrame
     if not issued.get_column("invoice_id").equals(balances.get_column("invoice_id")):
         raise AssertionError("the kernel's balances are not in the invoice table's order")
     return issued.with_columns(balances.get_column("balance"), allocated.last_applied)
+
+
+def _over_limit(customers: pl.DataFrame, issued: pl.DataFrame, credit: pl.DataFrame) -> pl.Series:
+    """Customers whose exposure in their credit limit's currency exceeds the
+    limit: open balances less unapplied credit, as
+    :func:`arpolicy.credit.recommend` counts it without exchange rates (a
+    breach calls for a credit hold; the per-customer stages decide it)."""
+    limits = customers.filter(pl.col("credit_limit").is_not_null()).select(
+        "customer_id", "currency", "credit_limit"
+    )
+    opened = (
+        issued.filter(pl.col("balance") > 0)
+        .join(limits.select("customer_id", "currency"), on=["customer_id", "currency"], how="semi")
+        .group_by("customer_id", "currency")
+        .agg(pl.col("balance").sum().alias("open"))
+    )
+    exposure = (
+        limits.join(opened, on=["customer_id", "currency"], how="left")
+        .join(credit, on=["customer_id", "currency"], how="left")
+        .with_columns(
+            exposure=(pl.col("open").fill_null(0) - pl.col("credit").fill_null(0)).clip(0)
+        )
+    )
+    found: pl.Series = exposure.filter(pl.col("exposure") > pl.col("credit_limit")).get_column(
+        "customer_id"
+    )
+    return found
 
 
 def _near_hold(issued: pl.DataFrame, as_of: date) -> pl.Series:
