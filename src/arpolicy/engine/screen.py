@@ -42,6 +42,7 @@ from ..actions import Action, HistoryEntry, HistoryStatus, SkipReason
 from ..calendar import calendar_for
 from ..credit import DEFAULT_POLICY
 from ..law import nl as law_nl
+from ..ledger._views import BUILDERS
 from ..model import Ledger
 from ..money import Money
 from ..policy import Anchor, CalendarRule, CatchUp, EndBehaviour, Playbook, Policy
@@ -270,10 +271,19 @@ def screen(
     names: list[str | None] = []
     no_policy: list[str | None] = []
     by_name: dict[str, Policy] = {}
+    # one record of each kind per distinct choice, built from its table rows
+    bills = BUILDERS["invoice"](
+        tables.invoices.join(combos.select("invoice_id"), on="invoice_id", how="semi")
+    )
+    people_of = BUILDERS["customer"](
+        tables.customers.join(combos.select("customer_id").unique(), on="customer_id", how="semi")
+    )
+    bill_by = {b.id: b for b in bills}
+    person_by = {p.id: p for p in people_of}
     for iid, cid in zip(
         combos["invoice_id"].to_list(), combos["customer_id"].to_list(), strict=True
     ):
-        chosen = _choose_policy(playbook, ledger.customer(cid), ledger.invoice(iid))
+        chosen = _choose_policy(playbook, person_by[cid], bill_by[iid])
         if isinstance(chosen, str):
             names.append(None)
             no_policy.append(chosen)
