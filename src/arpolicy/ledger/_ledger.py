@@ -146,7 +146,12 @@ class _View:
         """The record with ``record_id`` (``KeyError`` if unknown)."""
         if kind in _SMALL:
             return self._small(kind)[0][record_id]
-        return self._at(kind, [self.row_of(kind)[record_id]])[0]
+        row = self.row_of(kind)[record_id]
+        every = self.all.get(kind)
+        if every is not None:
+            return every[row]
+        found = self.built[kind].get(row)
+        return found if found is not None else self._at(kind, [row])[0]
 
     def has(self, kind: str, record_id: str) -> bool:
         if kind in _SMALL:
