@@ -27,15 +27,19 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..actions import Action, HistoryEntry, HistoryStatus
+from ..actions import Action, HistoryEntry, HistoryStatus, Skipped
 from ..errors import ArpolicyError, LoadError
 from ..money import Money
+from ..plan_tables import SKIPPED_COLUMNS, actions_frame, minor_text
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "CSV_COLUMNS",
@@ -43,9 +47,16 @@ __all__ = [
     "dumps_csv",
     "dumps_json",
     "dumps_ndjson",
+    "dumps_parquet",
+    "iter_actions_csv",
+    "iter_json",
+    "iter_ndjson",
+    "iter_skipped_csv",
     "load_history",
     "loads_history",
     "money_record",
+    "safe_cell",
+    "skipped_record",
 ]
 
 CSV_COLUMNS = (
@@ -127,51 +138,136 @@ def _dump(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ": "))
 
 
+def iter_json(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A JSON list of ``records`` in pieces, one record at a time.
+
+    The pieces joined are exactly ``json.dumps(list(records), indent=2,
+    sort_keys=True, ensure_ascii=False) + "\\n"``, but no more than one
+    record is held as text at a time.
+    """
+    first = True
+    for record in records:
+        text = json.dumps(record, sort_keys=True, ensure_ascii=False, indent=2)
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def iter_ndjson(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """One JSON object per line, one line at a time."""
+    for record in records:
+        yield _dump(record) + "\n"
+
+
 def dumps_json(actions: Iterable[Action]) -> str:
     """The actions as a JSON list (indented, keys sorted, ``\\n`` at the end)."""
-    records = [action_record(a) for a in actions]
-    return json.dumps(records, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    return "".join(iter_json(action_record(a) for a in actions))
 
 
 def dumps_ndjson(actions: Iterable[Action]) -> str:
     """One JSON object per line."""
-    return "".join(_dump(action_record(a)) + "\n" for a in actions)
+    return "".join(iter_ndjson(action_record(a) for a in actions))
 
 
-def dumps_csv(actions: Iterable[Action]) -> str:
-    """A CSV table with :data:`CSV_COLUMNS` (amounts as decimal strings)."""
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` made harmless for a spreadsheet: a leading ``'`` before ``= + - @``.
+
+    A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@``
+    (or a tab or carriage return before one) as a formula; the quote makes
+    it text. Amounts are written as numbers and are not changed.
+
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("C001")
+    ("'=HYPERLINK(1)", 'C001')
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_lines(rows: Iterable[Sequence[object]], header: Sequence[str]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for a in actions:
-        writer.writerow(
-            [
-                a.date.isoformat(),
-                a.customer_id,
-                " ".join(a.invoice_ids),
-                a.step,
-                a.level,
-                a.channel,
-                a.tone,
-                a.kind.value,
-                a.policy,
-                _amount(a.amount_due),
-                a.currency or "",
-                _amount(a.fees),
-                _amount(a.interest),
-                _amount(a.compensation),
-                _amount(a.collection_costs),
-                _amount(a.total_due),
-                a.deadline.isoformat() if a.deadline else "",
-                a.key,
-                "; ".join(r.text for r in a.reasons),
-            ]
-        )
-    return out.getvalue()
+    writer.writerow(header)
+    for count, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if count % 1024 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
-def _amount(value: Money | None) -> str:
-    return "" if value is None else format(value.amount, "f")
+def _money_text(units: int | None, digits: int | None) -> str:
+    return "" if units is None or digits is None else minor_text(units, digits)
+
+
+def _day_text(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _action_csv_rows(table: pl.DataFrame) -> Iterator[list[object]]:
+    for row in table.iter_rows(named=True):
+        digits = row["minor_digits"]
+        yield [
+            row["date"].isoformat(),
+            safe_cell(row["customer_id"]),
+            safe_cell(" ".join(row["invoice_ids"])),
+            safe_cell(row["step"]),
+            row["level"],
+            safe_cell(row["channel"]),
+            safe_cell(row["tone"]),
+            row["kind"],
+            safe_cell(row["policy"]),
+            _money_text(row["principal"], digits),
+            row["currency"] or "",
+            _money_text(row["fees"], digits),
+            _money_text(row["interest"], digits),
+            _money_text(row["compensation"], digits),
+            _money_text(row["collection_costs"], digits),
+            _money_text(row["total_due"], digits),
+            _day_text(row["deadline"]),
+            row["key"],
+            safe_cell("; ".join(row["reason_texts"])),
+        ]
+
+
+def iter_actions_csv(table: pl.DataFrame) -> Iterator[str]:
+    """The actions table (:func:`arpolicy.plan_tables.actions_frame`) as CSV, in pieces.
+
+    The columns are :data:`CSV_COLUMNS`; amounts are decimal strings with the
+    currency's decimals; text cells pass through :func:`safe_cell`.
+    """
+    return _csv_lines(_action_csv_rows(table), CSV_COLUMNS)
+
+
+def dumps_csv(actions: Sequence[Action]) -> str:
+    """A CSV table with :data:`CSV_COLUMNS` (amounts as decimal strings)."""
+    return "".join(iter_actions_csv(actions_frame(actions)))
+
+
+def skipped_record(item: Skipped) -> dict[str, Any]:
+    """One skipped entry as a JSON-ready dict (``step`` is ``null`` when not about one)."""
+    return {
+        "customer_id": item.customer_id,
+        "invoice_id": item.invoice_id,
+        "step": item.step,
+        "reason": item.reason.value,
+        "detail": item.detail,
+    }
+
+
+def iter_skipped_csv(table: pl.DataFrame) -> Iterator[str]:
+    """The skipped table as CSV (:data:`~arpolicy.plan_tables.SKIPPED_COLUMNS`), in pieces."""
+    rows = ([safe_cell(cell or "") for cell in row] for row in table.iter_rows())
+    return _csv_lines(rows, SKIPPED_COLUMNS)
+
+
+def dumps_parquet(table: pl.DataFrame) -> bytes:
+    """A table as Parquet bytes (zstd, statistics on; the same table, the same bytes)."""
+    buffer = io.BytesIO()
+    table.write_parquet(buffer, compression="zstd", statistics=True)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------
