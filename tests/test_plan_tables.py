@@ -196,7 +196,7 @@ def _action(**changes: object) -> Action:
     return Action(**base)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("danger", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\t=x"])
+@pytest.mark.parametrize("danger", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x"])
 def test_csv_text_cells_cannot_become_formulas(danger: str) -> None:
     action = _action(
         customer_id=danger,
@@ -213,7 +213,9 @@ def test_csv_text_cells_cannot_become_formulas(danger: str) -> None:
     assert row["amount"] == "-12.50"  # a number stays a number
     assert row["total_due"] == "-7.50"
     skipped = skipped_frame([Skipped(danger, danger, SkipReason.RULE, danger, danger)])
-    cells = list(csv.reader(io.StringIO("".join(iter_skipped_csv(skipped)), newline="")))[1]
+    cells = list(csv.reader(io.StringIO(b"".join(iter_skipped_csv(skipped)).decode(), newline="")))[
+        1
+    ]
     assert cells == ["'" + danger, "'" + danger, "'" + danger, "rule", "'" + danger]
 
 
@@ -337,3 +339,55 @@ def test_parquet_on_standard_output_is_the_file(books: Path) -> None:
     piped = subprocess.run(args, capture_output=True, cwd=books, check=False)
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout == _write(books, "ledger", "parquet", "q")[0]
+
+
+def _reference_csv(actions: list[Action]) -> str:
+    """The CSV as arpolicy wrote it before the tables: csv.writer over the objects."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+
+    def money(value: Money | None) -> str:
+        return "" if value is None else format(value.amount, "f")
+
+    for a in actions:
+        writer.writerow(
+            [
+                a.date.isoformat(),
+                safe_cell(a.customer_id),
+                safe_cell(" ".join(a.invoice_ids)),
+                safe_cell(a.step),
+                a.level,
+                safe_cell(a.channel),
+                safe_cell(a.tone),
+                a.kind.value,
+                safe_cell(a.policy),
+                money(a.amount_due),
+                a.currency or "",
+                money(a.fees),
+                money(a.interest),
+                money(a.compensation),
+                money(a.collection_costs),
+                money(a.total_due),
+                a.deadline.isoformat() if a.deadline else "",
+                a.key,
+                safe_cell("; ".join(r.text for r in a.reasons)),
+            ]
+        )
+    return out.getvalue()
+
+
+@given(days)
+def test_csv_from_the_table_is_the_csv_of_the_objects(day: date) -> None:
+    actions = list(_plan(day).actions)
+    assert dumps_csv(actions) == _reference_csv(actions)
+
+
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.sampled_from(["EUR", "JPY", "KWD", "GBP"]),
+)
+def test_csv_amounts_are_exact_in_any_currency(units: int, currency: str) -> None:
+    amount = Money.from_minor(units, currency)
+    action = _action(amount_due=amount, charges=(), fees=amount)
+    assert dumps_csv([action]) == _reference_csv([action])

@@ -23,7 +23,6 @@ True
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ..actions import Action, HistoryEntry, HistoryStatus, Skipped
 from ..errors import ArpolicyError, LoadError
 from ..money import Money
-from ..plan_tables import SKIPPED_COLUMNS, actions_frame, minor_text
+from ..plan_tables import SKIPPED_COLUMNS, actions_frame
 
 if TYPE_CHECKING:
     import polars as pl
@@ -185,65 +184,79 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv_lines(rows: Iterable[Sequence[object]], header: Sequence[str]) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for count, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if count % 1024 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+_CSV_SLICE = 65_536
+"""Rows formatted and written at a time, so a large table is never one string."""
 
 
-def _money_text(units: int | None, digits: int | None) -> str:
-    return "" if units is None or digits is None else minor_text(units, digits)
+def _csv_frames(frame: pl.DataFrame) -> Iterator[bytes]:
+    """``frame`` as CSV, a slice of rows at a time (the header with the first)."""
+    for start in range(0, max(frame.height, 1), _CSV_SLICE):
+        part = io.BytesIO()
+        frame.slice(start, _CSV_SLICE).write_csv(
+            part, include_header=start == 0, line_terminator="\n", quote_style="necessary"
+        )
+        yield part.getvalue()
 
 
-def _day_text(value: date | None) -> str:
-    return "" if value is None else value.isoformat()
+def _safe_text(column: pl.Expr) -> pl.Expr:
+    """:func:`safe_cell` over a column, with empty text written as an empty cell."""
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    guarded = pl.when(column.str.contains(r"^[=+\-@\t\r]")).then("'" + column).otherwise(column)
+    name = column.meta.output_name()
+    return pl.when(column == "").then(None).otherwise(guarded).alias(name)
 
 
-def _action_csv_rows(table: pl.DataFrame) -> Iterator[list[object]]:
-    for row in table.iter_rows(named=True):
-        digits = row["minor_digits"]
-        yield [
-            row["date"].isoformat(),
-            safe_cell(row["customer_id"]),
-            safe_cell(" ".join(row["invoice_ids"])),
-            safe_cell(row["step"]),
-            row["level"],
-            safe_cell(row["channel"]),
-            safe_cell(row["tone"]),
-            row["kind"],
-            safe_cell(row["policy"]),
-            _money_text(row["principal"], digits),
-            row["currency"] or "",
-            _money_text(row["fees"], digits),
-            _money_text(row["interest"], digits),
-            _money_text(row["compensation"], digits),
-            _money_text(row["collection_costs"], digits),
-            _money_text(row["total_due"], digits),
-            _day_text(row["deadline"]),
-            row["key"],
-            safe_cell("; ".join(row["reason_texts"])),
-        ]
+def _decimal_text(units: pl.Expr, digits: pl.Expr) -> pl.Expr:
+    """Minor units as :func:`~arpolicy.plan_tables.minor_text` writes them, in Polars."""
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    scale = pl.lit(10, dtype=pl.Int64).pow(digits.cast(pl.Int64))
+    size = units.abs()
+    whole = (size // scale).cast(pl.String)
+    fraction = (size % scale).cast(pl.String).str.zfill(digits.cast(pl.UInt32))
+    sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    text = pl.when(digits == 0).then(whole).otherwise(pl.concat_str(whole, pl.lit("."), fraction))
+    name = units.meta.output_name()
+    return pl.when(units.is_null()).then(None).otherwise(pl.concat_str(sign, text)).alias(name)
 
 
-def iter_actions_csv(table: pl.DataFrame) -> Iterator[str]:
+def iter_actions_csv(table: pl.DataFrame) -> Iterator[bytes]:
     """The actions table (:func:`arpolicy.plan_tables.actions_frame`) as CSV, in pieces.
 
     The columns are :data:`CSV_COLUMNS`; amounts are decimal strings with the
-    currency's decimals; text cells pass through :func:`safe_cell`.
+    currency's decimals; text cells pass through :func:`safe_cell`. Formatted
+    by Polars, a slice of rows at a time.
     """
-    return _csv_lines(_action_csv_rows(table), CSV_COLUMNS)
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    col, digits = pl.col, pl.col("minor_digits")
+    out = table.select(
+        col("date"),
+        _safe_text(col("customer_id")),
+        _safe_text(col("invoice_ids").list.join(" ")),
+        _safe_text(col("step")),
+        col("level"),
+        _safe_text(col("channel")),
+        _safe_text(col("tone")),
+        col("kind"),
+        _safe_text(col("policy")),
+        _decimal_text(col("principal"), digits).alias("amount"),
+        col("currency"),
+        *(
+            _decimal_text(col(name), digits)
+            for name in ("fees", "interest", "compensation", "collection_costs", "total_due")
+        ),
+        col("deadline"),
+        col("key"),
+        _safe_text(col("reason_texts").list.join("; ")).alias("reasons"),
+    )
+    return _csv_frames(out)
 
 
 def dumps_csv(actions: Sequence[Action]) -> str:
     """A CSV table with :data:`CSV_COLUMNS` (amounts as decimal strings)."""
-    return "".join(iter_actions_csv(actions_frame(actions)))
+    return b"".join(iter_actions_csv(actions_frame(actions))).decode("utf-8")
 
 
 def skipped_record(item: Skipped) -> dict[str, Any]:
@@ -257,10 +270,11 @@ def skipped_record(item: Skipped) -> dict[str, Any]:
     }
 
 
-def iter_skipped_csv(table: pl.DataFrame) -> Iterator[str]:
+def iter_skipped_csv(table: pl.DataFrame) -> Iterator[bytes]:
     """The skipped table as CSV (:data:`~arpolicy.plan_tables.SKIPPED_COLUMNS`), in pieces."""
-    rows = ([safe_cell(cell or "") for cell in row] for row in table.iter_rows())
-    return _csv_lines(rows, SKIPPED_COLUMNS)
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    return _csv_frames(table.select(_safe_text(pl.col(name)) for name in SKIPPED_COLUMNS))
 
 
 def dumps_parquet(table: pl.DataFrame) -> bytes:
