@@ -254,9 +254,9 @@ def iter_actions_csv(table: pl.DataFrame) -> Iterator[bytes]:
     return _csv_frames(out)
 
 
-def dumps_csv(actions: Sequence[Action]) -> str:
+def dumps_csv(actions: Iterable[Action]) -> str:
     """A CSV table with :data:`CSV_COLUMNS` (amounts as decimal strings)."""
-    return b"".join(iter_actions_csv(actions_frame(actions))).decode("utf-8")
+    return b"".join(iter_actions_csv(actions_frame(list(actions)))).decode("utf-8")
 
 
 def skipped_record(item: Skipped) -> dict[str, Any]:
