@@ -12,12 +12,15 @@ import datetime as dt
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import attrs
 
 from .fees import Charge, ChargeKind
 from .money import Money
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "Action",
@@ -313,3 +316,31 @@ class Plan:
     def as_history(self) -> tuple[HistoryEntry, ...]:
         """The actions as history entries, as if each was carried out on its date."""
         return tuple(HistoryEntry.from_action(a) for a in self.actions)
+
+    def to_polars(self, which: Literal["actions", "skipped"] = "actions") -> pl.DataFrame:
+        """The actions (one row each) or the skipped entries as a Polars table.
+
+        The columns, their types and units are listed in
+        :mod:`arpolicy.plan_tables` and the "Result tables" reference page.
+        Amounts are ``Int64`` minor units with a ``minor_digits`` column,
+        never floats. Rows are in the plan's order; the same plan always
+        gives the same table.
+
+        Raises:
+            ValueError: ``which`` is neither ``"actions"`` nor ``"skipped"``.
+        """
+        from .plan_tables import plan_table  # noqa: PLC0415 - it imports this module
+
+        return plan_table(self.actions, self.skipped, which)
+
+    def to_arrow(self, which: Literal["actions", "skipped"] = "actions") -> Any:
+        """:meth:`to_polars` as a ``pyarrow.Table`` (needs pyarrow installed).
+
+        Raises:
+            MissingExtraError: pyarrow is not installed
+                (``pip install 'arpolicy[arrow]'``).
+            ValueError: ``which`` is neither ``"actions"`` nor ``"skipped"``.
+        """
+        from .plan_tables import plan_arrow  # noqa: PLC0415 - it imports this module
+
+        return plan_arrow(self.to_polars(which))

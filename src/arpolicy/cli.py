@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .actions import Action, HistoryEntry, Plan
     from .credit import CreditRecommendation
     from .fx import FxRates
+    from .io._files import Chunks
     from .io.report_output import ReportFormat
     from .journal import Journal, JournalEntry
     from .messages import Company, Message, Renderer
@@ -91,7 +92,7 @@ def main(ctx: click.Context, debug: bool, verbose: bool) -> None:
     ctx.obj = _Options(debug=debug, verbose=verbose)
 
 
-_FORMATS = ("table", "json", "ndjson", "csv")
+_FORMATS = ("table", "json", "ndjson", "csv", "parquet")
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 _as_of_option = click.option(
@@ -128,7 +129,15 @@ _format_option = click.option(
     type=click.Choice(_FORMATS),
     default="table",
     show_default=True,
-    help="Output format.",
+    help="Output format; parquet is binary (use --output or a redirect).",
+)
+_skipped_option = click.option(
+    "--skipped",
+    "skipped_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write every open item without an action (customer, invoice, step, reason, "
+    "detail) to this file, in --format; the output itself only counts them per reason.",
 )
 
 
@@ -451,6 +460,22 @@ def print_skipped(console: Console, result: Plan) -> None:
     parts = ", ".join(f"{n} {reason.value.replace('_', ' ')}" for reason, n in counts.items())
     console.print(f"Without an action today: {parts}.")
     console.print()
+
+
+def print_skipped_in_full(console: Console, result: Plan) -> None:
+    """Print every open item that got no action, and why."""
+    table = _table(f"Without an action on {result.as_of.isoformat()}")
+    for column in ("Customer", "Invoice", "Step", "Reason", "Detail"):
+        table.add_column(column)
+    for item in result.skipped:
+        table.add_row(
+            item.customer_id,
+            item.invoice_id,
+            item.step or "-",
+            item.reason.value.replace("_", " "),
+            item.detail,
+        )
+    console.print(table)
 
 
 @attrs.frozen
@@ -829,7 +854,7 @@ def _check_stdout() -> None:
         raise _fail(OutputError(STDOUT, "it is closed", errno="EBADF"))
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: Chunks, output: str | None) -> None:
     """Write ``text`` as :func:`_write_out` does; a failure exits with status 1."""
     try:
         _write_out(text, output)
@@ -837,8 +862,11 @@ def _write(text: str, output: str | None) -> None:
         raise _fail(error) from error
 
 
-def _write_out(text: str, output: str | None) -> None:
+def _write_out(text: Chunks, output: str | None) -> None:
     """Write ``text`` completely to standard output or atomically to ``output``.
+
+    ``text`` may come in pieces (see :data:`arpolicy.io._files.Chunks`): a
+    large plan is written as it is formatted, never held as one string.
 
     Raises:
         OutputError: the text could not be written completely; what standard
@@ -857,6 +885,12 @@ def _write_out(text: str, output: str | None) -> None:
         raise
 
 
+def _check_binary(fmt: str, output: str | None) -> None:
+    """Refuse to send Parquet to a terminal."""
+    if fmt == "parquet" and output is None and sys.stdout is not None and sys.stdout.isatty():
+        raise click.UsageError("--format parquet is binary: give --output FILE or redirect it")
+
+
 def _render(
     result_actions: Sequence[Action],
     result: Plan,
@@ -866,19 +900,26 @@ def _render(
     notes: Sequence[str] = (),
     *,
     own_dates: bool = False,
-) -> str:
-    """The plan in ``fmt``; ``notes`` end the table, or go to stderr with other formats."""
-    from .io.output import dumps_csv, dumps_json, dumps_ndjson
+) -> Chunks:
+    """The plan in ``fmt``; ``notes`` end the table, or go to stderr with other formats.
+
+    JSON, NDJSON and CSV come as pieces written one after another; CSV and
+    Parquet are written from the actions table (:mod:`arpolicy.plan_tables`).
+    """
+    from .io.output import action_record, dumps_parquet, iter_actions_csv, iter_json, iter_ndjson
+    from .plan_tables import actions_frame
 
     if fmt != "table":
         for note in notes:
             click.echo(note, err=True)
     if fmt == "json":
-        return dumps_json(result_actions)
+        return iter_json(action_record(a) for a in result_actions)
     if fmt == "ndjson":
-        return dumps_ndjson(result_actions)
+        return iter_ndjson(action_record(a) for a in result_actions)
     if fmt == "csv":
-        return dumps_csv(result_actions)
+        return iter_actions_csv(actions_frame(result_actions))
+    if fmt == "parquet":
+        return dumps_parquet(actions_frame(result_actions))
     console = make_console()
     with console.capture() as capture:
         print_actions(console, ledger, result_actions, title=title, own_dates=own_dates)
@@ -888,8 +929,37 @@ def _render(
             console.print()
             for note in notes:
                 console.print(note)
-    lines = [line.rstrip() for line in capture.get().splitlines()]
+    return _plain(capture.get())
+
+
+def _plain(captured: str) -> str:
+    lines = [line.rstrip() for line in captured.splitlines()]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _render_skipped(result: Plan, fmt: str) -> Chunks:
+    """Every skipped entry of ``result`` in ``fmt`` (for ``--skipped``)."""
+    from .io.output import (
+        dumps_parquet,
+        iter_json,
+        iter_ndjson,
+        iter_skipped_csv,
+        skipped_record,
+    )
+    from .plan_tables import skipped_frame
+
+    if fmt == "json":
+        return iter_json(skipped_record(s) for s in result.skipped)
+    if fmt == "ndjson":
+        return iter_ndjson(skipped_record(s) for s in result.skipped)
+    if fmt == "csv":
+        return iter_skipped_csv(skipped_frame(result.skipped))
+    if fmt == "parquet":
+        return dumps_parquet(skipped_frame(result.skipped))
+    console = make_console()
+    with console.capture() as capture:
+        print_skipped_in_full(console, result)
+    return _plain(capture.get())
 
 
 def _common_options(function: Any) -> Any:
@@ -899,7 +969,7 @@ def _common_options(function: Any) -> Any:
         default=None,
         help="Write to this file (atomically) instead of standard output.",
     )
-    for option in (output, _format_option, _history_option, _policy_option):
+    for option in (output, _skipped_option, _format_option, _history_option, _policy_option):
         function = option(function)
     return function
 
@@ -1068,6 +1138,7 @@ def plan_command(
     policy_path: str | None,
     history_path: str | None,
     fmt: str,
+    skipped_path: str | None,
     output: str | None,
     render_dir: str | None,
     templates_path: str | None,
@@ -1081,6 +1152,7 @@ def plan_command(
     """
     from .engine import plan
 
+    _check_binary(fmt, output)
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
     try:
         with _Progress().step("planning"):
@@ -1101,6 +1173,8 @@ def plan_command(
     later = not_counted_yet(ledger, result.as_of)
     text = _render(result.actions, result, ledger, fmt, title, later, own_dates=as_of is None)
     _write(text, output)
+    if skipped_path is not None:
+        _write(_render_skipped(result, fmt), skipped_path)
 
 
 @main.command(name="simulate")
@@ -1118,15 +1192,20 @@ def simulate_command(
     policy_path: str | None,
     history_path: str | None,
     fmt: str,
+    skipped_path: str | None,
     output: str | None,
     render_dir: str | None,
     templates_path: str | None,
     locale: str | None,
     company_path: str | None,
 ) -> None:
-    """All actions over a period, each carried out on its date."""
+    """All actions over a period, each carried out on its date.
+
+    --skipped lists what got no action on the last day.
+    """
     from .engine import simulate
 
+    _check_binary(fmt, output)
     if end < start:
         raise click.BadParameter("is before --from", param_hint="--to")
     ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
@@ -1149,6 +1228,8 @@ def simulate_command(
     title = f"Actions from {start.date().isoformat()} to {end.date().isoformat()}"
     later = not_counted_yet(ledger, end.date())
     _write(_render(result.actions, result, ledger, fmt, title, later), output)
+    if skipped_path is not None:
+        _write(_render_skipped(result, fmt), skipped_path)
 
 
 @main.command(name="explain")
@@ -1589,6 +1670,7 @@ def _now() -> datetime:
 @_policy_option
 @click.option("--dry-run", is_flag=True, help="Show what would be issued; record nothing.")
 @_format_option
+@_skipped_option
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True),
@@ -1602,6 +1684,7 @@ def run_command(
     policy_path: str | None,
     dry_run: bool,
     fmt: str,
+    skipped_path: str | None,
     output: str | None,
 ) -> None:
     """Plan with the journal as history and record the new actions in it.
@@ -1614,11 +1697,13 @@ def run_command(
     recorded, so running again writes the same actions. Running again for
     the same date issues nothing new; the next day continues the ladder from
     the journal. Without --as-of each customer is planned on its own today,
-    in its time zone.
+    in its time zone. --skipped is written before the actions: when it
+    cannot be written, nothing is recorded either.
     """
     from .engine import plan
     from .journal import Journal
 
+    _check_binary(fmt, output)
     if output is None:
         _check_stdout()
     ledger, book, _ = _load_inputs(ledger_path, policy_path, None)
@@ -1634,6 +1719,8 @@ def run_command(
                     plugins=_active_plugins(),
                 )
             day = result.as_of
+            if skipped_path is not None:
+                _write_out(_render_skipped(result, fmt), skipped_path)
             if dry_run:
                 pending = journal.unrecorded(result.actions)
                 title = f"Would issue on {day.isoformat()}"

@@ -14,12 +14,21 @@ import errno as errno_codes
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
 from ..errors import OutputError
 
-__all__ = ["STDOUT", "discard_stream", "write_stream", "write_text_atomic"]
+__all__ = ["STDOUT", "Chunks", "discard_stream", "write_stream", "write_text_atomic"]
+
+Chunks = str | bytes | Iterable[str | bytes]
+"""Output as one text, one run of bytes, or pieces of either written one after another."""
+
+
+def _pieces(content: Chunks) -> Iterable[str | bytes]:
+    return (content,) if isinstance(content, str | bytes) else content
+
 
 STDOUT = "standard output"
 """The name :class:`~arpolicy.errors.OutputError` gives standard output."""
@@ -50,8 +59,12 @@ def _fsync_directory(directory: Path) -> None:
         os.close(handle)
 
 
-def write_text_atomic(target: Path, text: str) -> Path:
+def write_text_atomic(target: Path, text: Chunks) -> Path:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``target`` atomically and durably.
+
+    ``text`` may also be bytes, or an iterable of text and bytes pieces that
+    are written one after another as they come (a large output is never
+    held in memory as one string).
 
     The text goes to a temporary file beside ``target``, is flushed and
     ``fsync``-ed, then replaces ``target``, and the directory is ``fsync``-ed,
@@ -79,8 +92,9 @@ def write_text_atomic(target: Path, text: str) -> Path:
     except OSError as exc:
         raise _error(target, exc) from exc
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            for piece in _pieces(text):
+                out.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, mode)  # mkstemp makes it 0600
@@ -102,7 +116,7 @@ def _fileno(stream: TextIO) -> int | None:
         return None
 
 
-def write_stream(stream: TextIO | None, text: str, *, name: str = STDOUT) -> None:
+def write_stream(stream: TextIO | None, text: Chunks, *, name: str = STDOUT) -> None:
     """Write ``text`` to ``stream`` completely: write, flush, and ``fsync`` a file.
 
     When the stream is a regular file (``> today.csv``) it is ``fsync``-ed
@@ -111,7 +125,8 @@ def write_stream(stream: TextIO | None, text: str, *, name: str = STDOUT) -> Non
     Args:
         stream: the stream (usually ``sys.stdout``); ``None`` when the process
             was started with it closed.
-        text: the text.
+        text: the text, bytes (written to the stream's binary buffer), or an
+            iterable of such pieces written one after another.
         name: what to call the stream in an error.
 
     Raises:
@@ -123,7 +138,12 @@ def write_stream(stream: TextIO | None, text: str, *, name: str = STDOUT) -> Non
     if stream is None or stream.closed:
         raise OutputError(name, "it is closed", errno="EBADF")
     try:
-        stream.write(text)
+        for piece in _pieces(text):
+            if isinstance(piece, str):
+                stream.write(piece)
+            else:
+                stream.flush()
+                stream.buffer.write(piece)
         stream.flush()
         handle = _fileno(stream)
         if handle is not None and stat.S_ISREG(os.fstat(handle).st_mode):

@@ -23,19 +23,22 @@ True
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..actions import Action, HistoryEntry, HistoryStatus
+from ..actions import Action, HistoryEntry, HistoryStatus, Skipped
 from ..errors import ArpolicyError, LoadError
 from ..money import Money
+from ..plan_tables import SKIPPED_COLUMNS, actions_frame
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "CSV_COLUMNS",
@@ -43,9 +46,16 @@ __all__ = [
     "dumps_csv",
     "dumps_json",
     "dumps_ndjson",
+    "dumps_parquet",
+    "iter_actions_csv",
+    "iter_json",
+    "iter_ndjson",
+    "iter_skipped_csv",
     "load_history",
     "loads_history",
     "money_record",
+    "safe_cell",
+    "skipped_record",
 ]
 
 CSV_COLUMNS = (
@@ -127,51 +137,151 @@ def _dump(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ": "))
 
 
+def iter_json(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A JSON list of ``records`` in pieces, one record at a time.
+
+    The pieces joined are exactly ``json.dumps(list(records), indent=2,
+    sort_keys=True, ensure_ascii=False) + "\\n"``, but no more than one
+    record is held as text at a time.
+    """
+    first = True
+    for record in records:
+        text = json.dumps(record, sort_keys=True, ensure_ascii=False, indent=2)
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def iter_ndjson(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """One JSON object per line, one line at a time."""
+    for record in records:
+        yield _dump(record) + "\n"
+
+
 def dumps_json(actions: Iterable[Action]) -> str:
     """The actions as a JSON list (indented, keys sorted, ``\\n`` at the end)."""
-    records = [action_record(a) for a in actions]
-    return json.dumps(records, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    return "".join(iter_json(action_record(a) for a in actions))
 
 
 def dumps_ndjson(actions: Iterable[Action]) -> str:
     """One JSON object per line."""
-    return "".join(_dump(action_record(a)) + "\n" for a in actions)
+    return "".join(iter_ndjson(action_record(a) for a in actions))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` made harmless for a spreadsheet: a leading ``'`` before ``= + - @``.
+
+    A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@``
+    (or a tab or carriage return before one) as a formula; the quote makes
+    it text. Amounts are written as numbers and are not changed.
+
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("C001")
+    ("'=HYPERLINK(1)", 'C001')
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_CSV_SLICE = 65_536
+"""Rows formatted and written at a time, so a large table is never one string."""
+
+
+def _csv_frames(frame: pl.DataFrame) -> Iterator[bytes]:
+    """``frame`` as CSV, a slice of rows at a time (the header with the first)."""
+    for start in range(0, max(frame.height, 1), _CSV_SLICE):
+        part = io.BytesIO()
+        frame.slice(start, _CSV_SLICE).write_csv(
+            part, include_header=start == 0, line_terminator="\n", quote_style="necessary"
+        )
+        yield part.getvalue()
+
+
+def _safe_text(column: pl.Expr) -> pl.Expr:
+    """:func:`safe_cell` over a column, with empty text written as an empty cell."""
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    guarded = pl.when(column.str.contains(r"^[=+\-@\t\r]")).then("'" + column).otherwise(column)
+    name = column.meta.output_name()
+    return pl.when(column == "").then(None).otherwise(guarded).alias(name)
+
+
+def _decimal_text(units: pl.Expr, digits: pl.Expr) -> pl.Expr:
+    """Minor units as :func:`~arpolicy.plan_tables.minor_text` writes them, in Polars."""
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    scale = pl.lit(10, dtype=pl.Int64).pow(digits.cast(pl.Int64))
+    size = units.abs()
+    whole = (size // scale).cast(pl.String)
+    fraction = (size % scale).cast(pl.String).str.zfill(digits.cast(pl.UInt32))
+    sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    text = pl.when(digits == 0).then(whole).otherwise(pl.concat_str(whole, pl.lit("."), fraction))
+    name = units.meta.output_name()
+    return pl.when(units.is_null()).then(None).otherwise(pl.concat_str(sign, text)).alias(name)
+
+
+def iter_actions_csv(table: pl.DataFrame) -> Iterator[bytes]:
+    """The actions table (:func:`arpolicy.plan_tables.actions_frame`) as CSV, in pieces.
+
+    The columns are :data:`CSV_COLUMNS`; amounts are decimal strings with the
+    currency's decimals; text cells pass through :func:`safe_cell`. Formatted
+    by Polars, a slice of rows at a time.
+    """
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    col, digits = pl.col, pl.col("minor_digits")
+    out = table.select(
+        col("date"),
+        _safe_text(col("customer_id")),
+        _safe_text(col("invoice_ids").list.join(" ")),
+        _safe_text(col("step")),
+        col("level"),
+        _safe_text(col("channel")),
+        _safe_text(col("tone")),
+        col("kind"),
+        _safe_text(col("policy")),
+        _decimal_text(col("principal"), digits).alias("amount"),
+        col("currency"),
+        *(
+            _decimal_text(col(name), digits)
+            for name in ("fees", "interest", "compensation", "collection_costs", "total_due")
+        ),
+        col("deadline"),
+        col("key"),
+        _safe_text(col("reason_texts").list.join("; ")).alias("reasons"),
+    )
+    return _csv_frames(out)
 
 
 def dumps_csv(actions: Iterable[Action]) -> str:
     """A CSV table with :data:`CSV_COLUMNS` (amounts as decimal strings)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for a in actions:
-        writer.writerow(
-            [
-                a.date.isoformat(),
-                a.customer_id,
-                " ".join(a.invoice_ids),
-                a.step,
-                a.level,
-                a.channel,
-                a.tone,
-                a.kind.value,
-                a.policy,
-                _amount(a.amount_due),
-                a.currency or "",
-                _amount(a.fees),
-                _amount(a.interest),
-                _amount(a.compensation),
-                _amount(a.collection_costs),
-                _amount(a.total_due),
-                a.deadline.isoformat() if a.deadline else "",
-                a.key,
-                "; ".join(r.text for r in a.reasons),
-            ]
-        )
-    return out.getvalue()
+    return b"".join(iter_actions_csv(actions_frame(list(actions)))).decode("utf-8")
 
 
-def _amount(value: Money | None) -> str:
-    return "" if value is None else format(value.amount, "f")
+def skipped_record(item: Skipped) -> dict[str, Any]:
+    """One skipped entry as a JSON-ready dict (``step`` is ``null`` when not about one)."""
+    return {
+        "customer_id": item.customer_id,
+        "invoice_id": item.invoice_id,
+        "step": item.step,
+        "reason": item.reason.value,
+        "detail": item.detail,
+    }
+
+
+def iter_skipped_csv(table: pl.DataFrame) -> Iterator[bytes]:
+    """The skipped table as CSV (:data:`~arpolicy.plan_tables.SKIPPED_COLUMNS`), in pieces."""
+    import polars as pl  # noqa: PLC0415 - Polars is imported when a table is written
+
+    return _csv_frames(table.select(_safe_text(pl.col(name)) for name in SKIPPED_COLUMNS))
+
+
+def dumps_parquet(table: pl.DataFrame) -> bytes:
+    """A table as Parquet bytes (zstd, statistics on; the same table, the same bytes)."""
+    buffer = io.BytesIO()
+    table.write_parquet(buffer, compression="zstd", statistics=True)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------
