@@ -317,6 +317,8 @@ def check_tables(tables: Tables) -> Problem | None:
     def bad(frame: pl.DataFrame, on: str, *, credit: bool) -> pl.DataFrame:
         """The rows of ``frame`` (with ``_row``) whose ``on`` names no fitting invoice."""
         named = frame.filter(pl.col(on).is_not_null())
+        if named.height == 0:
+            return named
         rows = _lookup(named[on], target_ids)
         if targets.height:
             found = targets.drop("_target").select(pl.all().gather(rows.fill_null(0)))
