@@ -78,7 +78,7 @@ from ._schema import (
     PROFILE,
     SCHEMAS,
 )
-from ._validate import check_tables
+from ._validate import Found, check_tables, known, lookup
 from ._views import Tables, tables_from_records
 
 __all__ = ["DATE_FORMATS", "Formats", "build_from_strings"]
@@ -788,10 +788,20 @@ def _terms_of(source: _Source) -> dict[str, PaymentTerms]:
     return table
 
 
-def _invoice_checks(source: _Source, terms: dict[str, PaymentTerms]) -> list[_Check]:
+def _invoice_checks(
+    source: _Source, terms: dict[str, PaymentTerms], *, customers_known: bool = False
+) -> list[_Check]:
+    """The invoices' checks; ``customers_known``: every ``customer_id`` is a customer's id.
+
+    A known customer's id passed the model's rule for ids already, so the
+    soft mask need not screen that column again.
+    """
     h = source.header
     f = source.formats
-    checks: list[_Check] = [_Check(_suspect_id("id") | _suspect_id("customer_id"), None, None)]
+    suspect = _suspect_id("id")
+    if not customers_known:
+        suspect = suspect | _suspect_id("customer_id")
+    checks: list[_Check] = [_Check(suspect, None, None)]
     checks += _date_checks("issue_date", f, required=True)
     checks.append(_currency_check(f))
     present = _known_currency("currency", f)
@@ -850,18 +860,22 @@ def _invoice_checks(source: _Source, terms: dict[str, PaymentTerms]) -> list[_Ch
     return checks
 
 
-def _payment_checks(source: _Source) -> list[_Check]:
+def _payment_checks(
+    source: _Source, *, customers_known: bool = False, invoices_known: bool = False
+) -> list[_Check]:
+    """The payments' checks; ``..._known``: every reference names a record of the ledger.
+
+    A known record's id passed the model's rule for ids already, so the
+    soft mask need not screen that column again.
+    """
     h = source.header
     f = source.formats
-    checks: list[_Check] = [
-        _Check(
-            _suspect_id("id")
-            | _suspect_id("customer_id")
-            | ((_has(h, "invoice_id") & _suspect_id("invoice_id")) if "invoice_id" in h else False),
-            None,
-            None,
-        )
-    ]
+    suspect = _suspect_id("id")
+    if not customers_known:
+        suspect = suspect | _suspect_id("customer_id")
+    if "invoice_id" in h and not invoices_known:
+        suspect = suspect | (_has(h, "invoice_id") & _suspect_id("invoice_id"))
+    checks: list[_Check] = [_Check(suspect, None, None)]
     checks += _date_checks("date", f, required=True)
     checks.append(_currency_check(f))
     present = _known_currency("currency", f)
@@ -982,10 +996,16 @@ def _discounts(typed: pl.DataFrame, terms: dict[str, PaymentTerms]) -> pl.DataFr
     )
 
 
-def _invoices(source: _Source) -> pl.DataFrame:
-    """The validated invoices table (:data:`~arpolicy.ledger.INVOICES`), rows in file order."""
+def _invoices(source: _Source, customer_ids: pl.Series, found: Found) -> pl.DataFrame:
+    """The validated invoices table (:data:`~arpolicy.ledger.INVOICES`), rows in file order.
+
+    Which invoices name a known customer is asked here, once: the checks
+    use it, and so does :func:`~arpolicy.ledger._validate.check_tables` (``found``).
+    """
     terms = _terms_of(source)
-    checks = source.materialise(lambda: _invoice_checks(source, terms))
+    found.invoice_customers = known(source.frame["customer_id"], customer_ids)
+    sure = _all(found.invoice_customers)
+    checks = source.materialise(lambda: _invoice_checks(source, terms, customers_known=sure))
     error = _first_error(source, checks, soft_all=False)
     if error is not None:
         raise error
@@ -1031,9 +1051,30 @@ def _invoices(source: _Source) -> pl.DataFrame:
     ).select(list(INVOICES))
 
 
-def _payments(source: _Source) -> pl.DataFrame:
-    """The validated payments table (:data:`~arpolicy.ledger.PAYMENTS`), rows in file order."""
-    checks = source.materialise(lambda: _payment_checks(source))
+def _payments(
+    source: _Source, customer_ids: pl.Series, found: Found, frames: dict[str, pl.DataFrame]
+) -> pl.DataFrame:
+    """The validated payments table (:data:`~arpolicy.ledger.PAYMENTS`), rows in file order.
+
+    Which payments name a known customer, and which invoice each named
+    one pays, are asked here, once: the checks use it, and so does
+    :func:`~arpolicy.ledger._validate.check_tables` (``found``).
+    """
+    customers = found.payment_customers = known(source.frame["customer_id"], customer_ids)
+    customers_known = _all(customers)
+    invoices_known = "invoice_id" not in source.header
+    if "invoice" in frames and not invoices_known:
+        named = source.frame["invoice_id"].drop_nulls()
+        rows = lookup(named, frames["invoice"]["invoice_id"])
+        found.payment_invoices = rows
+        invoices_known = len(rows) == len(named) and rows.null_count() == 0
+    checks = source.materialise(
+        lambda: _payment_checks(
+            source,
+            customers_known=customers_known,
+            invoices_known=invoices_known,
+        )
+    )
     error = _first_error(source, checks, soft_all=False)
     if error is not None:
         raise error
@@ -1073,10 +1114,21 @@ def _empty(kind: str) -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMAS[kind])
 
 
+def _ids(frames: dict[str, pl.DataFrame], kind: str) -> pl.Series:
+    """The ids of the validated table of ``kind`` (none when it was not given)."""
+    return frames.get(kind, _empty(kind))[f"{kind}_id"]
+
+
+def _all(mask: pl.Series) -> bool:
+    """Every row true (a null is not)."""
+    return mask.null_count() == 0 and bool(mask.all())
+
+
 def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
     sources: dict[str, _Source] = {}
     small: dict[str, list[Any]] = {}
     frames: dict[str, pl.DataFrame] = {}
+    found = Found()
     for table in TABLES:
         strings = tables.get(table.kind)
         if strings is None:
@@ -1086,9 +1138,9 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
         if table.kind == "customer":
             frames["customer"] = _customers(source)
         elif table.kind == "invoice":
-            frames["invoice"] = _invoices(source)
+            frames["invoice"] = _invoices(source, _ids(frames, "customer"), found)
         elif table.kind == "payment":
-            frames["payment"] = _payments(source)
+            frames["payment"] = _payments(source, _ids(frames, "customer"), found, frames)
         else:
             small[table.kind] = _small_table(source)
 
@@ -1105,7 +1157,7 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
         made.instalments,
         made.trials,
     )
-    problem = check_tables(built)
+    problem = check_tables(built, found)
     if problem is not None:
         error = problem.error
         table = _TABLE_OF_KIND[problem.kind]
