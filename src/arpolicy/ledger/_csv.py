@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, TypeVar
@@ -996,15 +997,15 @@ def _discounts(typed: pl.DataFrame, terms: dict[str, PaymentTerms]) -> pl.DataFr
     )
 
 
-def _invoices(source: _Source, customer_ids: pl.Series, found: Found) -> pl.DataFrame:
+def _invoices(source: _Source, references: Future[Found]) -> pl.DataFrame:
     """The validated invoices table (:data:`~arpolicy.ledger.INVOICES`), rows in file order.
 
-    Which invoices name a known customer is asked here, once: the checks
-    use it, and so does :func:`~arpolicy.ledger._validate.check_tables` (``found``).
+    ``references`` (:func:`_references`) says which invoices name a known
+    customer: their ``customer_id`` needs no screening.
     """
     terms = _terms_of(source)
-    found.invoice_customers = known(source.frame["customer_id"], customer_ids)
-    sure = _all(found.invoice_customers)
+    customers = references.result().invoice_customers
+    sure = customers is not None and _all(customers)
     checks = source.materialise(lambda: _invoice_checks(source, terms, customers_known=sure))
     error = _first_error(source, checks, soft_all=False)
     if error is not None:
@@ -1051,22 +1052,20 @@ def _invoices(source: _Source, customer_ids: pl.Series, found: Found) -> pl.Data
     ).select(list(INVOICES))
 
 
-def _payments(
-    source: _Source, customer_ids: pl.Series, found: Found, frames: dict[str, pl.DataFrame]
-) -> pl.DataFrame:
+def _payments(source: _Source, references: Future[Found]) -> pl.DataFrame:
     """The validated payments table (:data:`~arpolicy.ledger.PAYMENTS`), rows in file order.
 
-    Which payments name a known customer, and which invoice each named
-    one pays, are asked here, once: the checks use it, and so does
-    :func:`~arpolicy.ledger._validate.check_tables` (``found``).
+    ``references`` (:func:`_references`) says which payments name a known
+    customer and which invoice each named one pays: those references need
+    no screening.
     """
-    customers = found.payment_customers = known(source.frame["customer_id"], customer_ids)
-    customers_known = _all(customers)
+    found = references.result()
+    customers = found.payment_customers
+    customers_known = customers is not None and _all(customers)
     invoices_known = "invoice_id" not in source.header
-    if "invoice" in frames and not invoices_known:
+    rows = found.payment_invoices
+    if rows is not None and not invoices_known:
         named = source.frame["invoice_id"].drop_nulls()
-        rows = lookup(named, frames["invoice"]["invoice_id"])
-        found.payment_invoices = rows
         invoices_known = len(rows) == len(named) and rows.null_count() == 0
     checks = source.materialise(
         lambda: _payment_checks(
@@ -1114,9 +1113,25 @@ def _empty(kind: str) -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMAS[kind])
 
 
-def _ids(frames: dict[str, pl.DataFrame], kind: str) -> pl.Series:
-    """The ids of the validated table of ``kind`` (none when it was not given)."""
-    return frames.get(kind, _empty(kind))[f"{kind}_id"]
+def _references(tables: dict[str, Strings | None]) -> Found:
+    """The look-ups of references that the checks and :func:`check_tables` share.
+
+    Made from the tables as read, while their cells are being checked (in a
+    worker thread: Polars does the work without the GIL). Used only once
+    the tables they come from passed their checks, whose ``id`` columns are
+    then exactly the validated tables' ids, in the same order.
+    """
+    found = Found()
+    customers, invoices, payments = (tables.get(k) for k in ("customer", "invoice", "payment"))
+    ids = customers.frame["id"] if customers is not None else _empty("customer")["customer_id"]
+    if invoices is not None:
+        found.invoice_customers = known(invoices.frame["customer_id"], ids)
+    if payments is not None:
+        found.payment_customers = known(payments.frame["customer_id"], ids)
+        if invoices is not None and "invoice_id" in payments.header:
+            named = payments.frame["invoice_id"].drop_nulls()
+            found.payment_invoices = lookup(named, invoices.frame["id"])
+    return found
 
 
 def _all(mask: pl.Series) -> bool:
@@ -1128,21 +1143,24 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
     sources: dict[str, _Source] = {}
     small: dict[str, list[Any]] = {}
     frames: dict[str, pl.DataFrame] = {}
-    found = Found()
-    for table in TABLES:
-        strings = tables.get(table.kind)
-        if strings is None:
-            small[table.kind] = []
-            continue
-        source = sources[table.kind] = _Source(strings, table, formats)
-        if table.kind == "customer":
-            frames["customer"] = _customers(source)
-        elif table.kind == "invoice":
-            frames["invoice"] = _invoices(source, _ids(frames, "customer"), found)
-        elif table.kind == "payment":
-            frames["payment"] = _payments(source, _ids(frames, "customer"), found, frames)
-        else:
-            small[table.kind] = _small_table(source)
+    # the references are looked up in a worker while the cells are checked
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        references = worker.submit(_references, tables)
+        for table in TABLES:
+            strings = tables.get(table.kind)
+            if strings is None:
+                small[table.kind] = []
+                continue
+            source = sources[table.kind] = _Source(strings, table, formats)
+            if table.kind == "customer":
+                frames["customer"] = _customers(source)
+            elif table.kind == "invoice":
+                frames["invoice"] = _invoices(source, references)
+            elif table.kind == "payment":
+                frames["payment"] = _payments(source, references)
+            else:
+                small[table.kind] = _small_table(source)
+        found = references.result()
 
     def fail(table: Table, index: int, column: str | None, value: object, reason: str) -> LoadError:
         source = sources[table.kind]
