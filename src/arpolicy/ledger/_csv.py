@@ -28,9 +28,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import polars as pl
 from iso4217 import Currency
@@ -78,7 +79,7 @@ from ._schema import (
     PROFILE,
     SCHEMAS,
 )
-from ._validate import check_tables
+from ._validate import Found, check_tables, known, lookup
 from ._views import Tables, tables_from_records
 
 __all__ = ["DATE_FORMATS", "Formats", "build_from_strings"]
@@ -96,8 +97,10 @@ _COMMA: Final = r"^([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
 _LANGUAGE: Final = r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"
 _NEGATIVE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _IDX: Final = INDEX
+_CACHE: Final = "\x00arpolicy:cache:"
+"""The prefix of the columns :meth:`_Source.materialise` adds to a table."""
+_T = TypeVar("_T")
 _TABLE_OF_KIND: Final = {t.kind: t for t in TABLES}
-_POW10: Final = {n: 10**n for n in range(8)}
 
 
 def _minor_digits() -> dict[str, int]:
@@ -110,6 +113,9 @@ def _minor_digits() -> dict[str, int]:
 
 MINOR: Final = _minor_digits()
 """Decimals of every ISO 4217 currency with a minor unit."""
+_CURRENCY: Final = pl.Enum(list(MINOR))
+_DECIMALS: Final = pl.Series("decimals", list(MINOR.values()), pl.Int64)
+_POWERS: Final = pl.Series("powers", [10**n for n in range(19)], pl.Int64)
 
 
 class Formats:
@@ -123,6 +129,28 @@ class Formats:
         self.date_format = form
         self.decimal_comma = decimal_comma
         self.dtypes: dict[str, pl.DataType] = {}
+        self.cached: dict[str, str] = {}
+        self.recording: dict[str, pl.Expr] | None = None
+
+    def copy(self) -> Formats:
+        """These formats, with their own column types and cache."""
+        out = Formats(date_format=self.date_format, decimal_comma=self.decimal_comma)
+        out.dtypes = dict(self.dtypes)
+        return out
+
+    def cache(self, key: str, expr: pl.Expr) -> pl.Expr:
+        """``expr``, or the column holding its values when they were computed once already.
+
+        :meth:`_Source.materialise` computes the parts that the checks and
+        the typed table share (parsed dates, a currency's decimals, an
+        amount's digits) once per table; ``key`` names the part.
+        """
+        name = self.cached.get(key)
+        if name is not None:
+            return pl.col(name)
+        if self.recording is not None:
+            self.recording[key] = expr
+        return expr
 
     def typed(self, schema: pl.Schema) -> Formats:
         """These formats for a frame whose typed (not text) columns are in ``schema``.
@@ -132,11 +160,8 @@ class Formats:
         arithmetic (:func:`_typed_amount`), with the same checks and errors
         as its text would get.
         """
-        dtypes = {name: dtype for name, dtype in schema.items() if dtype != pl.String}
-        if not dtypes:
-            return self
-        out = Formats(date_format=self.date_format, decimal_comma=self.decimal_comma)
-        out.dtypes = dtypes
+        out = self.copy()
+        out.dtypes = {name: dtype for name, dtype in schema.items() if dtype != pl.String}
         return out
 
     def is_date(self, column: str) -> bool:
@@ -239,7 +264,7 @@ def _date_checks(column: str, formats: Formats, *, required: bool) -> list[_Chec
     iso = formats.iso(column)
     present = pl.col(column).is_not_null()
     form = iso.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-    parsed = iso.str.to_date("%Y-%m-%d", strict=False)
+    parsed = _date(column, formats)
 
     def impossible(row: dict[str, str]) -> str:
         try:
@@ -260,15 +285,32 @@ def _date_checks(column: str, formats: Formats, *, required: bool) -> list[_Chec
     ]
 
 
-def _currency_check(column: str = "currency") -> _Check:
+def _digits(currency: str, formats: Formats) -> pl.Expr:
+    """The decimals of each row's currency (``null`` when it is not an ISO 4217 code).
+
+    Through an ``Enum`` of the codes and a gather from a table: several
+    times cheaper than a look-up of every string in a mapping.
+    """
+    code = pl.col(currency).cast(_CURRENCY, strict=False).to_physical()
+    return formats.cache(f"digits:{currency}", pl.lit(_DECIMALS).gather(code))
+
+
+def _known_currency(currency: str, formats: Formats) -> pl.Expr:
+    """True where the currency is an ISO 4217 code with a minor unit."""
+    return _digits(currency, formats).is_not_null()
+
+
+def _currency_check(formats: Formats, column: str = "currency") -> _Check:
     return _Check(
-        ~pl.col(column).fill_null("").is_in(list(MINOR)),
+        ~_known_currency(column, formats),
         column,
         lambda _: "not an ISO 4217 currency code such as 'EUR'",
     )
 
 
-def _typed_amount(column: str, currency: str, dtype: pl.DataType) -> dict[str, pl.Expr]:
+def _typed_amount(
+    column: str, currency: str, dtype: pl.DataType, formats: Formats
+) -> dict[str, pl.Expr]:
     """A ``Decimal`` or integer amount column as unscaled integers, and its checks' parts.
 
     ``unscaled`` is the value times ``10**scale`` (Int64 when the type fits,
@@ -276,8 +318,8 @@ def _typed_amount(column: str, currency: str, dtype: pl.DataType) -> dict[str, p
     more decimals than the row's currency (the value is rounded to the
     currency exactly when ``unscaled`` is a multiple of it), ``up`` is
     ``10**(digits - scale)``; ``limit`` is the smallest whole part that is too
-    large. The powers come from one look-up per row in tables made per
-    currency (no per-row power arithmetic).
+    large. The powers are gathered by the currency's decimals from small
+    tables (no per-row power arithmetic).
     """
     if isinstance(dtype, pl.Decimal):
         scale = dtype.scale or 0
@@ -288,14 +330,14 @@ def _typed_amount(column: str, currency: str, dtype: pl.DataType) -> dict[str, p
         wide = dtype == pl.UInt64
         unscaled = pl.col(column)
     kind = pl.Int128 if wide else pl.Int64
-    unscaled = unscaled.cast(kind)
+    unscaled = formats.cache(f"unscaled:{column}", unscaled.cast(kind))
+    digits = _digits(currency, formats)
 
     def table(power: Callable[[int], int]) -> pl.Expr:
-        codes = list(MINOR)
-        values = pl.Series([10 ** power(MINOR[c]) for c in codes], dtype=kind)
-        return pl.col(currency).replace_strict(codes, values, default=None)
+        values = pl.Series([10 ** power(d) for d in range(max(MINOR.values()) + 1)], dtype=kind)
+        return pl.lit(values).gather(digits)
 
-    most = {d: min(MAX_INTEGER_DIGITS, 18 - d) for d in set(MINOR.values())}
+    most = {d: min(MAX_INTEGER_DIGITS, 18 - d) for d in range(max(MINOR.values()) + 1)}
     return {
         "unscaled": unscaled,
         "up": table(lambda d: max(d - scale, 0)),
@@ -305,34 +347,36 @@ def _typed_amount(column: str, currency: str, dtype: pl.DataType) -> dict[str, p
     }
 
 
+def _power(exponent: pl.Expr) -> pl.Expr:
+    """``10 ** exponent`` as Int64, gathered from a table (exponents clipped to 0..18)."""
+    return pl.lit(_POWERS).gather(exponent.clip(0, 18))
+
+
 def _amount_parts(column: str, currency: str, formats: Formats) -> dict[str, pl.Expr]:
+    """An amount's text, whether it is plain (``1234.56``), its decimals and its digits' value.
+
+    ``value`` is the digits without the dot as one Int64 (``12.50`` is
+    ``1250``; ``null`` above the Int64 range); only read where ``plain``
+    holds. The parts the checks and the typed table share are computed once
+    per table (:meth:`Formats.cache`).
+    """
     text = formats.plain(column).fill_null("")
-    digits = pl.col(currency).replace_strict(MINOR, default=None, return_dtype=pl.Int64)
-    # only read where ``plain`` holds (ASCII digits, at most one inner dot):
-    # found by position, which is several times cheaper than regex extracts
     dot = text.str.find(".", literal=True).cast(pl.Int64)
     after = text.str.len_bytes().cast(pl.Int64) - dot - 1
-    whole = (
-        pl.when(text == "").then(None).when(dot.is_null()).then(text).otherwise(text.str.head(dot))
-    )
-    fraction = pl.when(dot.is_null()).then(None).otherwise(text.str.tail(after))
-    decimals = after.fill_null(0)
-    significant = whole.str.strip_chars_start("0").str.len_bytes().cast(pl.Int64)
     return {
         "text": text,
-        "plain": text.str.contains(_PLAIN),
-        "digits": digits,
-        "decimals": decimals,
-        "significant": significant,
-        "whole": whole,
-        "fraction": fraction,
+        "plain": formats.cache(f"plain:{column}", text.str.contains(_PLAIN)),
+        "digits": _digits(currency, formats),
+        "decimals": formats.cache(f"decimals:{column}", after.fill_null(0)),
+        "value": formats.cache(
+            f"value:{column}", text.str.replace(".", "", literal=True).cast(pl.Int64, strict=False)
+        ),
     }
 
 
 def _amount_checks(
     column: str, currency: str, formats: Formats, *, required: bool = True
 ) -> list[_Check]:
-    p = _amount_parts(column, currency, formats)
     example = "1.234,56 (digits, optional thousands dots and a decimal comma)"
     if not formats.decimal_comma:
         example = "12.50 (digits, optional dot and decimals)"
@@ -355,23 +399,25 @@ def _amount_checks(
     present = pl.col(column).is_not_null() if not required else pl.lit(True)
     dtype = formats.dtypes.get(column)
     if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
-        t = _typed_amount(column, currency, dtype)
+        t = _typed_amount(column, currency, dtype, formats)
         unscaled = t["unscaled"]
         return [
             _Check(present & (unscaled.is_null() | (unscaled < 0)), column, form),
             _Check(present & (unscaled >= 0) & (unscaled % t["excess"] != 0), column, rounded),
             _Check(present & (unscaled >= 0) & (t["whole"] >= t["limit"]), column, large),
         ]
+    p = _amount_parts(column, currency, formats)
+    # more integer digits than the currency allows: the digits' value reaches
+    # 10 ** (most + decimals), or is beyond Int64 (which needs more digits
+    # still). Only asked where the decimals fit the currency: a row with too
+    # many decimals is refused as not rounded, which comes first.
+    most = pl.min_horizontal(pl.lit(MAX_INTEGER_DIGITS), 18 - p["digits"])
+    fits = p["decimals"] <= p["digits"]
+    too_large = p["value"].is_null() | (p["value"] >= _power(most + p["decimals"]))
     return [
         _Check(present & ~p["plain"], column, form),
         _Check(present & p["plain"] & (p["decimals"] > p["digits"]), column, rounded),
-        _Check(
-            present
-            & p["plain"]
-            & (p["significant"] > pl.min_horizontal(pl.lit(MAX_INTEGER_DIGITS), 18 - p["digits"])),
-            column,
-            large,
-        ),
+        _Check(present & p["plain"] & fits & too_large, column, large),
     ]
 
 
@@ -379,14 +425,10 @@ def _minor_units(column: str, currency: str, formats: Formats) -> pl.Expr:
     """Exact Int64 minor units from the digit strings (the cells are valid)."""
     dtype = formats.dtypes.get(column)
     if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
-        t = _typed_amount(column, currency, dtype)
+        t = _typed_amount(column, currency, dtype, formats)
         return ((t["unscaled"] * t["up"]) // t["excess"]).cast(pl.Int64)
     p = _amount_parts(column, currency, formats)
-    scale = p["digits"].replace_strict(_POW10, return_dtype=pl.Int64)
-    pad = (p["digits"] - p["decimals"]).replace_strict(_POW10, return_dtype=pl.Int64)
-    whole = p["whole"].cast(pl.Int64) * scale
-    fraction = p["fraction"].fill_null("0").cast(pl.Int64) * pad
-    return whole + fraction
+    return p["value"] * _power(p["digits"] - p["decimals"])
 
 
 def _enum_check(header: Sequence[str], column: str, values: Sequence[str]) -> _Check:
@@ -401,7 +443,9 @@ def _enum_check(header: Sequence[str], column: str, values: Sequence[str]) -> _C
 def _date(column: str, formats: Formats) -> pl.Expr:
     if formats.is_date(column):
         return pl.col(column)
-    return formats.iso(column).str.to_date("%Y-%m-%d", strict=False)
+    return formats.cache(
+        f"date:{column}", formats.iso(column).str.to_date("%Y-%m-%d", strict=False)
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -426,6 +470,28 @@ class _Source:
 
     def line(self, index: int) -> int:
         return int(self.lines[index])
+
+    def materialise(self, build: Callable[[], _T]) -> _T:
+        """``build()`` over columns computed once: the parts its expressions share.
+
+        ``build`` is called twice: first to learn which parts (parsed dates,
+        a currency's decimals, an amount's digits: :meth:`Formats.cache`)
+        its expressions use, which are then computed in one pass and added
+        to :attr:`frame` under reserved names; then again, its expressions
+        now reading those columns, as do the typed table's made after.
+        """
+        formats = self.formats
+        formats.recording = {}
+        build()
+        wanted, formats.recording = formats.recording, None
+        taken = set(self.frame.columns)
+        names = {key: f"{_CACHE}{key}" for key in wanted if f"{_CACHE}{key}" not in taken}
+        if names:
+            self.frame = self.frame.with_columns(
+                wanted[key].alias(name) for key, name in names.items()
+            )
+            formats.cached.update(names)
+        return build()
 
     def raw(self, index: int) -> dict[str, str]:
         frame = self.strings.frame
@@ -603,7 +669,7 @@ def _format_checks(source: _Source) -> list[_Check]:
         if column in source.header:
             currency = "currency"
             if currency in source.header:
-                present = pl.col(column).is_not_null() & pl.col(currency).is_in(list(MINOR))
+                present = pl.col(column).is_not_null() & _known_currency(currency, source.formats)
                 for check in _amount_checks(column, currency, source.formats):
                     checks.append(_Check(present & check.mask, check.column, check.reason))
     return checks
@@ -723,13 +789,23 @@ def _terms_of(source: _Source) -> dict[str, PaymentTerms]:
     return table
 
 
-def _invoice_checks(source: _Source, terms: dict[str, PaymentTerms]) -> list[_Check]:
+def _invoice_checks(
+    source: _Source, terms: dict[str, PaymentTerms], *, customers_known: bool = False
+) -> list[_Check]:
+    """The invoices' checks; ``customers_known``: every ``customer_id`` is a customer's id.
+
+    A known customer's id passed the model's rule for ids already, so the
+    soft mask need not screen that column again.
+    """
     h = source.header
     f = source.formats
-    checks: list[_Check] = [_Check(_suspect_id("id") | _suspect_id("customer_id"), None, None)]
+    suspect = _suspect_id("id")
+    if not customers_known:
+        suspect = suspect | _suspect_id("customer_id")
+    checks: list[_Check] = [_Check(suspect, None, None)]
     checks += _date_checks("issue_date", f, required=True)
-    checks.append(_currency_check())
-    present = pl.col("currency").is_in(list(MINOR))
+    checks.append(_currency_check(f))
+    present = _known_currency("currency", f)
     checks += [
         _Check(present & c.mask, c.column, c.reason)
         for c in _amount_checks("amount", "currency", f)
@@ -785,21 +861,25 @@ def _invoice_checks(source: _Source, terms: dict[str, PaymentTerms]) -> list[_Ch
     return checks
 
 
-def _payment_checks(source: _Source) -> list[_Check]:
+def _payment_checks(
+    source: _Source, *, customers_known: bool = False, invoices_known: bool = False
+) -> list[_Check]:
+    """The payments' checks; ``..._known``: every reference names a record of the ledger.
+
+    A known record's id passed the model's rule for ids already, so the
+    soft mask need not screen that column again.
+    """
     h = source.header
     f = source.formats
-    checks: list[_Check] = [
-        _Check(
-            _suspect_id("id")
-            | _suspect_id("customer_id")
-            | ((_has(h, "invoice_id") & _suspect_id("invoice_id")) if "invoice_id" in h else False),
-            None,
-            None,
-        )
-    ]
+    suspect = _suspect_id("id")
+    if not customers_known:
+        suspect = suspect | _suspect_id("customer_id")
+    if "invoice_id" in h and not invoices_known:
+        suspect = suspect | (_has(h, "invoice_id") & _suspect_id("invoice_id"))
+    checks: list[_Check] = [_Check(suspect, None, None)]
     checks += _date_checks("date", f, required=True)
-    checks.append(_currency_check())
-    present = pl.col("currency").is_in(list(MINOR))
+    checks.append(_currency_check(f))
+    present = _known_currency("currency", f)
     checks += [
         _Check(present & c.mask, c.column, c.reason)
         for c in _amount_checks("amount", "currency", f)
@@ -807,9 +887,9 @@ def _payment_checks(source: _Source) -> list[_Check]:
     checks.append(_enum_check(h, "method", [m.value for m in PaymentMethod]))
     dtype = f.dtypes.get("amount")
     if dtype is not None and (isinstance(dtype, pl.Decimal) or dtype.is_integer()):
-        zero = _typed_amount("amount", "currency", dtype)["unscaled"] == 0
+        zero = _typed_amount("amount", "currency", dtype, f)["unscaled"] == 0
     else:
-        zero = _amount_parts("amount", "currency", f)["text"].str.contains(r"^[0.]*$")
+        zero = _amount_parts("amount", "currency", f)["value"] == 0
     checks.append(_Check(present & zero, None, None))
     return checks
 
@@ -917,10 +997,17 @@ def _discounts(typed: pl.DataFrame, terms: dict[str, PaymentTerms]) -> pl.DataFr
     )
 
 
-def _invoices(source: _Source) -> pl.DataFrame:
-    """The validated invoices table (:data:`~arpolicy.ledger.INVOICES`), rows in file order."""
+def _invoices(source: _Source, references: Future[Found]) -> pl.DataFrame:
+    """The validated invoices table (:data:`~arpolicy.ledger.INVOICES`), rows in file order.
+
+    ``references`` (:func:`_references`) says which invoices name a known
+    customer: their ``customer_id`` needs no screening.
+    """
     terms = _terms_of(source)
-    error = _first_error(source, _invoice_checks(source, terms), soft_all=False)
+    customers = references.result().invoice_customers
+    sure = customers is not None and _all(customers)
+    checks = source.materialise(lambda: _invoice_checks(source, terms, customers_known=sure))
+    error = _first_error(source, checks, soft_all=False)
     if error is not None:
         raise error
     h = source.header
@@ -951,12 +1038,13 @@ def _invoices(source: _Source) -> pl.DataFrame:
         _col(h, "policy").alias("policy"),
     )
     typed = _due_from_terms(source, typed, terms)
-    canonical = _canonical_terms(terms)
+    # every code read is a key of ``terms``: only those written otherwise change
+    changed = {text: code for text, code in _canonical_terms(terms).items() if code != text}
+    if changed:
+        typed = typed.with_columns(pl.col("terms").replace(changed))
     return pl.concat(
         [
-            typed.drop(_IDX).with_columns(
-                pl.col("terms").replace_strict(canonical, default=None, return_dtype=pl.String)
-            ),
+            typed.drop(_IDX),
             _discounts(typed, terms),
             _metadata(source),
         ],
@@ -964,9 +1052,29 @@ def _invoices(source: _Source) -> pl.DataFrame:
     ).select(list(INVOICES))
 
 
-def _payments(source: _Source) -> pl.DataFrame:
-    """The validated payments table (:data:`~arpolicy.ledger.PAYMENTS`), rows in file order."""
-    error = _first_error(source, _payment_checks(source), soft_all=False)
+def _payments(source: _Source, references: Future[Found]) -> pl.DataFrame:
+    """The validated payments table (:data:`~arpolicy.ledger.PAYMENTS`), rows in file order.
+
+    ``references`` (:func:`_references`) says which payments name a known
+    customer and which invoice each named one pays: those references need
+    no screening.
+    """
+    found = references.result()
+    customers = found.payment_customers
+    customers_known = customers is not None and _all(customers)
+    invoices_known = "invoice_id" not in source.header
+    rows = found.payment_invoices
+    if rows is not None and not invoices_known:
+        named = source.frame["invoice_id"].drop_nulls()
+        invoices_known = len(rows) == len(named) and rows.null_count() == 0
+    checks = source.materialise(
+        lambda: _payment_checks(
+            source,
+            customers_known=customers_known,
+            invoices_known=invoices_known,
+        )
+    )
+    error = _first_error(source, checks, soft_all=False)
     if error is not None:
         raise error
     h = source.header
@@ -1005,24 +1113,54 @@ def _empty(kind: str) -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMAS[kind])
 
 
+def _references(tables: dict[str, Strings | None]) -> Found:
+    """The look-ups of references that the checks and :func:`check_tables` share.
+
+    Made from the tables as read, while their cells are being checked (in a
+    worker thread: Polars does the work without the GIL). Used only once
+    the tables they come from passed their checks, whose ``id`` columns are
+    then exactly the validated tables' ids, in the same order.
+    """
+    found = Found()
+    customers, invoices, payments = (tables.get(k) for k in ("customer", "invoice", "payment"))
+    ids = customers.frame["id"] if customers is not None else _empty("customer")["customer_id"]
+    if invoices is not None:
+        found.invoice_customers = known(invoices.frame["customer_id"], ids)
+    if payments is not None:
+        found.payment_customers = known(payments.frame["customer_id"], ids)
+        if invoices is not None and "invoice_id" in payments.header:
+            named = payments.frame["invoice_id"].drop_nulls()
+            found.payment_invoices = lookup(named, invoices.frame["id"])
+    return found
+
+
+def _all(mask: pl.Series) -> bool:
+    """Every row true (a null is not)."""
+    return mask.null_count() == 0 and bool(mask.all())
+
+
 def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
     sources: dict[str, _Source] = {}
     small: dict[str, list[Any]] = {}
     frames: dict[str, pl.DataFrame] = {}
-    for table in TABLES:
-        strings = tables.get(table.kind)
-        if strings is None:
-            small[table.kind] = []
-            continue
-        source = sources[table.kind] = _Source(strings, table, formats)
-        if table.kind == "customer":
-            frames["customer"] = _customers(source)
-        elif table.kind == "invoice":
-            frames["invoice"] = _invoices(source)
-        elif table.kind == "payment":
-            frames["payment"] = _payments(source)
-        else:
-            small[table.kind] = _small_table(source)
+    # the references are looked up in a worker while the cells are checked
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        references = worker.submit(_references, tables)
+        for table in TABLES:
+            strings = tables.get(table.kind)
+            if strings is None:
+                small[table.kind] = []
+                continue
+            source = sources[table.kind] = _Source(strings, table, formats)
+            if table.kind == "customer":
+                frames["customer"] = _customers(source)
+            elif table.kind == "invoice":
+                frames["invoice"] = _invoices(source, references)
+            elif table.kind == "payment":
+                frames["payment"] = _payments(source, references)
+            else:
+                small[table.kind] = _small_table(source)
+        found = references.result()
 
     def fail(table: Table, index: int, column: str | None, value: object, reason: str) -> LoadError:
         source = sources[table.kind]
@@ -1037,7 +1175,7 @@ def _build(tables: dict[str, Strings | None], formats: Formats) -> Ledger:
         made.instalments,
         made.trials,
     )
-    problem = check_tables(built)
+    problem = check_tables(built, found)
     if problem is not None:
         error = problem.error
         table = _TABLE_OF_KIND[problem.kind]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from ._views import Tables
 
-__all__ = ["Index", "Problem", "build_index", "check_tables", "index_unique"]
+__all__ = ["Found", "Index", "Problem", "build_index", "check_tables", "index_unique"]
 
 
 def index_unique(items: Sequence[Any], kind: str) -> dict[str, Any]:
@@ -227,6 +227,31 @@ class Problem:
     error: LedgerError
 
 
+@attrs.define(eq=False)
+class Found:
+    """Look-ups of :func:`check_tables` that a reader made already (used as they are).
+
+    A reader that checks the invoices' and payments' cells asks these
+    early: a reference that names a known record needs no check of its
+    form (the record's id passed it).
+
+    Attributes:
+        invoice_customers: ``customer_id`` of each invoice ``is_in`` the customers' ids.
+        payment_customers: the same for the payments.
+        payment_invoices: :func:`lookup` of the payments' non-null ``invoice_id``
+            (in row order) among the invoices' ids.
+    """
+
+    invoice_customers: pl.Series | None = None
+    payment_customers: pl.Series | None = None
+    payment_invoices: pl.Series | None = None
+
+
+def known(keys: pl.Series, ids: pl.Series) -> pl.Series:
+    """True where a key is one of ``ids`` (null keys stay null)."""
+    return keys.is_in(ids.implode())
+
+
 def _first(mask: Any) -> int | None:
     hits = mask.arg_true()
     return int(hits[0]) if len(hits) else None
@@ -249,7 +274,7 @@ def _duplicate(ids: pl.Series) -> int | None:
     return _first(~ids.is_first_distinct())
 
 
-def _lookup(keys: pl.Series, ids: pl.Series) -> pl.Series:
+def lookup(keys: pl.Series, ids: pl.Series) -> pl.Series:
     """The row of ``ids`` (unique) holding each key, null where none does.
 
     Joined on 64-bit hashes of the strings (several times cheaper than a
@@ -276,17 +301,20 @@ def _lookup(keys: pl.Series, ids: pl.Series) -> pl.Series:
     return pl.select(pl.when(same & rows.is_not_null()).then(rows)).to_series()
 
 
-def check_tables(tables: Tables) -> Problem | None:
+def check_tables(tables: Tables, found: Found | None = None) -> Problem | None:
     """The first problem of the tables in :func:`build_index`'s order, or ``None``.
 
     Vectorised: unique ids by :func:`_duplicate` (no hashing for ids in
     increasing order), unknown customers by ``is_in``, invoice references by
-    one join on 64-bit hashes each (:func:`_lookup`); Python only words the
+    one join on 64-bit hashes each (:func:`lookup`); Python only words the
     error of the row found. Rows of one plan are told apart by ``plan_id``
     alone, so two plans sharing an id cannot be seen here (the readers group
-    a plan's rows and check that they agree).
+    a plan's rows and check that they agree). ``found`` holds look-ups a
+    reader made already.
     """
     import polars as pl  # noqa: PLC0415 - Polars on use
+
+    found = found or Found()
 
     columns = {"customer": "customer_id", "invoice": "invoice_id", "payment": "payment_id"}
     columns["trial"] = "trial_id"
@@ -296,9 +324,11 @@ def check_tables(tables: Tables) -> Problem | None:
         if row is not None:
             return Problem(kind, row, DuplicateIdError(kind, ids[row]))
 
-    known = tables.customers["customer_id"]
+    customer_ids = tables.customers["customer_id"]
     inv = tables.invoices
-    row = _first(~inv["customer_id"].is_in(known.implode()))
+    if found.invoice_customers is None or len(found.invoice_customers) != inv.height:
+        found.invoice_customers = known(inv["customer_id"], customer_ids)
+    row = _first(~found.invoice_customers)
     if row is not None:
         cid = inv["customer_id"][row]
         error = UnknownReferenceError(
@@ -314,10 +344,16 @@ def check_tables(tables: Tables) -> Problem | None:
     )
     target_ids = inv["invoice_id"]
 
-    def bad(frame: pl.DataFrame, on: str, *, credit: bool) -> pl.DataFrame:
+    def bad(
+        frame: pl.DataFrame, on: str, *, credit: bool, given: pl.Series | None = None
+    ) -> pl.DataFrame:
         """The rows of ``frame`` (with ``_row``) whose ``on`` names no fitting invoice."""
         named = frame.filter(pl.col(on).is_not_null())
-        rows = _lookup(named[on], target_ids)
+        if named.height == 0:
+            return named
+        rows = given if given is not None and len(given) == named.height else None
+        if rows is None:
+            rows = lookup(named[on], target_ids)
         if targets.height:
             found = targets.drop("_target").select(pl.all().gather(rows.fill_null(0)))
             hit = pl.lit(rows.is_not_null())
@@ -357,13 +393,16 @@ def check_tables(tables: Tables) -> Problem | None:
         return Problem("invoice", int(first["_row"]), cn_error)
 
     pay = tables.payments
-    stranger = _first(~pay["customer_id"].is_in(known.implode()))
+    if found.payment_customers is None or len(found.payment_customers) != pay.height:
+        found.payment_customers = known(pay["customer_id"], customer_ids)
+    stranger = _first(~found.payment_customers)
     named = bad(
         pay.with_row_index("_row").select(
             "_row", "payment_id", "customer_id", "currency", "invoice_id"
         ),
         "invoice_id",
         credit=True,
+        given=found.payment_invoices,
     )
     first_named = int(named["_row"][0]) if named.height else None
     if stranger is not None and (first_named is None or stranger <= first_named):
@@ -405,22 +444,22 @@ def check_tables(tables: Tables) -> Problem | None:
         )
         owners: dict[str, list[tuple[str, tuple[str, str] | None]]] = {}
         for plan_id, iid, owner, currency in covered.iter_rows():
-            found = None if owner is None else (owner, currency)
-            owners.setdefault(plan_id, []).append((iid, found))
-        customers = set(known.to_list())
+            owned = None if owner is None else (owner, currency)
+            owners.setdefault(plan_id, []).append((iid, owned))
+        customers = set(customer_ids.to_list())
         for plan_id, row, cid, _, currency in plans.iter_rows():
             if cid not in customers:
                 error = UnknownReferenceError(
                     "plan", plan_id, "customer_id", cid, "no such customer"
                 )
                 return Problem("plan", row, error)
-            for iid, found in owners.get(plan_id, ()):
-                problem = _plan_reference_error(plan_id, cid, currency, iid, found)
+            for iid, owned in owners.get(plan_id, ()):
+                problem = _plan_reference_error(plan_id, cid, currency, iid, owned)
                 if problem is not None:
                     return Problem("plan", row, problem)
 
     trials = tables.trials
-    row = _first(~trials["customer_id"].is_in(known.implode()))
+    row = _first(~known(trials["customer_id"], customer_ids))
     if row is not None:
         error = UnknownReferenceError(
             "trial",
