@@ -43,6 +43,7 @@ from .fees import (
     apply_caps,
     gate,
 )
+from .io.history_tables import HistoryTable, history_entries
 from .law import RateBook
 from .law import nl as law_nl
 from .model import (
@@ -1248,7 +1249,7 @@ def plan(
     as_of: date | None = None,
     at: datetime | None = None,
     playbook: Playbook | None = None,
-    history: Iterable[HistoryEntry | Action] | None = None,
+    history: Iterable[HistoryEntry | Action] | HistoryTable | None = None,
     rates: RateBook | None = None,
     plugins: Plugins | None = None,
 ) -> Plan:
@@ -1269,8 +1270,9 @@ def plan(
             that date count.
         playbook: the policies; the built-in playbook when ``None``.
         history: actions already carried out (:class:`HistoryEntry` or
-            :class:`Action` objects). Entries dated after the customer's date
-            and failed entries are ignored.
+            :class:`Action` objects, or a table: see
+            :mod:`arpolicy.io.history_tables`). Entries dated after the
+            customer's date and failed entries are ignored.
         rates: the statutory rate tables for interest; the shipped tables
             when ``None`` (add newer rows with
             ``RateBook.shipped().merged(rows)``).
@@ -1293,6 +1295,7 @@ def plan(
             known names ("did you mean 'email'?").
         PluginError: a plugin failed (no partial plan is returned).
     """
+    history = history_entries(history)  # objects as given; a table as entries
     day, days = _planning_days(ledger, as_of, at)
     book = _resolve_playbook(playbook, plugins)
     if plugins is not None:
@@ -1381,7 +1384,7 @@ def simulate(
     start: date,
     end: date,
     playbook: Playbook | None = None,
-    history: Iterable[HistoryEntry | Action] | None = None,
+    history: Iterable[HistoryEntry | Action] | HistoryTable | None = None,
     rates: RateBook | None = None,
     plugins: Plugins | None = None,
 ) -> Plan:
@@ -1404,6 +1407,7 @@ def simulate(
     """
     if end < start:
         raise InvalidFieldError("simulate", "end", end, f"is before start {start.isoformat()}")
+    history = history_entries(history)  # objects as given; a table as entries
     book = _resolve_playbook(playbook, plugins)
     if plugins is not None:
         rates = plugins.rate_book(rates)
