@@ -19,9 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arpolicy.actions import HistoryEntry, Plan
-from arpolicy.engine import simulate
+from arpolicy.engine import plan, simulate
 from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
 from arpolicy.engine.screen import history_frame, screen
+from arpolicy.io.history_tables import history_frame as history_frame_of_table
+from arpolicy.io.history_tables import history_table
 from arpolicy.model import Ledger
 from arpolicy.playbooks import default_playbook
 from arpolicy.plugins import builtin_plugins
@@ -214,3 +216,25 @@ def arbitrary_histories(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
 def test_the_screen_agrees_on_arbitrary_histories(case) -> None:
     ledger, book, history, as_of = case
     _same(*_both(ledger, book, history, as_of))
+
+
+@pytest.mark.parametrize("offset", [0, 17])
+def test_a_history_table_goes_to_the_screen_as_it_is(offset: int) -> None:
+    ledger = synthetic_ledger(customers=120, invoices=2_400, seed=7)
+    end = date(2025, 11, 1) + timedelta(days=offset)
+    history = simulate(ledger, start=end - timedelta(days=90), end=end - timedelta(days=1))
+    entries = list(history.as_history())
+    table = history_frame_of_table(history_table(entries))
+    reference = _both(ledger, default_playbook(), entries, end)[0]
+    screened = plan_ledger(
+        ledger,
+        as_of=end,
+        at=None,
+        playbook=default_playbook(),
+        history=table,
+        rates=None,
+        plugins=None,
+        columnar=True,
+    )
+    _same(reference, screened)
+    assert plan(ledger, as_of=end, history=history_table(entries)) == reference

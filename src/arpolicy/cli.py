@@ -121,7 +121,10 @@ _history_option = click.option(
     "--history",
     "history_path",
     type=click.Path(exists=True, dir_okay=False),
-    help="A JSON file of actions already carried out (e.g. an earlier --format json).",
+    help=(
+        "A file of actions already carried out: JSON (e.g. an earlier --format json),"
+        " or a history table ending in .csv, .parquet, .ndjson or .jsonl."
+    ),
 )
 _format_option = click.option(
     "--format",

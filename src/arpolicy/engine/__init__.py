@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidFieldError
 from .planning import _check_playbook, plan_ledger
@@ -33,6 +33,7 @@ from .simulation import simulate_ledger
 
 if TYPE_CHECKING:
     from ..actions import Action, HistoryEntry, Plan
+    from ..io.history_tables import HistoryTable
     from ..law import RateBook
     from ..model import Ledger
     from ..plugins import Plugins
@@ -52,13 +53,23 @@ def _playbook(playbook: Playbook | None, plugins: Plugins | None) -> Playbook:
     return playbook
 
 
+def _checked(history: Any) -> Any:
+    """The history objects as given, or a history table checked and in
+    canonical form (:func:`arpolicy.io.history_tables.history_frame`)."""
+    if history is None or isinstance(history, (list, tuple)):
+        return history
+    from ..io.history_tables import history_frame, is_table  # noqa: PLC0415
+
+    return history_frame(history) if is_table(history) else history
+
+
 def plan(
     ledger: Ledger,
     *,
     as_of: date | None = None,
     at: datetime | None = None,
     playbook: Playbook | None = None,
-    history: Iterable[HistoryEntry | Action] | None = None,
+    history: Iterable[HistoryEntry | Action] | HistoryTable | None = None,
     rates: RateBook | None = None,
     plugins: Plugins | None = None,
 ) -> Plan:
@@ -108,7 +119,7 @@ def plan(
         as_of=as_of,
         at=at,
         playbook=_playbook(playbook, plugins),
-        history=history,
+        history=_checked(history),
         rates=rates,
         plugins=plugins,
     )
@@ -120,7 +131,7 @@ def simulate(
     start: date,
     end: date,
     playbook: Playbook | None = None,
-    history: Iterable[HistoryEntry | Action] | None = None,
+    history: Iterable[HistoryEntry | Action] | HistoryTable | None = None,
     rates: RateBook | None = None,
     plugins: Plugins | None = None,
 ) -> Plan:
@@ -143,12 +154,14 @@ def simulate(
     """
     if end < start:
         raise InvalidFieldError("simulate", "end", end, f"is before start {start.isoformat()}")
+    from ..io.history_tables import history_entries  # noqa: PLC0415 - a table's reader
+
     return simulate_ledger(
         ledger,
         start=start,
         end=end,
         playbook=_playbook(playbook, plugins),
-        history=history,
+        history=history_entries(history),
         rates=rates,
         plugins=plugins,
     )

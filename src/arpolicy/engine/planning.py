@@ -7,7 +7,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from .._gc import gc_paused
 from ..actions import (
@@ -69,6 +69,21 @@ def _finish(
     return Plan(as_of=as_of, actions=tuple(ordered), skipped=tuple(skips))
 
 
+def _done_rows(table: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The screen's history (:func:`.screen.history_frame`) from a canonical
+    history table: issued rows dated by ``as_of``, one per invoice."""
+    import polars as pl  # noqa: PLC0415
+
+    return (
+        table.filter((pl.col("status") != "failed") & (pl.col("date") <= as_of))
+        .select(
+            "customer_id", pl.col("invoice_ids").alias("invoice_id"), "step", "date", "received_on"
+        )
+        .explode("invoice_id")
+        .drop_nulls("invoice_id")
+    )
+
+
 def _use_screen(ledger: Ledger, playbook: Playbook, plugins: Plugins | None) -> bool:
     """The columnar stage takes the ledger: large, no plugins, and no policy
     that duns paid-late invoices for their interest alone."""
@@ -85,13 +100,18 @@ def plan_ledger(
     as_of: date | None,
     at: datetime | None,
     playbook: Playbook,
-    history: Iterable[HistoryEntry | Action] | None,
+    history: Iterable[HistoryEntry | Action] | pl.DataFrame | None,
     rates: RateBook | None,
     plugins: Plugins | None,
     columnar: bool | None = None,
 ) -> Plan:
     """:func:`arpolicy.engine.plan` with the playbook resolved (the facade
     gives the built-in one when the caller gives none).
+
+    ``history``: objects, or a history table in canonical form
+    (:func:`arpolicy.io.history_tables.history_frame`); the columnar stage
+    reads a table as it is, and only the busy customers' rows become
+    :class:`HistoryEntry` objects.
 
     ``columnar``: screen the customers with the columnar stage first
     (:mod:`.screen`; ``None``: when :func:`_use_screen` says so, ``False``:
@@ -113,8 +133,19 @@ def plan_ledger(
         rates = plugins.rate_book(rates)
     if columnar:
         from .screen import history_frame, screen  # noqa: PLC0415 - Polars on use
+    table: pl.DataFrame | None = None
+    objects: Iterable[HistoryEntry | Action] = ()
+    if type(history).__module__.startswith("polars"):
+        table = cast("pl.DataFrame", history)
+    elif history is not None:
+        objects = cast("Iterable[HistoryEntry | Action]", history)
     with gc_paused():
-        everything = [_entry_of(item) for item in history or ()]
+        if table is not None:
+            from ..io.history_tables import entries_of_frame  # noqa: PLC0415 - pure
+
+            everything = [] if columnar else entries_of_frame(table)
+        else:
+            everything = [_entry_of(item) for item in objects]
         actions: list[Action] = []
         skipped: list[Skipped] = []
         tables = []
@@ -124,12 +155,18 @@ def plan_ledger(
             customers = group
             if columnar:
                 subset = None if at is None else [c.id for c in group]
-                found = screen(ledger, book, history_frame(everything, local), local, subset)
+                done = (
+                    history_frame(everything, local) if table is None else _done_rows(table, local)
+                )
+                found = screen(ledger, book, done, local, subset)
                 tables.append(found.skipped)
                 busy = found.busy
                 ledger._prefetch(sorted(busy))
                 customers = [ledger.customer(cid) for cid in sorted(busy)]
-                entries = [e for e in everything if e.customer_id in busy]
+                if table is None:
+                    entries = [e for e in everything if e.customer_id in busy]
+                else:
+                    entries = entries_of_frame(table.filter(table["customer_id"].is_in(list(busy))))
             else:
                 entries = everything
             index = _index_history(entries, ledger, local)

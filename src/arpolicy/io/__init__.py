@@ -18,19 +18,23 @@ from typing import Any
 
 from ..model import Ledger
 from .fx_rates import load_fx_rates, loads_fx_rates
+from .history_tables import dump_history
 from .ledger_csv import dump_csv, load_csv
 from .ledger_json import dump_json, load_json
+from .output import load_history
 from .policy_toml import dump_playbook, dumps_playbook, load_playbook, loads_playbook
 from .rates import load_rates, loads_rates
 from .terms import format_terms, parse_terms
 
 __all__ = [
+    "dump_history",
     "dump_ledger",
     "dump_playbook",
     "dumps_playbook",
     "format_terms",
     "ledger_from_frames",
     "load_fx_rates",
+    "load_history",
     "load_ledger",
     "load_playbook",
     "load_rates",

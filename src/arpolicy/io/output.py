@@ -4,7 +4,8 @@ Every format is deterministic: the same plan gives byte-identical text.
 Money is ``{"amount": "12.50", "currency": "EUR"}`` (the amount as a decimal
 string, never a float); dates are ISO 8601; object keys are sorted.
 
-A history file is JSON: a list of objects with at least ``key``, ``date``,
+A history file is JSON (or a CSV, Parquet or NDJSON table: see
+:mod:`arpolicy.io.history_tables`): a list of objects with at least ``key``, ``date``,
 ``customer_id`` and ``step`` (and optionally ``invoice_ids``, ``channel``,
 ``currency`` or ``amount_due``, ``received_on``, ``status``, ``fees`` and
 ``deadline``).
@@ -290,13 +291,20 @@ def dumps_parquet(table: pl.DataFrame) -> bytes:
 
 
 def load_history(path: str | os.PathLike[str]) -> list[HistoryEntry]:
-    """Read a history file (see the module docs).
+    """Read a history file: JSON (see the module docs), or a table by its suffix.
+
+    ``.csv``, ``.parquet``, ``.ndjson`` and ``.jsonl`` files are history
+    tables (:mod:`arpolicy.io.history_tables`); any other file is JSON.
 
     Raises:
         LoadError: the file is missing or not a valid history; the error
             names the file, the entry (``[3].date``) and the value.
     """
     target = Path(path)
+    if target.suffix.lower() in (".csv", ".parquet", ".ndjson", ".jsonl"):
+        from .history_tables import load_history as load_table  # noqa: PLC0415
+
+        return load_table(target)
     try:
         text = target.read_text(encoding="utf-8-sig")
     except OSError as exc:
