@@ -334,12 +334,16 @@ def _join_rows(frame: pl.DataFrame, source: str, first_line: int) -> pl.DataFram
         )
         for name in _AGREE
     ]
-    _raise_first(frame, checks, source, first_line)
-    return frame.group_by(group, maintain_order=True).agg(
+    joined = frame.group_by(group, maintain_order=True).agg(
         pl.col("invoice_id").drop_nulls().unique(maintain_order=True).alias("invoice_ids"),
         *(pl.col(n).first() for n in _AGREE),
         pl.col(_ROW).first(),
+        *(pl.col(n).n_unique().alias(f"\x00n:{n}") for n in _AGREE),
     )
+    counts = [f"\x00n:{n}" for n in _AGREE]
+    if bool(joined.select(pl.max_horizontal(counts).max() > 1).item()):
+        _raise_first(frame, checks, source, first_line)  # names the first row that differs
+    return joined.drop(counts)
 
 
 def _keys(frame: pl.DataFrame) -> list[str]:
