@@ -5,7 +5,7 @@ and sorted (:func:`_finish`)."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, cast
 
@@ -38,6 +38,13 @@ SCREEN_MIN_INVOICES: Final = 2_000
 def _check_playbook(playbook: Playbook, plugins: Plugins | None) -> None:
     """Raise UnknownChannelError when a step names a channel no plugin provides."""
     (plugins or builtin_plugins()).check_channels(playbook)
+
+
+class _Everyone:
+    """Contains every customer id (the per-customer path decides holds itself)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
 
 
 def _skip_key(s: Skipped) -> tuple[str, str, str, str]:
@@ -129,6 +136,11 @@ def plan_ledger(
     else:
         day, days = _planning_days(ledger, as_of, at)
     book = playbook
+    # the customers the screen has shown no credit hold can be due for are
+    # planned without computing one (the same actions; `simulate` does not
+    # take this path, so no wake date is lost)
+    no_hold = book.replace(credit_hold=False) if book.credit_hold else book
+    holds: Container[str] = _Everyone()
     if plugins is not None:
         rates = plugins.rate_book(rates)
     if columnar:
@@ -161,6 +173,7 @@ def plan_ledger(
                 found = screen(ledger, book, done, local, subset)
                 tables.append(found.skipped)
                 busy = found.busy
+                holds = found.holds
                 ledger._prefetch(sorted(busy))
                 customers = [ledger.customer(cid) for cid in sorted(busy)]
                 if table is None:
@@ -174,7 +187,7 @@ def plan_ledger(
                 result = _plan_customer(
                     ledger,
                     customer,
-                    book,
+                    book if customer.id in holds else no_hold,
                     index.get(customer.id, _EMPTY_HISTORY),
                     local,
                     rates=rates,

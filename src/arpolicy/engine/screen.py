@@ -76,10 +76,14 @@ class Screened:
         busy: the customers for the per-customer stages.
         skipped: the skipped rows of every other customer (``customer_id,
             invoice_id, reason, detail, step``).
+        holds: the busy customers for whom a credit hold may be due (over
+            their limit, or a behaviour score near the threshold); for the
+            others the screen has shown that none is.
     """
 
     busy: frozenset[str]
     skipped: pl.DataFrame
+    holds: frozenset[str] = frozenset()
 
 
 def history_frame(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.DataFrame:
@@ -261,9 +265,11 @@ def screen(
         people.filter("busy")["customer_id"],
         open_.filter("held")["customer_id"],
     ]
+    holds: list[pl.Series] = []
     if playbook.credit_hold:
-        busy_ids.append(_near_hold(issued, as_of))
-        busy_ids.append(_over_limit(tables.customers, issued, allocated.credit))
+        holds.append(_near_hold(issued, as_of))
+        holds.append(_over_limit(tables.customers, issued, allocated.credit))
+        busy_ids.extend(holds)
 
     # 1. the policy of each open invoice, once per distinct choice
     keys = ["kind", "policy", "customer_policy", "profile", "tags"]
@@ -350,7 +356,8 @@ def screen(
     skipped = pl.concat(parts, how="vertical_relaxed").filter(
         ~pl.col("customer_id").is_in(list(busy))
     )
-    return Screened(busy, skipped)
+    held = frozenset(pl.concat(holds).unique().to_list()) if holds else frozenset()
+    return Screened(busy, skipped, held)
 
 
 def _below_minimum(below: pl.DataFrame, by_name: dict[str, Policy]) -> pl.DataFrame:
