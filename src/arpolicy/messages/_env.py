@@ -54,14 +54,28 @@ def _loc(context: Any) -> str:
     return str(context.get("format_locale") or context.get("locale") or "en")
 
 
+# Babel re-reads its locale data on every call; a day's messages show the
+# same amounts and dates many times (each in the text and the HTML part), so
+# the texts are remembered. The keys hold the amount as text: Decimal("1.0")
+# equals Decimal("1.00") but is written differently.
+@functools.lru_cache(maxsize=8192)
+def _money_text(amount: str, currency: str, locale: str) -> str:
+    return babel.numbers.format_currency(
+        Decimal(amount), currency, locale=locale, decimal_quantization=False
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(value: dt.date, format: str, locale: str) -> str:
+    return babel.dates.format_date(value, format, locale=locale)
+
+
 @jinja2.pass_context
 def money(context: Any, value: Money | None) -> str:
     """``Money`` in the locale, with its own currency, exactly (no rounding)."""
     if value is None:
         return ""
-    return babel.numbers.format_currency(
-        value.amount, value.currency, locale=_loc(context), decimal_quantization=False
-    )
+    return _money_text(str(value.amount), value.currency, _loc(context))
 
 
 @jinja2.pass_context
@@ -69,7 +83,9 @@ def date(context: Any, value: dt.date | None, format: str = "long") -> str:
     """A date in the locale: ``format`` is ``short``, ``medium``, ``long`` or ``full``."""
     if value is None:
         return ""
-    return babel.dates.format_date(value, format, locale=_loc(context))
+    if type(value) is not dt.date or not isinstance(format, str):
+        return babel.dates.format_date(value, format, locale=_loc(context))
+    return _date_text(value, format, _loc(context))
 
 
 @jinja2.pass_context
