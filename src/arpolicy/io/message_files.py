@@ -94,7 +94,7 @@ def message_files(pairs: Iterable[tuple[Action, Message]]) -> dict[str, str]:
 
 
 _STAGING = ".arpolicy-render-"
-_WRITERS = 16
+_WRITERS = 8
 """Threads writing and ``fsync``-ing the staged files: the waits for the
 disk overlap, and the file system commits many of them together."""
 

@@ -117,7 +117,12 @@ def duration(context: Any, days: int | None) -> str:
     locale = _pendulum_locale(str(context.get("locale") or "en"))
     if days <= 0:
         return babel.dates.format_timedelta(dt.timedelta(0), granularity="day", locale=locale)
-    return str(pendulum.duration(days=int(days)).in_words(locale=locale))
+    return _duration_text(int(days), locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _duration_text(days: int, locale: str) -> str:
+    return str(pendulum.duration(days=days).in_words(locale=locale))
 
 
 @jinja2.pass_context
@@ -171,6 +176,7 @@ def make_environment(table: TemplateTable, *, html: bool) -> ImmutableSandboxedE
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        cache_size=-1,  # a plain dict: the table is finite, and no LRU upkeep per look-up
     )
     env.filters.update(FILTERS)
     return env
