@@ -13,15 +13,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from arpolicy.actions import HistoryEntry
 from arpolicy.cli import main
-from arpolicy.engine import plan
-from arpolicy.errors import LoadError
-from arpolicy.io import dump_ledger
+from arpolicy.engine import plan, simulate
+from arpolicy.errors import InvalidFieldError, LoadError
+from arpolicy.io import dump_ledger, load_ledger
 from arpolicy.io.message_files import load_company, message_files, message_stem
 from arpolicy.io.output import loads_history
 from arpolicy.lint import lint_templates
-from arpolicy.messages import render
+from arpolicy.messages import Renderer, render
+from arpolicy.messages._render import history_by_customer
 from arpolicy.playbooks import default_playbook
+from arpolicy.plugins import Plugins, make_plugin_manager
 from arpolicy.sample import sample_ledger
 
 AS_OF = "2026-11-02"
@@ -291,3 +294,71 @@ def test_lint_reports_a_letter_without_its_legal_wording(tmp_path: Path) -> None
     [line] = [x for x in result.stdout.splitlines() if "template-legal" in x]
     assert "step 'fourteen-day-letter'): en/fourteen-day-letter on letter" in line
     assert "term-from-receipt" in line
+
+
+def test_each_rendered_message_lists_its_customers_notices_before_it(files: Path) -> None:
+    """`simulate --history H --render DIR`: every file is the message rendered
+    with the whole history and every action of the period (each message lists
+    its own customer's notices dated before it), also when the history is
+    indexed by customer to render many messages quickly."""
+    earlier = arpolicy(
+        "simulate", "ledger", "--from", "2026-08-01", "--to", "2026-08-31",
+        "--format", "json", "--output", "august.json", cwd=files,
+    )  # fmt: skip
+    assert earlier.returncode == 0, earlier.stderr
+    result = arpolicy(
+        "simulate", "ledger", "--from", "2026-09-01", "--to", AS_OF, "--history",
+        "august.json", "--render", "autumn", cwd=files,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+    ledger = load_ledger(files / "ledger")
+    history = loads_history((files / "august.json").read_text(encoding="utf-8"))
+    plugins = Plugins(make_plugin_manager())
+    actions = simulate(
+        ledger,
+        start=date(2026, 9, 1),
+        end=date(2026, 11, 2),
+        history=history,
+        plugins=plugins,
+    ).actions
+    renderer = Renderer(plugins=plugins)
+    everything = [*history, *actions]
+    expected = message_files((a, renderer.render(a, ledger, history=everything)) for a in actions)
+    written = {p.name: p.read_text(encoding="utf-8") for p in (files / "autumn").iterdir()}
+    assert written == expected
+
+    # the hand-overs' JSON files list exactly the notices their customer got before
+    handovers = [a for a in actions if a.channel == "agency"]
+    assert handovers
+    listed_august = False
+    for handover in handovers:
+        stem = message_stem(handover)
+        name = next(n for n in written if n.startswith(stem + ".") and n.endswith(".json"))
+        notices = json.loads(written[name])["notices_sent"]
+        assert notices
+        for notice in notices:
+            assert notice["date"] < handover.date.isoformat()
+        before = {
+            (e.date.isoformat(), e.step, e.channel)
+            for e in everything
+            if e.customer_id == handover.customer_id and e.date < handover.date
+        }
+        assert {(n["date"], n["step"], n["channel"]) for n in notices} <= before
+        listed_august |= any(n["date"].startswith("2026-08") for n in notices)
+    assert listed_august  # the history file reaches the messages
+
+
+def test_history_by_customer_keeps_each_customers_order_and_checks_items() -> None:
+    day = date(2026, 11, 2)
+    ledger = sample_ledger(as_of=day)
+    actions = simulate(ledger, start=date(2026, 10, 1), end=day).actions
+    entries = [HistoryEntry.from_action(a) for a in actions[:5]]
+    index = history_by_customer([*entries, *actions[5:]])
+    assert sorted(index) == sorted({a.customer_id for a in actions})
+    for customer, found in index.items():
+        assert list(found) == [
+            HistoryEntry.from_action(a) for a in actions if a.customer_id == customer
+        ]
+    with pytest.raises(InvalidFieldError, match="expected HistoryEntry or Action"):
+        history_by_customer([*entries, "not an entry"])  # type: ignore[list-item]

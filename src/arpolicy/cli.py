@@ -1115,14 +1115,25 @@ def _render_messages(
     date) gives the notices already sent that a hand-over lists.
     """
     from .io.message_files import message_files, write_message_files
+    from .messages._render import history_by_customer
 
     renderer = _renderer(templates_path)
     company = _company(company_path)
-    past = [*history, *actions]
     try:
+        # Each message reads only its customer's entries: index them once.
+        past = history_by_customer([*history, *actions])
         with _Progress().step(f"rendering {len(actions)} messages"):
             pairs: list[tuple[Action, Message]] = [
-                (a, renderer.render(a, ledger, locale=locale, company=company, history=past))
+                (
+                    a,
+                    renderer.render(
+                        a,
+                        ledger,
+                        locale=locale,
+                        company=company,
+                        history=past.get(a.customer_id, ()),
+                    ),
+                )
                 for a in actions
             ]
     except ArpolicyError as error:

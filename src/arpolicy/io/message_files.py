@@ -1,16 +1,22 @@
 """Rendered messages as files: one per action, named so that they sort by date.
 
 :func:`message_files` turns rendered messages into file names and contents
-(pure and deterministic); :func:`write_message_files` writes them, each
-atomically. The command line's ``plan --render DIR`` uses both, after it has
-rendered every action, so that a template error leaves no file behind.
+(pure and deterministic); :func:`write_message_files` writes them, all of
+them or none. The command line's ``plan --render DIR`` uses both, after it
+has rendered every action, so that a template error leaves no file behind.
 """
 
 from __future__ import annotations
 
+import errno as errno_codes
+import os
 import re
+import shutil
+import stat
+import tempfile
+import threading
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -18,7 +24,7 @@ import attrs
 from ..actions import Action
 from ..errors import LoadError
 from ..messages._model import Company, Message
-from ._files import write_text_atomic
+from ._files import _error, _fsync_directory, _umask
 
 __all__ = ["load_company", "message_files", "message_stem", "write_message_files"]
 
@@ -87,15 +93,134 @@ def message_files(pairs: Iterable[tuple[Action, Message]]) -> dict[str, str]:
     return files
 
 
+_STAGING = ".arpolicy-render-"
+_WRITERS = 8
+"""Threads writing and ``fsync``-ing the staged files: the waits for the
+disk overlap, and the file system commits many of them together."""
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "xb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _stage(jobs: Sequence[tuple[Path, bytes]]) -> None:
+    """Write and ``fsync`` every file of ``jobs``, a few threads at a time.
+
+    Raises:
+        OutputError: the first file that could not be written.
+    """
+    failures: list[tuple[int, Path, OSError]] = []
+
+    def work(start: int) -> None:
+        for index in range(start, len(jobs), _WRITERS):
+            path, data = jobs[index]
+            try:
+                _write_synced(path, data)
+            except OSError as exc:
+                failures.append((index, path, exc))
+                return
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(min(_WRITERS, len(jobs)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        _, path, exc = min(failures, key=lambda failure: failure[0])
+        raise _error(path, exc)
+
+
 def write_message_files(directory: str | Path, files: Mapping[str, str]) -> list[Path]:
-    """Write ``files`` into ``directory`` (created when missing), each atomically.
+    """Write ``files`` into ``directory`` (created when missing): all or none.
+
+    The files are written into a hidden staging directory on the same file
+    system first (``.arpolicy-render-*`` beside ``directory`` when it is
+    new, inside it when it exists), each flushed to disk (``fsync``). Only
+    then do they take their places:
+
+    * a new ``directory`` is the staging directory renamed, in one step:
+      it appears with every file or not at all, also after a crash or a
+      power cut;
+    * in an existing ``directory`` each file is renamed into place (a file
+      of the same name is replaced and keeps its permissions; other files
+      stay). A crash during these renames, which take milliseconds, can
+      leave some of the new files in place and the rest in the staging
+      directory, but never a file with part of its text.
+
+    A failure while staging (a full disk, no permission) removes the staging
+    directory and leaves ``directory`` as it was.
 
     Returns:
         The paths written, in order.
+
+    Raises:
+        OutputError: a file or the directory could not be written.
     """
     root = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
-    return [write_text_atomic(root / name, text) for name, text in files.items()]
+    exists = root.is_dir()
+    try:
+        if exists:
+            staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=root))
+        else:
+            root.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=_STAGING + root.name + ".", dir=root.parent))
+    except OSError as exc:
+        raise _error(root, exc) from exc
+    try:
+        _stage([(staging / name, text.encode("utf-8")) for name, text in files.items()])
+        if not exists:
+            os.chmod(staging, 0o777 & ~_umask())  # the mode mkdir would give it
+            _fsync_directory(staging)
+            exists = not _rename_directory(staging, root)
+        if exists:  # also when another process made the directory meanwhile
+            for name in files:
+                _replace(staging / name, root / name)
+            _fsync_directory(root)
+            staging.rmdir()
+        else:
+            _fsync_directory(root.parent)
+    except OSError as exc:  # an fsync of a directory
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _error(root, exc) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [root / name for name in files]
+
+
+def _kept_mode(target: Path) -> int | None:
+    """The permissions of the file ``target`` replaces, or ``None`` when new."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _error(target, exc) from exc
+
+
+def _replace(source: Path, target: Path) -> None:
+    """Move the staged file ``source`` to ``target``, keeping ``target``'s mode."""
+    mode = _kept_mode(target)
+    try:
+        if mode is not None:
+            os.chmod(source, mode)
+        os.replace(source, target)
+    except OSError as exc:
+        raise _error(target, exc) from exc
+
+
+def _rename_directory(staging: Path, root: Path) -> bool:
+    """Rename ``staging`` to ``root``; ``False`` when ``root`` has appeared with files."""
+    try:
+        os.replace(staging, root)
+    except OSError as exc:
+        if exc.errno in (errno_codes.ENOTEMPTY, errno_codes.EEXIST) and root.is_dir():
+            return False
+        raise _error(root, exc) from exc
+    return True
 
 
 def load_company(path: str | Path) -> Company:

@@ -58,6 +58,9 @@ def _invoice_ids(action: Action, ledger: Ledger) -> tuple[str, ...]:
 
 
 def _invoices(action: Action, ledger: Ledger, ids: Iterable[str]) -> list[dict[str, Any]]:
+    ids = list(ids)
+    if not ids:  # most actions close no other invoice: no allocation for them
+        return []
     balances = ledger.position(action.customer_id, action.date).balances
     rows = []
     for iid in ids:

@@ -54,14 +54,28 @@ def _loc(context: Any) -> str:
     return str(context.get("format_locale") or context.get("locale") or "en")
 
 
+# Babel re-reads its locale data on every call; a day's messages show the
+# same amounts and dates many times (each in the text and the HTML part), so
+# the texts are remembered. The keys hold the amount as text: Decimal("1.0")
+# equals Decimal("1.00") but is written differently.
+@functools.lru_cache(maxsize=8192)
+def _money_text(amount: str, currency: str, locale: str) -> str:
+    return babel.numbers.format_currency(
+        Decimal(amount), currency, locale=locale, decimal_quantization=False
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(value: dt.date, format: str, locale: str) -> str:
+    return babel.dates.format_date(value, format, locale=locale)
+
+
 @jinja2.pass_context
 def money(context: Any, value: Money | None) -> str:
     """``Money`` in the locale, with its own currency, exactly (no rounding)."""
     if value is None:
         return ""
-    return babel.numbers.format_currency(
-        value.amount, value.currency, locale=_loc(context), decimal_quantization=False
-    )
+    return _money_text(str(value.amount), value.currency, _loc(context))
 
 
 @jinja2.pass_context
@@ -69,7 +83,9 @@ def date(context: Any, value: dt.date | None, format: str = "long") -> str:
     """A date in the locale: ``format`` is ``short``, ``medium``, ``long`` or ``full``."""
     if value is None:
         return ""
-    return babel.dates.format_date(value, format, locale=_loc(context))
+    if type(value) is not dt.date or not isinstance(format, str):
+        return babel.dates.format_date(value, format, locale=_loc(context))
+    return _date_text(value, format, _loc(context))
 
 
 @jinja2.pass_context
@@ -101,7 +117,12 @@ def duration(context: Any, days: int | None) -> str:
     locale = _pendulum_locale(str(context.get("locale") or "en"))
     if days <= 0:
         return babel.dates.format_timedelta(dt.timedelta(0), granularity="day", locale=locale)
-    return str(pendulum.duration(days=int(days)).in_words(locale=locale))
+    return _duration_text(int(days), locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _duration_text(days: int, locale: str) -> str:
+    return str(pendulum.duration(days=days).in_words(locale=locale))
 
 
 @jinja2.pass_context
@@ -155,6 +176,7 @@ def make_environment(table: TemplateTable, *, html: bool) -> ImmutableSandboxedE
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        cache_size=-1,  # a plain dict: the table is finite, and no LRU upkeep per look-up
     )
     env.filters.update(FILTERS)
     return env

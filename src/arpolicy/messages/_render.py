@@ -25,7 +25,14 @@ from ._model import (
 if TYPE_CHECKING:
     from ..plugins import Plugins
 
-__all__ = ["DEFAULT_LOCALE", "FALLBACK_TEMPLATE", "Renderer", "available_templates", "render"]
+__all__ = [
+    "DEFAULT_LOCALE",
+    "FALLBACK_TEMPLATE",
+    "Renderer",
+    "available_templates",
+    "history_by_customer",
+    "render",
+]
 
 DEFAULT_LOCALE: Final = "en"
 """The locale used when neither the request nor the customer's language is available."""
@@ -225,18 +232,45 @@ class Renderer:
         )
 
 
+def _entry(item: HistoryEntry | Action) -> HistoryEntry:
+    """``item`` as a history entry (an action becomes an issued entry)."""
+    entry = HistoryEntry.from_action(item) if isinstance(item, Action) else item
+    if not isinstance(entry, HistoryEntry):
+        raise InvalidFieldError("render", "history", item, "expected HistoryEntry or Action")
+    return entry
+
+
 def _entries(
     action: Action, history: Iterable[HistoryEntry | Action] | None
 ) -> tuple[HistoryEntry, ...]:
     """The customer's history entries (actions become issued entries)."""
     out = []
     for item in history or ():
-        entry = HistoryEntry.from_action(item) if isinstance(item, Action) else item
-        if not isinstance(entry, HistoryEntry):
-            raise InvalidFieldError("render", "history", item, "expected HistoryEntry or Action")
+        entry = _entry(item)
         if entry.customer_id == action.customer_id:
             out.append(entry)
     return tuple(out)
+
+
+def history_by_customer(
+    history: Iterable[HistoryEntry | Action],
+) -> dict[str, tuple[HistoryEntry, ...]]:
+    """``history`` as entries by customer, each customer's in the order given.
+
+    Rendering many actions against one long history: pass each action
+    ``history=index.get(action.customer_id, ())``. A message only ever
+    looks at its own customer's entries, so it says the same as with the
+    whole history, but each item is converted once instead of once per
+    message.
+
+    Raises:
+        InvalidFieldError: an item is neither a history entry nor an action.
+    """
+    found: dict[str, list[HistoryEntry]] = {}
+    for item in history:
+        entry = _entry(item)
+        found.setdefault(entry.customer_id, []).append(entry)
+    return {customer: tuple(entries) for customer, entries in found.items()}
 
 
 def _tidy(text: str) -> str:
