@@ -26,8 +26,9 @@ from arpolicy.io.history_tables import history_frame as history_frame_of_table
 from arpolicy.io.history_tables import history_table
 from arpolicy.model import Ledger
 from arpolicy.playbooks import default_playbook
-from arpolicy.plugins import builtin_plugins
+from arpolicy.plugins import Plugins, builtin_plugins, hookimpl, make_plugin_manager
 from arpolicy.policy import Playbook
+from arpolicy.rules import InvoiceContext, Skip
 from arpolicy.sample import SAMPLE_AS_OF, sample_ledger, synthetic_ledger
 from arpolicy.testing.strategies import histories, ledgers, playbooks
 
@@ -145,13 +146,23 @@ def test_the_sample_portfolio_plans_alike_with_its_history(offset: int) -> None:
     _same(*_both(ledger, default_playbook(), [], as_of))
 
 
-def test_large_ledgers_take_the_screen_and_plugins_do_not() -> None:
+def _with_a_rule_of_its_own() -> Plugins:
+    class NoCalls:
+        @hookimpl
+        def arpolicy_skip_invoice(self, context: InvoiceContext) -> Skip | None:
+            return None
+
+    return Plugins(make_plugin_manager(plugins=[NoCalls()], entry_points=False))
+
+
+def test_large_ledgers_take_the_screen_unless_a_plugin_decides() -> None:
     small = sample_ledger()
     assert small._count(1) < SCREEN_MIN_INVOICES
     assert not _use_screen(small, default_playbook(), None)
     big = ledgers_of_size(SCREEN_MIN_INVOICES)
     assert _use_screen(big, default_playbook(), None)
-    assert not _use_screen(big, default_playbook(), builtin_plugins())
+    assert _use_screen(big, default_playbook(), builtin_plugins())  # the CLI's case
+    assert not _use_screen(big, default_playbook(), _with_a_rule_of_its_own())
     interest = default_playbook().replace(
         policies=tuple(attrs.evolve(p, dun_interest_only=True) for p in default_playbook().policies)
     )
@@ -238,3 +249,23 @@ def test_a_history_table_goes_to_the_screen_as_it_is(offset: int) -> None:
     )
     _same(reference, screened)
     assert plan(ledger, as_of=end, history=history_table(entries)) == reference
+
+
+@pytest.mark.parametrize("offset", [0, 17])
+def test_the_built_in_plugins_as_the_cli_passes_them_plan_alike(offset: int) -> None:
+    ledger = synthetic_ledger(customers=120, invoices=2_400, seed=7)
+    end = date(2025, 11, 1) + timedelta(days=offset)
+    history = simulate(ledger, start=end - timedelta(days=90), end=end - timedelta(days=1))
+    entries = list(history.as_history())
+    reference = _both(ledger, default_playbook(), entries, end)[0]
+    screened = plan_ledger(
+        ledger,
+        as_of=end,
+        at=None,
+        playbook=default_playbook(),
+        history=entries,
+        rates=None,
+        plugins=builtin_plugins(),
+        columnar=True,
+    )
+    _same(reference, screened)

@@ -216,6 +216,14 @@ class Plugins:
             plugin not in BUILTIN_PLUGINS for hook in hooks for plugin, _ in self._ordered(hook)
         )
 
+    def builtin_rules_only(self) -> bool:
+        """Whether the built-in rules decide alone: they are registered (not
+        disabled), no other plugin decides about invoices, actions, policies
+        or credit, and no plugin brings its own business calendars (then the
+        engine may screen a large ledger column by column)."""
+        registered = {plugin for plugin, _ in self._ordered("arpolicy_skip_invoice")}
+        return "arpolicy.rules" in registered and not self.custom_rules() and not self.calendars()
+
     # -- registries ----------------------------------------------------------
 
     def channels(self) -> Mapping[str, Channel]:

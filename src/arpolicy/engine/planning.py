@@ -92,10 +92,12 @@ def _done_rows(table: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 
 def _use_screen(ledger: Ledger, playbook: Playbook, plugins: Plugins | None) -> bool:
-    """The columnar stage takes the ledger: large, no plugins, and no policy
-    that duns paid-late invoices for their interest alone."""
+    """The columnar stage takes the ledger: large, the built-in rules alone
+    (no plugin of one's own decides about invoices, actions, policies or
+    credit, or brings calendars), and no policy that duns paid-late invoices
+    for their interest alone."""
     return (
-        plugins is None
+        (plugins is None or plugins.builtin_rules_only())
         and not any(p.dun_interest_only for p in playbook.policies)
         and ledger._count(1) >= SCREEN_MIN_INVOICES
     )
@@ -126,8 +128,8 @@ def plan_ledger(
     """
     if columnar is None:
         columnar = _use_screen(ledger, playbook, plugins)
-    elif columnar and plugins is not None:
-        raise ValueError("the columnar stage runs without plugins")
+    elif columnar and plugins is not None and not plugins.builtin_rules_only():
+        raise ValueError("the columnar stage runs with the built-in rules alone")
     if columnar and at is None:
         if not isinstance(as_of, date) or isinstance(as_of, datetime):
             raise InvalidFieldError("plan", "as_of", as_of, "expected a date (use at= for a time)")
