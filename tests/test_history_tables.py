@@ -22,6 +22,7 @@ from arpolicy.cli import main
 from arpolicy.errors import LoadError
 from arpolicy.io import dump_ledger, load_history
 from arpolicy.io.history_tables import dump_history, history_table
+from arpolicy.io.output import dumps_json
 from arpolicy.journal import Journal
 from arpolicy.money import Money
 from arpolicy.sample import SAMPLE_AS_OF, sample_ledger
@@ -358,3 +359,35 @@ def test_a_missing_or_broken_file(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as caught:
         load_history(broken)
     assert caught.value.path == str(broken)
+
+
+def test_the_cli_plans_alike_from_a_csv_history_and_its_json(tmp_path: Path) -> None:
+    """``plan --history FILE.csv`` (read as one table) and the JSON of the same
+    history give the same plan, byte for byte, also when messages are rendered."""
+    ledger = sample_ledger()
+    dump_ledger(ledger, tmp_path / "ledger")
+    start = SAMPLE_AS_OF - timedelta(days=60)
+    done = simulate(ledger, start=start, end=SAMPLE_AS_OF - timedelta(days=1)).actions
+    dump_history(done, tmp_path / "h.csv")
+    (tmp_path / "h.json").write_text(dumps_json(done), encoding="utf-8")
+    outputs = []
+    for name in ("h.csv", "h.json"):
+        result = CliRunner().invoke(
+            main,
+            [
+                "plan",
+                str(tmp_path / "ledger"),
+                "--as-of",
+                SAMPLE_AS_OF.isoformat(),
+                "--history",
+                str(tmp_path / name),
+                "--format",
+                "json",
+                "--render",
+                str(tmp_path / f"out-{name}"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        files = sorted((tmp_path / f"out-{name}").iterdir())
+        outputs.append((result.output, [(f.name, f.read_bytes()) for f in files]))
+    assert outputs[0] == outputs[1]

@@ -602,16 +602,25 @@ def not_counted_yet(ledger: Ledger, as_of: date) -> list[str]:
 
     Sorted by date, then id; after the first 20, one line says how many more.
     """
-    later = sorted((p for p in ledger.payments if p.date > as_of), key=lambda p: (p.date, p.id))
+    stored = ledger._stored_tables()
+    if stored is not None:  # a table-backed ledger: only the later payments become records
+        import polars as pl
+
+        rows = stored.payments.filter(pl.col("date") > as_of).sort("date", "payment_id")
+        count = rows.height
+        later = [ledger.payment(pid) for pid in rows["payment_id"].head(_NOT_COUNTED_SHOWN)]
+    else:
+        later = sorted((p for p in ledger.payments if p.date > as_of), key=lambda p: (p.date, p.id))
+        count = len(later)
     after = as_of.isoformat()
     lines = [
         f"not counted yet: {p.id} dated {p.date.isoformat()} (after {after}), "
         f"{_amount(p.amount)} from {p.customer_id}"
         for p in later[:_NOT_COUNTED_SHOWN]
     ]
-    if len(later) > _NOT_COUNTED_SHOWN:
+    if count > _NOT_COUNTED_SHOWN:
         lines.append(
-            f"not counted yet: {len(later) - _NOT_COUNTED_SHOWN} more payments dated after {after}"
+            f"not counted yet: {count - _NOT_COUNTED_SHOWN} more payments dated after {after}"
         )
     return lines
 
@@ -847,6 +856,18 @@ def _load_inputs(
     except ArpolicyError as error:
         raise _fail(error) from error
     return ledger, book, history
+
+
+def _history_for_plan(path: str) -> tuple[Any, list[HistoryEntry]]:
+    """A history file for ``plan``: a table file (CSV, Parquet, NDJSON) as
+    one checked table, which the engine reads as it is; JSON as entries."""
+    from .io.history_tables import TABLE_SUFFIXES, Checked, read_history_table
+    from .io.output import load_history
+
+    if Path(path).suffix.lower() in TABLE_SUFFIXES:
+        with _Progress().step(f"loading {path}"):
+            return Checked(read_history_table(path)), []
+    return None, load_history(path)
 
 
 def _check_stdout() -> None:
@@ -1167,16 +1188,23 @@ def plan_command(
     from .engine import plan
 
     _check_binary(fmt, output)
-    ledger, book, history = _load_inputs(ledger_path, policy_path, history_path)
+    ledger, book, history = _load_inputs(ledger_path, policy_path, None)
+    table = None
     try:
+        if history_path is not None:
+            table, history = _history_for_plan(history_path)
         with _Progress().step("planning"):
             result = plan(
                 ledger,
                 **_when(as_of),
                 playbook=book,
-                history=history,
+                history=table if table is not None else history,
                 plugins=_active_plugins(),
             )
+        if render_dir is not None and table is not None:
+            from .io.history_tables import entries_of_frame
+
+            history = entries_of_frame(table.frame)
     except ArpolicyError as error:
         raise _fail(error) from error
     if render_dir is not None:

@@ -58,8 +58,10 @@ def _checked(history: Any) -> Any:
     canonical form (:func:`arpolicy.io.history_tables.history_frame`)."""
     if history is None or isinstance(history, (list, tuple)):
         return history
-    from ..io.history_tables import history_frame, is_table  # noqa: PLC0415
+    from ..io.history_tables import Checked, history_frame, is_table  # noqa: PLC0415
 
+    if isinstance(history, Checked):
+        return history.frame
     return history_frame(history) if is_table(history) else history
 
 

@@ -115,6 +115,17 @@ _ROW: Final = "\x00arpolicy:row"
 _AMOUNT: Final = r"^-?[0-9]+(\.[0-9]+)?$"
 
 
+class Checked:
+    """A history table already in :func:`history_frame` form (what
+    :func:`read_history_table` returns), passed to the engine without being
+    checked again. Internal: the command line wraps its history files."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+
 def is_table(value: object) -> bool:
     """Whether ``value`` is a table (Polars, or any frame with ``__arrow_c_stream__``)."""
     return hasattr(value, "__arrow_c_stream__") or type(value).__module__.startswith("polars")
