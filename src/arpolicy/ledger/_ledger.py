@@ -57,7 +57,7 @@ _SMALL: Final = ("plan", "trial")
 class _View:
     """Records of a table-backed ledger, built on demand and cached."""
 
-    __slots__ = ("all", "built", "groups", "rows", "small", "tables")
+    __slots__ = ("all", "built", "groups", "known", "rows", "small", "tables")
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
@@ -66,6 +66,8 @@ class _View:
         self.groups: dict[str, dict[str, list[int]]] = {}
         self.built: dict[str, dict[int, Any]] = {k: {} for k in _KINDS}
         self.small: dict[str, tuple[dict[str, Any], dict[str, list[Any]]]] = {}
+        # records built ahead by id (prefetch), found without the id index
+        self.known: dict[str, dict[str, Any]] = {k: {} for k in _KINDS}
 
     def _build(self, kind: str, frame: pl.DataFrame) -> Sequence[Any]:
         from ._views import BUILDERS  # noqa: PLC0415 - Polars on use
@@ -137,15 +139,20 @@ class _View:
         """Build the records of ``customer_ids`` (customers, invoices,
         payments) in one go per kind, for the per-customer code to come."""
         wanted = list(customer_ids)
-        self._at("customer", [self.row_of("customer")[cid] for cid in wanted])
+        people = self._at("customer", [self.row_of("customer")[cid] for cid in wanted])
+        self.known["customer"].update((r.id, r) for r in people)
         for kind in ("invoice", "payment"):
             groups = self.group(kind)
-            self._at(kind, [r for cid in wanted for r in groups.get(cid, ())])
+            built = self._at(kind, [r for cid in wanted for r in groups.get(cid, ())])
+            self.known[kind].update((r.id, r) for r in built)
 
     def one(self, kind: str, record_id: str) -> Any:
         """The record with ``record_id`` (``KeyError`` if unknown)."""
         if kind in _SMALL:
             return self._small(kind)[0][record_id]
+        ahead = self.known[kind].get(record_id)
+        if ahead is not None:
+            return ahead
         row = self.row_of(kind)[record_id]
         every = self.all.get(kind)
         if every is not None:
