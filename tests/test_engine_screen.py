@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 from arpolicy.actions import HistoryEntry, Plan
 from arpolicy.engine import plan, simulate
 from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
-from arpolicy.engine.screen import history_frame, screen
-from arpolicy.io.history_tables import history_frame as history_frame_of_table
-from arpolicy.io.history_tables import history_table
+from arpolicy.engine.screen import done_rows, screen
+from arpolicy.io.history_tables import history_frame, history_table
 from arpolicy.model import Ledger
 from arpolicy.playbooks import default_playbook
 from arpolicy.plugins import Plugins, builtin_plugins, hookimpl, make_plugin_manager
@@ -40,20 +39,46 @@ SETTINGS = settings(
 )
 
 
-def _both(ledger: Ledger, book: Playbook, history: list, as_of: date) -> tuple[Plan, Plan]:
-    def run(columnar: bool) -> Plan:
-        return plan_ledger(
-            ledger,
-            as_of=as_of,
-            at=None,
-            playbook=book,
-            history=history,
-            rates=None,
-            plugins=None,
-            columnar=columnar,
-        )
+def _run(
+    ledger: Ledger,
+    book: Playbook,
+    history: object,
+    as_of: date,
+    *,
+    columnar: bool,
+    plugins: Plugins | None = None,
+) -> Plan:
+    return plan_ledger(
+        ledger,
+        as_of=as_of,
+        at=None,
+        playbook=book,
+        history=history,  # type: ignore[arg-type]
+        rates=None,
+        plugins=plugins,
+        columnar=columnar,
+    )
 
-    return run(False), run(True)
+
+def _both(ledger: Ledger, book: Playbook, history: list, as_of: date) -> tuple[Plan, Plan]:
+    return (
+        _run(ledger, book, history, as_of, columnar=False),
+        _run(ledger, book, history, as_of, columnar=True),
+    )
+
+
+def _no_interest_only(book: Playbook) -> Playbook:
+    return book.replace(
+        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
+    )
+
+
+def _simulated(offset: int) -> tuple[Ledger, list, date]:
+    """A 2,400-invoice synthetic book and the history of 90 simulated days."""
+    ledger = synthetic_ledger(customers=120, invoices=2_400, seed=7)
+    end = date(2025, 11, 1) + timedelta(days=offset)
+    history = simulate(ledger, start=end - timedelta(days=90), end=end - timedelta(days=1))
+    return ledger, list(history.as_history()), end
 
 
 def _same(reference: Plan, screened: Plan) -> None:
@@ -75,9 +100,7 @@ def cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
         )
     )
     book = draw(playbooks(max_policies=2, currencies=("EUR", "JPY")))
-    book = book.replace(
-        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
-    )
+    book = _no_interest_only(book)
     as_of = draw(st.dates(START + timedelta(days=10), END + timedelta(days=120)))
     history = draw(histories(ledger, book, start=START, end=as_of - timedelta(days=1)))
     return ledger, book, history, as_of
@@ -106,9 +129,7 @@ def quiet_cases(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
         drawn.payments,
     )
     book = draw(playbooks(max_policies=2, currencies=("EUR", "JPY")))
-    book = book.replace(
-        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
-    )
+    book = _no_interest_only(book)
     as_of = draw(st.dates(START + timedelta(days=30), END + timedelta(days=60)))
     history = draw(histories(ledger, book, start=START, end=as_of - timedelta(days=1)))
     return ledger, book, history, as_of
@@ -175,12 +196,9 @@ def ledgers_of_size(invoices: int) -> Ledger:
 
 @pytest.mark.parametrize("offset", [0, 3, 17])
 def test_a_synthetic_book_with_a_simulated_history_plans_alike(offset: int) -> None:
-    ledger = synthetic_ledger(customers=120, invoices=2_400, seed=7)
-    end = date(2025, 11, 1) + timedelta(days=offset)
-    history = simulate(ledger, start=end - timedelta(days=90), end=end - timedelta(days=1))
-    entries = list(history.as_history())
+    ledger, entries, end = _simulated(offset)
     _same(*_both(ledger, default_playbook(), entries, end))
-    found = screen(ledger, default_playbook(), history_frame(entries, end), end)
+    found = screen(ledger, default_playbook(), done_rows(entries, end), end)
     assert found.skipped.height > 0  # the screen decided customers by itself
     assert 0 < len(found.busy) < len(ledger.customers)
 
@@ -194,9 +212,7 @@ def arbitrary_histories(draw: st.DrawFn) -> tuple[Ledger, Playbook, list, date]:
     history: random steps of random invoices on random days, not only what
     the engine would have planned (a host's records can be anything)."""
     book = draw(playbooks(max_policies=2, currencies=("EUR", "GBP")))
-    book = book.replace(
-        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
-    )
+    book = _no_interest_only(book)
     as_of = draw(st.dates(START + timedelta(days=20), START + timedelta(days=150)))
     rng = draw(st.randoms(use_true_random=False))
     names = sorted({s.name for p in book.policies for s in p.steps} | {"unknown"})
@@ -231,41 +247,19 @@ def test_the_screen_agrees_on_arbitrary_histories(case) -> None:
 
 @pytest.mark.parametrize("offset", [0, 17])
 def test_a_history_table_goes_to_the_screen_as_it_is(offset: int) -> None:
-    ledger = synthetic_ledger(customers=120, invoices=2_400, seed=7)
-    end = date(2025, 11, 1) + timedelta(days=offset)
-    history = simulate(ledger, start=end - timedelta(days=90), end=end - timedelta(days=1))
-    entries = list(history.as_history())
-    table = history_frame_of_table(history_table(entries))
+    ledger, entries, end = _simulated(offset)
+    table = history_frame(history_table(entries))
     reference = _both(ledger, default_playbook(), entries, end)[0]
-    screened = plan_ledger(
-        ledger,
-        as_of=end,
-        at=None,
-        playbook=default_playbook(),
-        history=table,
-        rates=None,
-        plugins=None,
-        columnar=True,
-    )
+    screened = _run(ledger, default_playbook(), table, end, columnar=True)
     _same(reference, screened)
     assert plan(ledger, as_of=end, history=history_table(entries)) == reference
 
 
 @pytest.mark.parametrize("offset", [0, 17])
 def test_the_built_in_plugins_as_the_cli_passes_them_plan_alike(offset: int) -> None:
-    ledger = synthetic_ledger(customers=120, invoices=2_400, seed=7)
-    end = date(2025, 11, 1) + timedelta(days=offset)
-    history = simulate(ledger, start=end - timedelta(days=90), end=end - timedelta(days=1))
-    entries = list(history.as_history())
+    ledger, entries, end = _simulated(offset)
     reference = _both(ledger, default_playbook(), entries, end)[0]
-    screened = plan_ledger(
-        ledger,
-        as_of=end,
-        at=None,
-        playbook=default_playbook(),
-        history=entries,
-        rates=None,
-        plugins=builtin_plugins(),
-        columnar=True,
+    screened = _run(
+        ledger, default_playbook(), entries, end, columnar=True, plugins=builtin_plugins()
     )
     _same(reference, screened)

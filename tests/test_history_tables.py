@@ -160,63 +160,31 @@ def test_fees_survive_every_file_form(tmp_path: Path) -> None:
         assert tuple(load_history(dump_history(charged, tmp_path / f"f{suffix}"))) == tuple(charged)
 
 
+def _cli_plan(ledger_dir: Path, day: str, *options: str) -> str:
+    """``arpolicy plan LEDGER --as-of DAY OPTIONS...``; its standard output."""
+    result = CliRunner().invoke(main, ["plan", str(ledger_dir), "--as-of", day, *options])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 def test_the_cli_takes_its_own_csv_and_ndjson_output_as_history(tmp_path: Path) -> None:
-    dump_ledger(LEDGER, tmp_path / "ledger")
-    runner = CliRunner()
+    ledger_dir = tmp_path / "ledger"
+    dump_ledger(LEDGER, ledger_dir)
     day = START.isoformat()
     nxt = (START + timedelta(days=7)).isoformat()
     outputs = {}
     for fmt in ("json", "csv", "ndjson"):
         out = tmp_path / f"today.{fmt}"
-        result = runner.invoke(
-            main,
-            [
-                "plan",
-                str(tmp_path / "ledger"),
-                "--as-of",
-                day,
-                "--format",
-                fmt,
-                "--output",
-                str(out),
-            ],
-        )
-        assert result.exit_code == 0, result.output
+        _cli_plan(ledger_dir, day, "--format", fmt, "--output", str(out))
         outputs[fmt] = out
-    plans = {}
-    for fmt, out in outputs.items():
-        result = runner.invoke(
-            main,
-            [
-                "plan",
-                str(tmp_path / "ledger"),
-                "--as-of",
-                nxt,
-                "--history",
-                str(out),
-                "--format",
-                "json",
-            ],
-        )
-        assert result.exit_code == 0, result.output
-        plans[fmt] = json.loads(result.stdout)
+    plans = {
+        fmt: json.loads(_cli_plan(ledger_dir, nxt, "--history", str(out), "--format", "json"))
+        for fmt, out in outputs.items()
+    }
     assert plans["csv"] == plans["json"] == plans["ndjson"]
     parquet = dump_history(plan(LEDGER, as_of=START).as_history(), tmp_path / "today.parquet")
-    result = runner.invoke(
-        main,
-        [
-            "plan",
-            str(tmp_path / "ledger"),
-            "--as-of",
-            nxt,
-            "--history",
-            str(parquet),
-            "--format",
-            "json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == plans["json"]
+    again = _cli_plan(ledger_dir, nxt, "--history", str(parquet), "--format", "json")
+    assert json.loads(again) == plans["json"]
 
 
 def test_the_journal_gives_its_history_as_a_table(tmp_path: Path) -> None:
@@ -372,22 +340,11 @@ def test_the_cli_plans_alike_from_a_csv_history_and_its_json(tmp_path: Path) -> 
     (tmp_path / "h.json").write_text(dumps_json(done), encoding="utf-8")
     outputs = []
     for name in ("h.csv", "h.json"):
-        result = CliRunner().invoke(
-            main,
-            [
-                "plan",
-                str(tmp_path / "ledger"),
-                "--as-of",
-                SAMPLE_AS_OF.isoformat(),
-                "--history",
-                str(tmp_path / name),
-                "--format",
-                "json",
-                "--render",
-                str(tmp_path / f"out-{name}"),
-            ],
+        out = tmp_path / f"out-{name}"
+        text = _cli_plan(
+            tmp_path / "ledger",
+            SAMPLE_AS_OF.isoformat(),
+            *("--history", str(tmp_path / name), "--format", "json", "--render", str(out)),
         )
-        assert result.exit_code == 0, result.output
-        files = sorted((tmp_path / f"out-{name}").iterdir())
-        outputs.append((result.output, [(f.name, f.read_bytes()) for f in files]))
+        outputs.append((text, [(f.name, f.read_bytes()) for f in sorted(out.iterdir())]))
     assert outputs[0] == outputs[1]

@@ -5,7 +5,7 @@ and sorted (:func:`_finish`)."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, cast
 
@@ -40,13 +40,6 @@ def _check_playbook(playbook: Playbook, plugins: Plugins | None) -> None:
     (plugins or builtin_plugins()).check_channels(playbook)
 
 
-class _Everyone:
-    """Contains every customer id (the per-customer path decides holds itself)."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
 def _skip_key(s: Skipped) -> tuple[str, str, str, str]:
     return (s.customer_id, s.invoice_id, s.step or "", s.reason)
 
@@ -76,8 +69,8 @@ def _finish(
     return Plan(as_of=as_of, actions=tuple(ordered), skipped=tuple(skips))
 
 
-def _done_rows(table: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """The screen's history (:func:`.screen.history_frame`) from a canonical
+def _done_rows_of_table(table: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The screen's history (:func:`.screen.done_rows`) from a canonical
     history table: issued rows dated by ``as_of``, one per invoice."""
     import polars as pl  # noqa: PLC0415
 
@@ -142,11 +135,11 @@ def plan_ledger(
     # planned without computing one (the same actions; `simulate` does not
     # take this path, so no wake date is lost)
     no_hold = book.replace(credit_hold=False) if book.credit_hold else book
-    holds: Container[str] = _Everyone()
+    holds: frozenset[str] | None = None  # None: each customer decides its own hold
     if plugins is not None:
         rates = plugins.rate_book(rates)
     if columnar:
-        from .screen import history_frame, screen  # noqa: PLC0415 - Polars on use
+        from .screen import done_rows, screen  # noqa: PLC0415 - Polars on use
     table: pl.DataFrame | None = None
     objects: Iterable[HistoryEntry | Action] = ()
     if type(history).__module__.startswith("polars"):
@@ -170,7 +163,9 @@ def plan_ledger(
             if columnar:
                 subset = None if at is None else [c.id for c in group]
                 done = (
-                    history_frame(everything, local) if table is None else _done_rows(table, local)
+                    done_rows(everything, local)
+                    if table is None
+                    else _done_rows_of_table(table, local)
                 )
                 found = screen(ledger, book, done, local, subset)
                 tables.append(found.skipped)
@@ -189,7 +184,7 @@ def plan_ledger(
                 result = _plan_customer(
                     ledger,
                     customer,
-                    book if customer.id in holds else no_hold,
+                    book if holds is None or customer.id in holds else no_hold,
                     index.get(customer.id, _EMPTY_HISTORY),
                     local,
                     rates=rates,

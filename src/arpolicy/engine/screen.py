@@ -48,24 +48,10 @@ from ..money import Money
 from ..policy import Anchor, CalendarRule, CatchUp, EndBehaviour, Playbook, Policy
 from .candidates import _choose_policy
 
-__all__ = ["Screened", "history_frame", "screen", "skipped_rows"]
+__all__ = ["Screened", "done_rows", "screen", "skipped_rows"]
 
 _SCORE_MARGIN: Final = 2.0
 """Points of margin of the behaviour-score bound (see the module docstring)."""
-_SKIPPED_SCHEMA: Final = {
-    "customer_id": pl.String,
-    "invoice_id": pl.String,
-    "reason": pl.String,
-    "detail": pl.String,
-    "step": pl.String,
-}
-_HISTORY_SCHEMA: Final = {
-    "customer_id": pl.String,
-    "invoice_id": pl.String,
-    "step": pl.String,
-    "date": pl.Date,
-    "received_on": pl.Date,
-}
 
 
 @attrs.frozen(eq=False)
@@ -86,7 +72,7 @@ class Screened:
     holds: frozenset[str] = frozenset()
 
 
-def history_frame(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.DataFrame:
+def done_rows(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.DataFrame:
     """The dunning steps of ``entries`` carried out by ``as_of``, one row per
     invoice: ``customer_id, invoice_id, step, date, received_on`` (failed
     entries and entries without invoices left out, as the stages leave them
@@ -212,7 +198,7 @@ def screen(
     Args:
         ledger: the ledger.
         playbook: the policies (no policy sets ``dun_interest_only``).
-        history: :func:`history_frame` of the history, on ``as_of``.
+        history: :func:`done_rows` of the history, on ``as_of``.
         as_of: the day.
         customers: only these customers (all when ``None``).
     """

@@ -52,7 +52,9 @@ _TYPED: Final = {
 """Columns of the big tables validated in their own type when they have it."""
 
 
-def _as_polars(name: str, frame: object) -> pl.DataFrame:
+def as_polars(name: str, frame: object) -> pl.DataFrame:
+    """A Polars frame of any frame speaking the Arrow PyCapsule interface, a lazy
+    frame or a DuckDB relation; ``TypeError`` for anything else."""
     if isinstance(frame, pl.DataFrame):
         return frame
     if isinstance(frame, pl.LazyFrame):
@@ -162,7 +164,7 @@ def ledger_from_frames(
         name, frame = given[table.kind]
         if frame is None:
             continue
-        tables[table.kind] = _strings(f"<{name}>", table, _as_polars(name, frame))
+        tables[table.kind] = _strings(f"<{name}>", table, as_polars(name, frame))
     return build_from_strings(tables, Formats())
 
 

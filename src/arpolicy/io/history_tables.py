@@ -152,15 +152,12 @@ def history_entries(
 
 
 def _as_polars(table: object, source: str) -> pl.DataFrame:
-    import polars as pl  # noqa: PLC0415
+    from ._from_frames import as_polars  # noqa: PLC0415 - Polars on use
 
-    if isinstance(table, pl.DataFrame):
-        return table
-    if isinstance(table, pl.LazyFrame):
-        return table.collect()
-    if hasattr(table, "__arrow_c_stream__"):
-        return pl.DataFrame(table)
-    raise LoadError(source, f"expected a table, got {type(table).__name__}")
+    try:
+        return as_polars(source, table)
+    except TypeError:
+        raise LoadError(source, f"expected a table, got {type(table).__name__}") from None
 
 
 def _unpack_money(frame: pl.DataFrame, source: str) -> pl.DataFrame:
