@@ -40,7 +40,6 @@ __all__ = [
     "arpolicy_register_templates",
     "arpolicy_select_policy",
     "arpolicy_skip_invoice",
-    "hookimpl",
     "hookspec",
 ]
 
