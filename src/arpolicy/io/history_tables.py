@@ -51,8 +51,9 @@ Polars is imported only when a table is given.
 ...         "channel": ["email", "email"],
 ...     }
 ... )
->>> [(e.customer_id, e.invoice_ids, e.step) for e in history_entries(table)]
-[('C1', ('I1', 'I2'), 'reminder')]
+>>> (entry,) = history_entries(table)
+>>> entry.customer_id, entry.invoice_ids, entry.step
+('C1', ('I1', 'I2'), 'reminder')
 """
 
 from __future__ import annotations
