@@ -55,8 +55,9 @@ def report(
         times = data.pop("times")
         assert isinstance(times, list)
         median = statistics.median(times)
-        runs = ", ".join(f"{t:.3f}" for t in times)
-        line = f"{kind:{width}s} median {median:7.3f} s  (runs {runs})"
+        digits = 6 if median < 0.01 else 3  # sub-millisecond medians stay legible
+        runs = ", ".join(f"{t:.{digits}f}" for t in times)
+        line = f"{kind:{width}s} median {median:7.{digits}f} s  (runs {runs})"
         line += f"  peak {data.pop('peak_mb')} MB"
         target = targets.get(kind)
         if target is not None and full_size:
