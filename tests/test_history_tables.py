@@ -60,18 +60,11 @@ def test_a_table_and_the_entries_give_the_same_plan(
 ) -> None:
     day = START + timedelta(days=offset)
     entries = [
-        HistoryEntry(
-            e.key,
-            e.date,
-            e.customer_id,
-            e.step,
-            e.invoice_ids,
-            e.channel,
-            e.currency,
-            e.date + timedelta(days=2) if n in received else None,
-            HistoryStatus.FAILED if n in failed else HistoryStatus.ISSUED,
-            Money(7, e.currency) if n in charged and e.currency else e.fees,
-            e.deadline,
+        attrs.evolve(
+            e,
+            received_on=e.date + timedelta(days=2) if n in received else None,
+            status=HistoryStatus.FAILED if n in failed else HistoryStatus.ISSUED,
+            fees=Money(7, e.currency) if n in charged and e.currency else e.fees,
         )
         for n, e in enumerate(PAST)
         if e.date < day
@@ -85,22 +78,13 @@ def test_a_table_and_the_entries_give_the_same_plan(
         LEDGER,
         as_of=day,
         history=[
-            HistoryEntry(
-                arpolicy.actions.action_key(
-                    e.customer_id,
-                    e.step,
-                    e.channel,
-                    currency=e.currency,
-                    invoice_ids=e.invoice_ids,
+            attrs.evolve(
+                e,
+                key=arpolicy.actions.action_key(
+                    e.customer_id, e.step, e.channel, currency=e.currency, invoice_ids=e.invoice_ids
                 ),
-                e.date,
-                e.customer_id,
-                e.step,
-                e.invoice_ids,
-                e.channel,
-                e.currency,
-                e.received_on,
-                deadline=e.deadline,
+                status=HistoryStatus.ISSUED,
+                fees=None,
             )
             for e in entries
         ],

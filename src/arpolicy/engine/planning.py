@@ -123,13 +123,8 @@ def plan_ledger(
         columnar = _use_screen(ledger, playbook, plugins)
     elif columnar and plugins is not None and not plugins.builtin_rules_only():
         raise ValueError("the columnar stage runs with the built-in rules alone")
-    if columnar and at is None:
-        if not isinstance(as_of, date) or isinstance(as_of, datetime):
-            raise InvalidFieldError("plan", "as_of", as_of, "expected a date (use at= for a time)")
-        day = as_of
-        days: list[tuple[date, Sequence[Customer]]] = [(as_of, ())]
-    else:
-        day, days = _planning_days(ledger, as_of, at)
+    # with as_of, the columnar stage names the customers to plan: none listed here
+    day, days = _planning_days(ledger, as_of, at, listed=not columnar)
     book = playbook
     # the customers the screen has shown no credit hold can be due for are
     # planned without computing one (the same actions; `simulate` does not
@@ -196,11 +191,12 @@ def plan_ledger(
 
 
 def _planning_days(
-    ledger: Ledger, as_of: date | None, at: datetime | None
+    ledger: Ledger, as_of: date | None, at: datetime | None, *, listed: bool = True
 ) -> tuple[date, list[tuple[date, Sequence[Customer]]]]:
     """The plan's date, and the customers to plan on each date (by date).
 
-    Time zones are converted once per zone, not per customer.
+    Time zones are converted once per zone, not per customer. ``listed=False``:
+    with ``as_of``, no customer is listed (the columnar stage names them).
     """
     if (as_of is None) == (at is None):
         raise InvalidFieldError(
@@ -209,7 +205,7 @@ def _planning_days(
     if at is None:
         if not isinstance(as_of, date) or isinstance(as_of, datetime):
             raise InvalidFieldError("plan", "as_of", as_of, "expected a date (use at= for a time)")
-        return as_of, [(as_of, ledger.customers)]
+        return as_of, [(as_of, ledger.customers if listed else ())]
     if not isinstance(at, datetime) or at.utcoffset() is None:
         raise InvalidFieldError("plan", "at", at, "expected a timezone-aware datetime")
     by_zone: dict[str, date] = {}

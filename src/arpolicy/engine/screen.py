@@ -112,7 +112,7 @@ _EPOCH: Final = date(1970, 1, 1).toordinal()
 _PAD: Final = 64
 
 
-class _Calendars:
+class _NextBusinessDays:
     """Next business days by calendar key (a country code): computed once per
     (key, day) with :func:`arpolicy.calendar.calendar_for` over a dense range
     of days, and looked up with a gather (no join, no hashing per row)."""
@@ -203,7 +203,7 @@ def screen(
         customers: only these customers (all when ``None``).
     """
     tables = ledger.tables
-    cals = _Calendars()
+    cals = _NextBusinessDays()
     people = tables.customers.select(
         "customer_id",
         "profile",
@@ -478,7 +478,7 @@ def _per_pair(
 
 
 def _ladder(
-    rows: pl.DataFrame, policy: Policy, done: pl.DataFrame, as_of: date, cals: _Calendars
+    rows: pl.DataFrame, policy: Policy, done: pl.DataFrame, as_of: date, cals: _NextBusinessDays
 ) -> tuple[pl.DataFrame, pl.Series]:
     """:func:`~arpolicy.engine.candidates._ladder` for the invoices of one
     policy: the skipped rows, and the customers with a step due (busy).
