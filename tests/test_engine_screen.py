@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arpolicy.actions import HistoryEntry, Plan
-from arpolicy.engine import plan, simulate
+from arpolicy.engine import plan, planning, simulate
 from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
 from arpolicy.engine.screen import done_rows, screen
 from arpolicy.io.history_tables import history_frame, history_table
@@ -263,3 +263,49 @@ def test_the_built_in_plugins_as_the_cli_passes_them_plan_alike(offset: int) -> 
         ledger, default_playbook(), entries, end, columnar=True, plugins=builtin_plugins()
     )
     _same(reference, screened)
+
+
+@pytest.mark.parametrize("offset", [4, 16])
+def test_customers_with_only_a_step_due_skip_the_per_customer_stages(
+    offset: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen's candidate rows go straight to the notices stage: the
+    per-customer stages see only the customers with something else to decide
+    (holds, plans, disputes, receipts, entries of the day), and the plan is
+    the same, fees and statutory interest included."""
+    ledger, entries, end = _simulated(offset)
+    reference = _both(ledger, default_playbook(), entries, end)[0]
+    seen: list[str] = []
+    original = planning._plan_customer
+
+    def spy(ledger: Ledger, customer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(customer.id)
+        return original(ledger, customer, *args, **kwargs)
+
+    monkeypatch.setattr(planning, "_plan_customer", spy)
+    screened = _run(ledger, default_playbook(), entries, end, columnar=True)
+    _same(reference, screened)
+    found = screen(ledger, default_playbook(), done_rows(entries, end), end)
+    assert found.candidates is not None
+    assert found.candidates.height > 0
+    planned_by_notices = set(found.candidates["customer_id"].to_list())
+    assert planned_by_notices.isdisjoint(seen)
+    assert set(seen) == found.busy
+    acted = {a.customer_id for a in reference.actions if a.level > 0}
+    assert acted & planned_by_notices  # some ladder actions came from the rows
+    charged = [a for a in reference.actions if a.charges and a.customer_id in planned_by_notices]
+    assert charged  # and some of them charge fees or interest
+
+
+def test_an_entry_of_the_day_sends_its_customer_to_the_per_customer_stages() -> None:
+    """An action already carried out today takes its channel: the customer is
+    planned by the per-customer stages, which know the day's slots."""
+    ledger, entries, end = _simulated(0)
+    reference = _both(ledger, default_playbook(), entries, end)[0]
+    first = next(a for a in reference.actions if a.level > 0)
+    today = HistoryEntry("today-1", end, first.customer_id, "call", (), first.channel)
+    found = screen(
+        ledger, default_playbook(), done_rows([*entries, today], end), end, busy=[first.customer_id]
+    )
+    assert first.customer_id in found.busy
+    _same(*_both(ledger, default_playbook(), [*entries, today], end))

@@ -5,7 +5,7 @@ and sorted (:func:`_finish`)."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, cast
 
@@ -13,6 +13,7 @@ from .._gc import gc_paused
 from ..actions import (
     Action,
     HistoryEntry,
+    HistoryStatus,
     Plan,
     Skipped,
     SkipReason,
@@ -23,10 +24,14 @@ from ..model import (
     Customer,
     Ledger,
 )
+from ..money import Money
 from ..plugins import Plugins, builtin_plugins
-from ..policy import Playbook
+from ..policy import Playbook, Policy
+from .calendars import _STANDARD_CALENDARS, _Calendars
 from .customer import _plan_customer
-from .history import _EMPTY_HISTORY, _entry_of, _index_history
+from .history import _EMPTY_HISTORY, _CustomerHistory, _entry_of, _index_history
+from .notices import _group, _place
+from .state import _Candidate, _Result
 
 if TYPE_CHECKING:
     import polars as pl
@@ -162,19 +167,27 @@ def plan_ledger(
                     if table is None
                     else _done_rows_of_table(table, local)
                 )
-                found = screen(ledger, book, done, local, subset)
+                today = _acting_today(table, everything, local, subset)
+                found = screen(ledger, book, done, local, subset, today)
                 tables.append(found.skipped)
                 busy = found.busy
                 holds = found.holds
-                ledger._prefetch(sorted(busy))
+                assert found.candidates is not None
+                notices = _Notices(ledger, found.candidates, found.policies, local)
+                # the customers whose notices charge fees need their whole history
+                busy_or_fees = busy | notices.charging
+                ledger._prefetch(sorted(busy_or_fees))
                 customers = [ledger.customer(cid) for cid in sorted(busy)]
                 if table is None:
-                    entries = [e for e in everything if e.customer_id in busy]
+                    entries = [e for e in everything if e.customer_id in busy_or_fees]
                 else:
-                    entries = entries_of_frame(table.filter(table["customer_id"].is_in(list(busy))))
+                    wanted = table["customer_id"].is_in(list(busy_or_fees))
+                    entries = entries_of_frame(table.filter(wanted))
             else:
                 entries = everything
             index = _index_history(entries, ledger, local)
+            if columnar:
+                notices.place(done, index, rates, plugins, actions, skipped)
             for customer in customers:
                 result = _plan_customer(
                     ledger,
@@ -188,6 +201,127 @@ def plan_ledger(
                 actions.extend(result.actions)
                 skipped.extend(result.skipped)
         return _observed(_finish(day, actions, skipped, tables), plugins)
+
+
+def _acting_today(
+    table: pl.DataFrame | None,
+    entries: Sequence[HistoryEntry],
+    day: date,
+    subset: Sequence[str] | None,
+) -> list[str]:
+    """The customers with a history entry carried out on ``day`` (it takes
+    a channel slot): the per-customer stages plan them."""
+    if table is not None:
+        import polars as pl  # noqa: PLC0415
+
+        rows = table.filter((pl.col("date") == day) & (pl.col("status") != "failed"))
+        found = set(rows["customer_id"].to_list())
+    else:
+        failed = HistoryStatus.FAILED
+        found = {e.customer_id for e in entries if e.date == day and e.status is not failed}
+    if subset is not None:
+        found &= set(subset)
+    return sorted(found)
+
+
+class _Notices:
+    """The notices stage for the customers the screen found a step due for
+    and nothing else to decide (:attr:`.screen.Screened.candidates`): their
+    candidates are built from the screen's rows, not found invoice by
+    invoice, then grouped and placed as the per-customer stages do."""
+
+    def __init__(
+        self, ledger: Ledger, rows: pl.DataFrame, policies: Mapping[str, Policy], day: date
+    ) -> None:
+        self.ledger = ledger
+        self.day = day
+        ordered = rows.sort("customer_id", "invoice_id")
+        invoices = ledger._named("invoice", ordered["invoice_id"].to_list())
+        self.by_customer: dict[str, list[_Candidate]] = {}
+        for (
+            cid,
+            iid,
+            currency,
+            balance,
+            name,
+            index,
+            scheduled,
+            superseded,
+            dropped,
+        ) in ordered.iter_rows():
+            self.by_customer.setdefault(cid, []).append(
+                _Candidate(
+                    invoices[iid],
+                    Money.from_minor(balance, currency),
+                    policies[name],
+                    index,
+                    scheduled,
+                    _bits(superseded),
+                    _bits(dropped),
+                )
+            )
+        self.groups = {cid: _group(cands) for cid, cands in self.by_customer.items()}
+        self.charging = frozenset(
+            cid
+            for cid, groups in self.groups.items()
+            if any(group[0].policy.steps[index].fees for group, index in groups)
+        )
+
+    def place(
+        self,
+        done: pl.DataFrame,
+        index: Mapping[str, _CustomerHistory],
+        rates: RateBook | None,
+        plugins: Plugins | None,
+        actions: list[Action],
+        skipped: list[Skipped],
+    ) -> None:
+        """Place each customer's notices (:func:`.notices._place`) into
+        ``actions`` and ``skipped``: with the customer's whole history when a
+        notice charges fees, else with the day of its last dunning action
+        (all that spacing needs: no entry of the day takes a channel)."""
+        import polars as pl  # noqa: PLC0415
+
+        if not self.groups:
+            return
+        last = dict(
+            done.filter(
+                (pl.col("date") < self.day)
+                & pl.col("customer_id").is_in(
+                    pl.Series(list(self.groups), dtype=pl.String).implode()
+                )
+            )
+            .group_by("customer_id")
+            .agg(pl.col("date").max())
+            .iter_rows()
+        )
+        people = self.ledger._named("customer", list(self.groups))
+        cals = _Calendars(plugins.calendars()) if plugins is not None else _STANDARD_CALENDARS
+        for cid, groups in self.groups.items():
+            history = index.get(cid)
+            if history is None:
+                day = last.get(cid)
+                history = _CustomerHistory(dunning_dates=[] if day is None else [day])
+            result = _Result()
+            _place(
+                [],
+                groups,
+                people[cid],
+                history,
+                self.day,
+                rates,
+                cals,
+                self.ledger,
+                frozenset(),
+                result,
+            )
+            actions.extend(result.actions)
+            skipped.extend(result.skipped)
+
+
+def _bits(mask: int) -> list[int]:
+    """The step indices set in ``mask``, ascending."""
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
 
 
 def _planning_days(

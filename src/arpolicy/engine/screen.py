@@ -4,18 +4,22 @@
 :mod:`~arpolicy.engine.candidates` does invoice by invoice: the open items
 (the allocation kernel), the policy of each invoice, the minimum amounts and
 the ladder with catch-up, lags, running deadlines and business-day calendars.
-It decides, for each customer, one of two things:
+It decides, for each customer, one of three things:
 
 * the customer is **quiet**: no action is due and the stages would only list
   its open invoices as skipped (not due, ladder complete, below the minimum,
   no policy). Those rows come out as a table, with the same reasons and
   sentences, and the customer never reaches Python code of its own;
-* the customer is **busy**: a step is due for one of its invoices, or it has
-  something the columnar stage leaves to the per-customer stages (a payment
-  plan, a trial, a block, a dispute or hold, a credit limit, a behaviour score
-  near the credit-hold threshold, a policy with acknowledged or
-  receipt-anchored steps or a repeating end). The per-customer stages plan
-  it, exactly as before.
+* a step is **due** for some of its invoices and nothing else needs deciding:
+  its other invoices' skipped rows come out as a table, and the due ones as
+  candidate rows (the step, its scheduled day, the steps it supersedes or
+  drops), which the notices stage groups, spaces and charges without the
+  per-customer stages;
+* the customer is **busy**: it has something the columnar stage leaves to
+  the per-customer stages (a payment plan, a trial, a block, a dispute or
+  hold, a credit limit, a behaviour score near the credit-hold threshold, a
+  recorded receipt, a repeating last step, or an action already carried out
+  that day). The per-customer stages plan it, exactly as before.
 
 Both give the same plan: ``tests/test_engine_screen.py`` checks it on random
 ledgers against the per-customer stages alone. The screen is used without
@@ -31,7 +35,7 @@ margin), never a value that reaches the output.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, Final
 
@@ -50,6 +54,19 @@ from .candidates import _choose_policy
 
 __all__ = ["Screened", "done_rows", "screen", "skipped_rows"]
 
+_CANDIDATES_SCHEMA: Final = {
+    "customer_id": pl.String,
+    "invoice_id": pl.String,
+    "currency": pl.String,
+    "balance": pl.Int64,
+    "policy_name": pl.String,
+    "index": pl.Int64,
+    "scheduled": pl.Date,
+    "superseded": pl.Int64,
+    "dropped": pl.Int64,
+}
+"""The columns of :attr:`Screened.candidates`."""
+
 _SCORE_MARGIN: Final = 2.0
 """Points of margin of the behaviour-score bound (see the module docstring)."""
 
@@ -65,11 +82,17 @@ class Screened:
         holds: the busy customers for whom a credit hold may be due (over
             their limit, or a behaviour score near the threshold); for the
             others the screen has shown that none is.
+        candidates: the invoices with a step due of the customers not busy
+            (columns :data:`_CANDIDATES_SCHEMA`): what the candidates stage
+            would give them; the notices stage takes it from there.
+        policies: the policies the candidates name, by name.
     """
 
     busy: frozenset[str]
     skipped: pl.DataFrame
     holds: frozenset[str] = frozenset()
+    candidates: pl.DataFrame | None = None
+    policies: Mapping[str, Policy] = attrs.field(factory=dict)
 
 
 def done_rows(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.DataFrame:
@@ -192,6 +215,7 @@ def screen(
     history: pl.DataFrame,
     as_of: date,
     customers: Sequence[str] | None = None,
+    busy: Sequence[str] = (),
 ) -> Screened:
     """Screen every customer of ``ledger`` (or of ``customers``) on ``as_of``.
 
@@ -201,6 +225,8 @@ def screen(
         history: :func:`done_rows` of the history, on ``as_of``.
         as_of: the day.
         customers: only these customers (all when ``None``).
+        busy: customers to leave to the per-customer stages whatever the
+            screen finds (e.g. those with history entries of the day).
     """
     tables = ledger.tables
     cals = _NextBusinessDays()
@@ -248,6 +274,7 @@ def screen(
         )
     )
     busy_ids: list[pl.Series] = [
+        pl.Series("customer_id", list(busy), pl.String),
         people.filter("busy")["customer_id"],
         open_.filter("held")["customer_id"],
     ]
@@ -329,21 +356,26 @@ def screen(
     done = history.join(
         dunned.select("customer_id", "invoice_id"), on=["customer_id", "invoice_id"], how="semi"
     )
+    due: list[pl.DataFrame] = []
     for name in sorted(by_name):
         policy = by_name[name]
         rows = dunned.filter(pl.col("policy_name") == name)
         if rows.height == 0:
             continue
-        skipped, candidates = _ladder(rows, policy, done, as_of, cals)
+        skipped, candidates, others = _ladder(rows, policy, done, as_of, cals)
         parts.append(skipped)
-        busy_ids.append(candidates)
+        due.append(candidates)
+        busy_ids.append(others)
 
-    busy = frozenset(pl.concat(busy_ids).unique().to_list())
+    complex_ = pl.concat(busy_ids).unique()
+    found = (pl.concat(due) if due else pl.DataFrame(schema=_CANDIDATES_SCHEMA)).filter(
+        ~pl.col("customer_id").is_in(complex_.implode())
+    )
     skipped = pl.concat(parts, how="vertical_relaxed").filter(
-        ~pl.col("customer_id").is_in(list(busy))
+        ~pl.col("customer_id").is_in(complex_.implode())
     )
     held = frozenset(pl.concat(holds).unique().to_list()) if holds else frozenset()
-    return Screened(busy, skipped, held)
+    return Screened(frozenset(complex_.to_list()), skipped, held, found, by_name)
 
 
 def _below_minimum(below: pl.DataFrame, by_name: dict[str, Policy]) -> pl.DataFrame:
@@ -479,9 +511,12 @@ def _per_pair(
 
 def _ladder(
     rows: pl.DataFrame, policy: Policy, done: pl.DataFrame, as_of: date, cals: _NextBusinessDays
-) -> tuple[pl.DataFrame, pl.Series]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
     """:func:`~arpolicy.engine.candidates._ladder` for the invoices of one
-    policy: the skipped rows, and the customers with a step due (busy).
+    policy: the skipped rows, the candidates (a step is due: the step's
+    index, its scheduled day, the steps it supersedes and drops as bit
+    masks) and the customers the per-customer stages must plan (a repeating
+    last step, a recorded receipt).
 
     Per invoice and step the first and the latest sending are columns
     (``first{j}``, ``latest{j}``); receipts (recorded ones make the customer
@@ -511,7 +546,14 @@ def _ladder(
         dict(policy.grace_days_by_currency), default=policy.grace_days, return_dtype=pl.Int64
     )
     frame = rows.select(
-        "customer_id", "invoice_id", "country", "profile", "currency", "issue_date", "due_date"
+        "customer_id",
+        "invoice_id",
+        "country",
+        "profile",
+        "currency",
+        "balance",
+        "issue_date",
+        "due_date",
     ).with_row_index("_r")
     # what was done: per invoice and step, the first and the latest sending
     mine = done.join(
@@ -613,18 +655,27 @@ def _ladder(
         )
     frame = frame.with_columns(
         chosen=pl.lit(None, pl.Int64),
+        scheduled=pl.lit(None, pl.Date),
+        superseded=pl.lit(0, pl.Int64),  # bit i: step i superseded
+        dropped=pl.lit(0, pl.Int64),  # bit i: step i dropped
         stopped=pl.lit(False),
         dropped_last=pl.lit(False),
         detail=pl.lit(None, pl.String),
         skip_step=pl.lit(None, pl.String),
     )
     names = {n: repr(n) for n in index}
+    bits = {i: 1 << i for i in range(count)}
     for i, step in enumerate(steps):
         active = ~pl.col("stopped") & (pl.col("last") < i)
         if resume and step.pre_due and not step.mandatory:
             dropping = active & pl.col("is_due")
             if i == count - 1:
                 frame = frame.with_columns(dropped_last=pl.col("dropped_last") | dropping)
+            frame = frame.with_columns(
+                dropped=pl.when(dropping)
+                .then(pl.col("dropped") | pl.lit(1 << i, pl.Int64))
+                .otherwise("dropped")
+            )
             active = active & ~dropping
         if not frame.select(active.any()).item():
             continue
@@ -671,12 +722,20 @@ def _ladder(
         )
         nxt = pl.concat_str(pl.lit(f"next step {name} is due on "), _text(pl.col("day")))
         first_late = active & ~gone & late & pl.col("chosen").is_null()
+        taken = active & ~gone & ~late
         frame = frame.with_columns(
             detail=pl.when(first_late)
             .then(pl.when("waiting").then(waits).otherwise(nxt))
             .otherwise("detail"),
             skip_step=pl.when(first_late).then(pl.lit(step.name)).otherwise("skip_step"),
-            chosen=pl.when(active & ~gone & ~late).then(pl.lit(i, pl.Int64)).otherwise("chosen"),
+            chosen=pl.when(taken).then(pl.lit(i, pl.Int64)).otherwise("chosen"),
+            scheduled=pl.when(taken).then("day").otherwise("scheduled"),
+            superseded=pl.when(taken & pl.col("chosen").is_not_null())
+            .then(
+                pl.col("superseded")
+                | pl.col("chosen").replace_strict(bits, default=0, return_dtype=pl.Int64)
+            )
+            .otherwise("superseded"),
             stopped=pl.col("stopped")
             | (active & gone)
             | (active & late)
@@ -684,6 +743,33 @@ def _ladder(
         )
     due = frame.filter(pl.col("chosen").is_not_null())
     rest = frame.filter(pl.col("chosen").is_null())
+    # a step that fires late on a day its calendar closes waits for the next
+    # business day (:func:`~arpolicy.engine.candidates._closed_today`)
+    due = due.with_columns(opens=_lit_date(as_of), step_name=pl.lit(None, pl.String))
+    for i in sorted(due["chosen"].unique().to_list()):
+        key = key_of(i)
+        if key is None:
+            continue
+        opens = cals.shift(due, _lit_date(as_of), key)
+        this = pl.col("chosen") == i
+        due = due.with_columns(
+            opens=pl.when(this).then(opens).otherwise("opens"),
+            step_name=pl.when(this).then(pl.lit(steps[i].name)).otherwise("step_name"),
+        )
+    closed = pl.col("opens") != _lit_date(as_of)
+    waiting_rows = due.filter(closed).select(
+        "customer_id",
+        "invoice_id",
+        reason=pl.lit(SkipReason.NOT_DUE.value),
+        detail=pl.concat_str(
+            pl.lit("step "),
+            pl.col("step_name").replace_strict(names, default=None, return_dtype=pl.String),
+            pl.lit(" is due; it waits for the next business day, "),
+            _text(pl.col("opens")),
+        ),
+        step="step_name",
+    )
+    due = due.filter(~closed)
     repeat = policy.end is EndBehaviour.REPEAT and count > 0
     repeats = pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat)
     looping = rest.filter(repeats)
@@ -705,8 +791,20 @@ def _ladder(
         .otherwise(pl.lit(f"every step of policy {policy.name!r} was carried out")),
         step=pl.col("skip_step"),
     )
-    busy = pl.concat([due["customer_id"], looping["customer_id"], received])
-    return skipped, busy
+    if waiting_rows.height:
+        skipped = pl.concat([skipped, waiting_rows])
+    candidates = due.select(
+        "customer_id",
+        "invoice_id",
+        "currency",
+        "balance",
+        pl.lit(policy.name).alias("policy_name"),
+        pl.col("chosen").alias("index"),
+        "scheduled",
+        "superseded",
+        "dropped",
+    )
+    return skipped, candidates, pl.concat([looping["customer_id"], received])
 
 
 def skipped_rows(frame: pl.DataFrame) -> list[tuple[str, str, str, str, str | None]]:
