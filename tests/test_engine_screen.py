@@ -200,7 +200,9 @@ def test_a_synthetic_book_with_a_simulated_history_plans_alike(offset: int) -> N
     _same(*_both(ledger, default_playbook(), entries, end))
     found = screen(ledger, default_playbook(), done_rows(entries, end), end)
     assert found.skipped.height > 0  # the screen decided customers by itself
-    assert 0 < len(found.busy) < len(ledger.customers)
+    assert found.candidates is not None
+    acting = found.busy | found.holds | set(found.candidates["customer_id"].to_list())
+    assert 0 < len(acting) < len(ledger.customers)
 
 
 BOOK = synthetic_ledger(customers=40, invoices=400, seed=3, start=START, days=90)
@@ -309,3 +311,26 @@ def test_an_entry_of_the_day_sends_its_customer_to_the_per_customer_stages() -> 
     )
     assert first.customer_id in found.busy
     _same(*_both(ledger, default_playbook(), [*entries, today], end))
+
+
+def test_a_credit_hold_is_decided_without_the_other_per_customer_stages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A customer who may be due a credit hold keeps the screen's rows; only
+    the credit-hold rule is asked (here the history has no credit-hold
+    entries, so the holds are due again)."""
+    ledger, entries, end = _simulated(4)
+    entries = [e for e in entries if e.step != "credit-hold"]
+    reference = _both(ledger, default_playbook(), entries, end)[0]
+    seen: list[str] = []
+    original = planning._plan_customer
+
+    def spy(ledger: Ledger, customer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(customer.id)
+        return original(ledger, customer, *args, **kwargs)
+
+    monkeypatch.setattr(planning, "_plan_customer", spy)
+    _same(reference, _run(ledger, default_playbook(), entries, end, columnar=True))
+    held = {a.customer_id for a in reference.actions if a.step == "credit-hold"}
+    assert held
+    assert not held & set(seen)

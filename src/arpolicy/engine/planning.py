@@ -28,7 +28,7 @@ from ..money import Money
 from ..plugins import Plugins, builtin_plugins
 from ..policy import Playbook, Policy
 from .calendars import _STANDARD_CALENDARS, _Calendars
-from .customer import _plan_customer
+from .customer import _plan_customer, _specials
 from .history import _EMPTY_HISTORY, _CustomerHistory, _entry_of, _index_history
 from .notices import _group, _place
 from .state import _Candidate, _Result
@@ -173,9 +173,12 @@ def plan_ledger(
                 busy = found.busy
                 holds = found.holds
                 assert found.candidates is not None
-                notices = _Notices(ledger, found.candidates, found.policies, local)
-                # the customers whose notices charge fees need their whole history
-                busy_or_fees = busy | notices.charging
+                notices = _Notices(
+                    ledger, found.candidates, found.policies, local, holds - busy, book
+                )
+                # the customers whose notices charge fees or who may be due a
+                # credit hold need their whole history
+                busy_or_fees = busy | notices.charging | notices.holds
                 ledger._prefetch(sorted(busy_or_fees))
                 customers = [ledger.customer(cid) for cid in sorted(busy)]
                 if table is None:
@@ -231,10 +234,18 @@ class _Notices:
     invoice, then grouped and placed as the per-customer stages do."""
 
     def __init__(
-        self, ledger: Ledger, rows: pl.DataFrame, policies: Mapping[str, Policy], day: date
+        self,
+        ledger: Ledger,
+        rows: pl.DataFrame,
+        policies: Mapping[str, Policy],
+        day: date,
+        holds: frozenset[str],
+        playbook: Playbook,
     ) -> None:
         self.ledger = ledger
         self.day = day
+        self.holds = holds
+        self.playbook = playbook
         ordered = rows.sort("customer_id", "invoice_id")
         invoices = ledger._named("invoice", ordered["invoice_id"].to_list())
         self.by_customer: dict[str, list[_Candidate]] = {}
@@ -282,7 +293,7 @@ class _Notices:
         (all that spacing needs: no entry of the day takes a channel)."""
         import polars as pl  # noqa: PLC0415
 
-        if not self.groups:
+        if not self.groups and not self.holds:
             return
         last = dict(
             done.filter(
@@ -295,18 +306,36 @@ class _Notices:
             .agg(pl.col("date").max())
             .iter_rows()
         )
-        people = self.ledger._named("customer", list(self.groups))
+        everyone = sorted(self.groups.keys() | self.holds)
+        people = self.ledger._named("customer", everyone)
         cals = _Calendars(plugins.calendars()) if plugins is not None else _STANDARD_CALENDARS
-        for cid, groups in self.groups.items():
+        for cid in everyone:
             history = index.get(cid)
             if history is None:
                 day = last.get(cid)
                 history = _CustomerHistory(dunning_dates=[] if day is None else [day])
             result = _Result()
+            customer = people[cid]
+            specials: list[Action] = []
+            if cid in self.holds:  # the credit-hold rule decides (no plan, no trial here)
+                position = self.ledger.position(cid, self.day)
+                balances = {i: b for i, b in position.balances.items() if b.amount > 0}
+                specials = _specials(
+                    self.ledger,
+                    customer,
+                    self.playbook,
+                    history,
+                    self.day,
+                    balances,
+                    (),
+                    position,
+                    plugins,
+                    result,
+                )
             _place(
-                [],
-                groups,
-                people[cid],
+                specials,
+                self.groups.get(cid, []),
+                customer,
                 history,
                 self.day,
                 rates,

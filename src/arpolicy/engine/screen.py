@@ -79,9 +79,11 @@ class Screened:
         busy: the customers for the per-customer stages.
         skipped: the skipped rows of every other customer (``customer_id,
             invoice_id, reason, detail, step``).
-        holds: the busy customers for whom a credit hold may be due (over
-            their limit, or a behaviour score near the threshold); for the
-            others the screen has shown that none is.
+        holds: the customers for whom a credit hold may be due (over their
+            limit, or a behaviour score near the threshold); for the others
+            the screen has shown that none is. Those not ``busy`` have their
+            rows here (skipped and candidates) like the others; only the
+            credit-hold rule remains to be asked.
         candidates: the invoices with a step due of the customers not busy
             (columns :data:`_CANDIDATES_SCHEMA`): what the candidates stage
             would give them; the notices stage takes it from there.
@@ -282,7 +284,6 @@ def screen(
     if playbook.credit_hold:
         holds.append(_near_hold(issued, as_of))
         holds.append(_over_limit(tables.customers, issued, allocated.credit))
-        busy_ids.extend(holds)
 
     # 1. the policy of each open invoice, once per distinct choice
     keys = ["kind", "policy", "customer_policy", "profile", "tags"]

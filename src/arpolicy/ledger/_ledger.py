@@ -57,7 +57,7 @@ _SMALL: Final = ("plan", "trial")
 class _View:
     """Records of a table-backed ledger, built on demand and cached."""
 
-    __slots__ = ("all", "built", "groups", "known", "rows", "small", "tables")
+    __slots__ = ("all", "built", "fetched", "groups", "known", "rows", "small", "tables")
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
@@ -68,6 +68,9 @@ class _View:
         self.small: dict[str, tuple[dict[str, Any], dict[str, list[Any]]]] = {}
         # records built ahead by id (prefetch), found without the id index
         self.known: dict[str, dict[str, Any]] = {k: {} for k in _KINDS}
+        # row indices by customer of the customers prefetched (without the
+        # whole table's grouping)
+        self.fetched: dict[str, dict[str, list[int]]] = {k: {} for k in _KINDS}
 
     def _build(self, kind: str, frame: pl.DataFrame) -> Sequence[Any]:
         from ._views import BUILDERS  # noqa: PLC0415 - Polars on use
@@ -138,11 +141,27 @@ class _View:
     def prefetch(self, customer_ids: Iterable[str]) -> None:
         """Build the records of ``customer_ids`` (customers, invoices,
         payments) in one go per kind, for the per-customer code to come."""
+        import polars as pl  # noqa: PLC0415 - Polars on use
+
         wanted = list(customer_ids)
+        if not wanted:
+            return
         people = self._at("customer", [self.row_of("customer")[cid] for cid in wanted])
         self.known["customer"].update((r.id, r) for r in people)
+        names = pl.Series(wanted, dtype=pl.String).implode()
         for kind in ("invoice", "payment"):
-            groups = self.group(kind)
+            groups = self.groups.get(kind)
+            if groups is None:  # group the customers' rows only
+                found = dict(
+                    self.tables.of(kind)
+                    .select("customer_id", pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"))
+                    .filter(pl.col("customer_id").is_in(names))
+                    .group_by("customer_id", maintain_order=True)
+                    .agg("_row")
+                    .iter_rows()
+                )
+                groups = {cid: found.get(cid, []) for cid in wanted}
+                self.fetched[kind].update(groups)
             built = self._at(kind, [r for cid in wanted for r in groups.get(cid, ())])
             self.known[kind].update((r.id, r) for r in built)
 
@@ -191,7 +210,9 @@ class _View:
         """The customer's records of ``kind``, in row order."""
         if kind in _SMALL:
             return self._small(kind)[1].get(customer_id, [])
-        rows = self.group(kind).get(customer_id)
+        rows = self.fetched[kind].get(customer_id)
+        if rows is None:
+            rows = self.group(kind).get(customer_id)
         return self._at(kind, rows) if rows else []
 
     def by_customer(self, kind: str) -> dict[str, list[Any]]:
