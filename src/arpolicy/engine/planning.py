@@ -4,8 +4,9 @@ and sorted (:func:`_finish`)."""
 
 from __future__ import annotations
 
+import functools
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, cast
 
@@ -176,10 +177,9 @@ def plan_ledger(
                 notices = _Notices(
                     ledger, found.candidates, found.policies, local, holds - busy, book
                 )
-                # the customers whose notices charge fees or who may be due a
-                # credit hold need their whole history
-                busy_or_fees = busy | notices.charging | notices.holds
-                ledger._prefetch(sorted(busy_or_fees))
+                # the customers whose notices charge fees need their whole history
+                busy_or_fees = busy | notices.charging
+                ledger._prefetch(sorted(busy_or_fees | notices.holds))
                 customers = [ledger.customer(cid) for cid in sorted(busy)]
                 if table is None:
                     entries = [e for e in everything if e.customer_id in busy_or_fees]
@@ -190,7 +190,8 @@ def plan_ledger(
                 entries = everything
             index = _index_history(entries, ledger, local)
             if columnar:
-                notices.place(done, index, rates, plugins, actions, skipped)
+                keys = functools.partial(_keys_done, table, everything, local)
+                notices.place(done, index, keys, rates, plugins, actions, skipped)
             for customer in customers:
                 result = _plan_customer(
                     ledger,
@@ -282,6 +283,7 @@ class _Notices:
         self,
         done: pl.DataFrame,
         index: Mapping[str, _CustomerHistory],
+        keys_done: Callable[[list[tuple[str, str]]], set[tuple[str, str]]],
         rates: RateBook | None,
         plugins: Plugins | None,
         actions: list[Action],
@@ -290,7 +292,13 @@ class _Notices:
         """Place each customer's notices (:func:`.notices._place`) into
         ``actions`` and ``skipped``: with the customer's whole history when a
         notice charges fees, else with the day of its last dunning action
-        (all that spacing needs: no entry of the day takes a channel)."""
+        (all that spacing needs: no entry of the day takes a channel).
+
+        The credit-hold rule is asked first for every customer in
+        :attr:`holds`; a hold whose key the history already has
+        (``keys_done``: the ``(customer, key)`` pairs carried out) is not
+        planned again, as the rule itself decides with the customer's keys.
+        """
         import polars as pl  # noqa: PLC0415
 
         if not self.groups and not self.holds:
@@ -309,31 +317,38 @@ class _Notices:
         everyone = sorted(self.groups.keys() | self.holds)
         people = self.ledger._named("customer", everyone)
         cals = _Calendars(plugins.calendars()) if plugins is not None else _STANDARD_CALENDARS
+        histories: dict[str, _CustomerHistory] = {}
         for cid in everyone:
             history = index.get(cid)
             if history is None:
                 day = last.get(cid)
                 history = _CustomerHistory(dunning_dates=[] if day is None else [day])
+            histories[cid] = history
+        specials: dict[str, list[Action]] = {}
+        for cid in sorted(self.holds):  # the credit-hold rule (no plan, no trial here)
+            position = self.ledger.position(cid, self.day)
+            balances = {i: b for i, b in position.balances.items() if b.amount > 0}
+            found = _specials(
+                self.ledger,
+                people[cid],
+                self.playbook,
+                histories[cid],
+                self.day,
+                balances,
+                (),
+                position,
+                plugins,
+                _Result(),
+            )
+            if found:
+                specials[cid] = found
+        carried = keys_done([(cid, a.key) for cid, found in specials.items() for a in found])
+        for cid in everyone:
             result = _Result()
             customer = people[cid]
-            specials: list[Action] = []
-            if cid in self.holds:  # the credit-hold rule decides (no plan, no trial here)
-                position = self.ledger.position(cid, self.day)
-                balances = {i: b for i, b in position.balances.items() if b.amount > 0}
-                specials = _specials(
-                    self.ledger,
-                    customer,
-                    self.playbook,
-                    history,
-                    self.day,
-                    balances,
-                    (),
-                    position,
-                    plugins,
-                    result,
-                )
+            history = histories[cid]
             _place(
-                specials,
+                [a for a in specials.get(cid, ()) if (cid, a.key) not in carried],
                 self.groups.get(cid, []),
                 customer,
                 history,
@@ -346,6 +361,34 @@ class _Notices:
             )
             actions.extend(result.actions)
             skipped.extend(result.skipped)
+
+
+def _keys_done(
+    table: pl.DataFrame | None,
+    entries: Sequence[HistoryEntry],
+    day: date,
+    pairs: list[tuple[str, str]],
+) -> set[tuple[str, str]]:
+    """The ``(customer, key)`` pairs of ``pairs`` that the history has
+    carried out by ``day`` (failed entries and later ones left out, as
+    :func:`.history._index_history` leaves them out)."""
+    if not pairs:
+        return set()
+    if table is None:
+        wanted = set(pairs)
+        failed = HistoryStatus.FAILED
+        return {
+            (e.customer_id, e.key)
+            for e in entries
+            if e.date <= day and e.status is not failed and (e.customer_id, e.key) in wanted
+        }
+    import polars as pl  # noqa: PLC0415
+
+    asked = pl.DataFrame(pairs, schema={"customer_id": pl.String, "key": pl.String}, orient="row")
+    rows = table.filter((pl.col("date") <= day) & (pl.col("status") != "failed")).join(
+        asked, on=["customer_id", "key"], how="semi"
+    )
+    return set(rows.select("customer_id", "key").iter_rows())
 
 
 def _bits(mask: int) -> list[int]:
