@@ -71,6 +71,7 @@ def simulate_ledger(
     for entry in base:
         by_customer.setdefault(entry.customer_id, []).append(entry)
     with gc_paused():
+        ledger._build_records()  # every customer is visited
         return _observed(_simulate(ledger, start, end, book, by_customer, rates, plugins), plugins)
 
 

@@ -683,6 +683,14 @@ class Ledger:
                 continue
         return found
 
+    def _build_records(self) -> None:
+        """Build every customer, invoice and payment record in one go per kind
+        (table-backed ledgers; for work that visits every customer, such as
+        a simulation, instead of gathering each customer's rows)."""
+        if self._view is not None and self._records is None:
+            for kind in ("customer", "invoice", "payment"):
+                self._view.records(kind)
+
     def _prefetch(self, customer_ids: Iterable[str]) -> None:
         """Build the records of these customers in bulk (table-backed ledgers;
         a ledger of records has them all already)."""
