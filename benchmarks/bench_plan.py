@@ -18,6 +18,8 @@ Each measurement runs in a fresh process (its own peak memory). Kinds:
 * ``sample``: the built-in sample portfolio on its date. Target 50 ms.
 * ``replay``: ``simulate`` over two years (2025-2026) of the realistic book
   at 2,500 invoices and 250 customers. Target 1 s.
+* ``simulate``: ``simulate`` over 365 days (2025) of the realistic book at
+  100,000 invoices and 10,000 customers, with no history. Target 15 s.
 
 Usage::
 
@@ -38,13 +40,14 @@ from pathlib import Path
 import ledgers
 from _harness import book_parser, report, run_children
 
-SMALL = ("one-customer", "sample", "replay")
+SMALL = ("one-customer", "sample", "replay", "simulate")
 TARGETS = {
     "realistic": 3.0,
     "delinquent": 5.0,
     "one-customer": 0.001,
     "sample": 0.05,
     "replay": 1.0,
+    "simulate": 15.0,
 }
 
 
@@ -170,6 +173,14 @@ def _child_small(kind: str, runs: int, seed: int) -> None:
             result = plan(ledger, as_of=SAMPLE_AS_OF)
             times.append(time.perf_counter() - started)
             facts = {"actions": len(result.actions), "skipped": len(result.skipped)}
+        elif kind == "simulate":
+            book = ledgers.ensure("realistic", 100_000, 10_000, seed, quiet=True)
+            ledger = load_ledger(book.ledger)
+            start = ledgers.YEAR
+            started = time.perf_counter()
+            result = simulate(ledger, start=start, end=start + timedelta(days=364))
+            times.append(time.perf_counter() - started)
+            facts = {"actions": len(result.actions)}
         else:
             ledger = load_ledger(ledgers.ensure("realistic", 2_500, 250, seed, quiet=True).ledger)
             start = ledgers.YEAR  # 2025-01-01: the book's first day
@@ -199,6 +210,10 @@ def main() -> None:
     for name in names:  # generate the cached books once, outside the measurements
         if any(k.startswith(name) for k in kinds):
             _book(name, args.invoices, args.customers, args.seed)
+    if "simulate" in kinds:
+        ledgers.ensure("realistic", 100_000, 10_000, args.seed)
+    if "replay" in kinds:
+        ledgers.ensure("realistic", 2_500, 250, args.seed)
     extra = ["--invoices", str(args.invoices), "--customers", str(args.customers)]
     extra += ["--seed", str(args.seed), "--runs", str(args.runs)]
     results = run_children(__file__, kinds, *extra)

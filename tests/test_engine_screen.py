@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from arpolicy import Customer, Dispute, Invoice, Money
 from arpolicy.actions import HistoryEntry, Plan
 from arpolicy.engine import plan, planning, simulate
 from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
@@ -334,3 +335,56 @@ def test_a_credit_hold_is_decided_without_the_other_per_customer_stages(
     held = {a.customer_id for a in reference.actions if a.step == "credit-hold"}
     assert held
     assert not held & set(seen)
+
+
+@pytest.mark.parametrize("reason", ["", "wrong quantity"])
+def test_disputes_and_holds_are_skipped_by_the_screen(reason: str) -> None:
+    """A disputed invoice, one on hold and one whose dispute was resolved or
+    whose hold ended: the screen skips the first two as the skip rules do
+    (their balances left out of the minimum amount) and duns the others; the
+    customer needs no per-customer stage."""
+    day = date(2026, 3, 2)
+    bills = [
+        Invoice(
+            "I1",
+            "C1",
+            date(2026, 1, 1),
+            date(2026, 1, 31),
+            Money("500.00", "EUR"),
+            dispute=Dispute(date(2026, 2, 10), reason),
+        ),
+        Invoice(
+            "I2",
+            "C1",
+            date(2026, 1, 2),
+            date(2026, 2, 1),
+            Money("400.00", "EUR"),
+            on_hold_until=date(2026, 3, 10),
+        ),
+        Invoice(
+            "I3",
+            "C1",
+            date(2026, 1, 3),
+            date(2026, 2, 2),
+            Money("30.00", "EUR"),
+            dispute=Dispute(date(2026, 2, 5), "", date(2026, 2, 20)),
+        ),
+        Invoice(
+            "I4",
+            "C1",
+            date(2026, 1, 4),
+            date(2026, 2, 3),
+            Money("20.00", "EUR"),
+            on_hold_until=date(2026, 3, 2),
+        ),
+    ]
+    ledger = Ledger([Customer("C1", "Acme BV", "business", "NL")], bills, [])
+    found = screen(ledger, default_playbook(), done_rows([], day), day)
+    assert "C1" not in found.busy
+    reference, screened = _both(ledger, default_playbook(), [], day)
+    _same(reference, screened)
+    reasons = {s.invoice_id: s.reason.value for s in reference.skipped}
+    assert reasons["I1"] == "disputed"
+    assert reasons["I2"] == "on_hold"
+    assert reasons.get("I3") not in {"disputed", "on_hold"}
+    assert reasons.get("I4") not in {"disputed", "on_hold"}

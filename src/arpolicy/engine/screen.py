@@ -260,7 +260,10 @@ def screen(
             "issue_date",
             "due_date",
             "policy",
-            "held",
+            "disputed",
+            "on_hold",
+            "dispute_reason",
+            "on_hold_until",
         )
         .join(
             people.select(
@@ -278,7 +281,6 @@ def screen(
     busy_ids: list[pl.Series] = [
         pl.Series("customer_id", list(busy), pl.String),
         people.filter("busy")["customer_id"],
-        open_.filter("held")["customer_id"],
     ]
     holds: list[pl.Series] = []
     if playbook.credit_hold:
@@ -325,11 +327,39 @@ def screen(
         )
     ]
 
-    # 2. minimum amounts: the open amount per customer and currency of the
-    # invoices with a policy (busy customers hold the disputed and held ones)
+    # 2. the skip rules: disputes, then holds (blocks and payment plans make
+    # a customer busy), then minimum amounts: the open amount per customer
+    # and currency of the invoices with a policy, not disputed or on hold
+    paused = pl.col("disputed") | pl.col("on_hold")
     dunned = open_.filter(pl.col("policy_name").is_not_null()).with_columns(
-        dunnable=pl.col("balance").sum().over("customer_id", "currency")
+        dunnable=pl.when(paused)
+        .then(pl.lit(0, pl.Int64))
+        .otherwise("balance")
+        .sum()
+        .over("customer_id", "currency")
     )
+    reason = pl.col("dispute_reason")
+    parts.append(
+        dunned.filter(paused).select(
+            "customer_id",
+            "invoice_id",
+            reason=pl.when("disputed")
+            .then(pl.lit(SkipReason.DISPUTED.value))
+            .otherwise(pl.lit(SkipReason.ON_HOLD.value)),
+            detail=pl.when("disputed")
+            .then(
+                pl.concat_str(
+                    pl.lit("disputed: "),
+                    pl.when(reason.is_not_null() & (reason != ""))
+                    .then(reason)
+                    .otherwise(pl.lit("no reason given")),
+                )
+            )
+            .otherwise(pl.concat_str(pl.lit("on hold until "), _text(pl.col("on_hold_until")))),
+            step=pl.lit(None, pl.String),
+        )
+    )
+    dunned = dunned.filter(~paused)
     minimums = [
         (name, m.currency, m.minor_units)
         for name, policy in by_name.items()
@@ -416,7 +446,16 @@ def _issued(invoices: pl.DataFrame, allocated: Any, as_of: date) -> pl.DataFrame
         "issue_date",
         "due_date",
         "policy",
-        held=pl.col("dispute_opened_on").is_not_null() | pl.col("on_hold_until").is_not_null(),
+        "dispute_reason",
+        "on_hold_until",
+        disputed=pl.col("dispute_opened_on").is_not_null()
+        & (pl.col("dispute_opened_on") <= _lit_date(as_of))
+        & (
+            pl.col("dispute_resolved_on").is_null()
+            | (_lit_date(as_of) < pl.col("dispute_resolved_on"))
+        ),
+        on_hold=pl.col("on_hold_until").is_not_null()
+        & (_lit_date(as_of) < pl.col("on_hold_until")),
     )
     balances = allocated.balances
     if not issued.get_column("invoice_id").equals(balances.get_column("invoice_id")):
