@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import attrs
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,12 @@ from arpolicy.actions import HistoryEntry, Plan
 from arpolicy.engine import plan, planning, simulate
 from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
 from arpolicy.engine.screen import done_rows, screen
-from arpolicy.io.history_tables import history_frame, history_table
+from arpolicy.io.history_tables import (
+    HISTORY_COLUMNS,
+    checked_rows,
+    history_frame,
+    history_table,
+)
 from arpolicy.model import Ledger
 from arpolicy.playbooks import default_playbook
 from arpolicy.plugins import Plugins, builtin_plugins, hookimpl, make_plugin_manager
@@ -388,3 +394,38 @@ def test_disputes_and_holds_are_skipped_by_the_screen(reason: str) -> None:
     assert reasons["I2"] == "on_hold"
     assert reasons.get("I3") not in {"disputed", "on_hold"}
     assert reasons.get("I4") not in {"disputed", "on_hold"}
+
+
+@pytest.mark.parametrize("offset", [4, 17])
+def test_a_table_of_one_row_per_invoice_is_read_without_joining_it(offset: int) -> None:
+    """A history with one row per action and invoice, a key on each row and
+    nothing the rows of an action must agree on is checked without joining
+    its rows: the screen reads them as they are, and only the customers the
+    stages need as objects are joined. Same plan as from the objects."""
+    ledger, entries, end = _simulated(offset)
+    lean = [attrs.evolve(e, fees=None, deadline=None) for e in entries]
+    rows = (
+        history_table(lean)
+        .drop("status", "received_on", "fees", "deadline")
+        .with_columns(
+            pl.when(pl.col("invoice_ids").list.len() == 0)
+            .then(pl.lit([None], pl.List(pl.String)))
+            .otherwise("invoice_ids")
+            .alias("invoice_ids")
+        )
+        .explode("invoice_ids")
+        .rename({"invoice_ids": "invoice_id"})
+    )
+    checked = checked_rows(rows)
+    assert checked.rows is not None  # nothing joined yet
+    reference = _run(ledger, default_playbook(), lean, end, columnar=False)
+    _same(reference, _run(ledger, default_playbook(), checked, end, columnar=True))
+    assert plan(ledger, as_of=end, history=rows) == reference
+    joined = checked.frame.select(HISTORY_COLUMNS)
+    assert joined.equals(history_frame(history_table(lean)).select(HISTORY_COLUMNS))
+    some = sorted({e.customer_id for e in lean})[:3]
+    assert (
+        checked.subset(some)
+        .select(HISTORY_COLUMNS)
+        .equals(joined.filter(pl.col("customer_id").is_in(some)))
+    )

@@ -861,12 +861,12 @@ def _load_inputs(
 def _history_for_plan(path: str) -> tuple[Any, list[HistoryEntry]]:
     """A history file for ``plan``: a table file (CSV, Parquet, NDJSON) as
     one checked table, which the engine reads as it is; JSON as entries."""
-    from .io.history_tables import TABLE_SUFFIXES, Checked, read_history_table
+    from .io.history_tables import TABLE_SUFFIXES, read_history_rows
     from .io.output import load_history
 
     if Path(path).suffix.lower() in TABLE_SUFFIXES:
         with _Progress().step(f"loading {path}"):
-            return Checked(read_history_table(path)), []
+            return read_history_rows(path), []
     return None, load_history(path)
 
 

@@ -54,15 +54,15 @@ def _playbook(playbook: Playbook | None, plugins: Plugins | None) -> Playbook:
 
 
 def _checked(history: Any) -> Any:
-    """The history objects as given, or a history table checked and in
-    canonical form (:func:`arpolicy.io.history_tables.history_frame`)."""
+    """The history objects as given, or a history table checked
+    (:class:`arpolicy.io.history_tables.Checked`)."""
     if history is None or isinstance(history, (list, tuple)):
         return history
-    from ..io.history_tables import Checked, history_frame, is_table  # noqa: PLC0415
+    from ..io.history_tables import Checked, checked_rows, is_table  # noqa: PLC0415
 
     if isinstance(history, Checked):
-        return history.frame
-    return history_frame(history) if is_table(history) else history
+        return history
+    return checked_rows(history) if is_table(history) else history
 
 
 def plan(

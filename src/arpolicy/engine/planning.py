@@ -37,6 +37,8 @@ from .state import _Candidate, _Result
 if TYPE_CHECKING:
     import polars as pl
 
+    from ..io.history_tables import Checked
+
 SCREEN_MIN_INVOICES: Final = 2_000
 """Ledgers with fewer invoices are planned customer by customer (faster there)."""
 
@@ -75,13 +77,21 @@ def _finish(
     return Plan(as_of=as_of, actions=tuple(ordered), skipped=tuple(skips))
 
 
-def _done_rows_of_table(table: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """The screen's history (:func:`.screen.done_rows`) from a canonical
+def _done_rows_of_table(history: Checked, as_of: date) -> pl.DataFrame:
+    """The screen's history (:func:`.screen.done_rows`) from a checked
     history table: issued rows dated by ``as_of``, one per invoice."""
     import polars as pl  # noqa: PLC0415
 
+    issued = (pl.col("status") != "failed") & (pl.col("date") <= as_of)
+    if history.rows is not None:
+        done: pl.DataFrame = (
+            history.rows.filter(issued)
+            .select("customer_id", "invoice_id", "step", "date", "received_on")
+            .drop_nulls("invoice_id")
+        )
+        return done
     return (
-        table.filter((pl.col("status") != "failed") & (pl.col("date") <= as_of))
+        history.frame.filter(issued)
         .select(
             "customer_id", pl.col("invoice_ids").alias("invoice_id"), "step", "date", "received_on"
         )
@@ -141,17 +151,22 @@ def plan_ledger(
         rates = plugins.rate_book(rates)
     if columnar:
         from .screen import done_rows, screen  # noqa: PLC0415 - Polars on use
-    table: pl.DataFrame | None = None
+    table: Checked | None = None
     objects: Iterable[HistoryEntry | Action] = ()
-    if type(history).__module__.startswith("polars"):
-        table = cast("pl.DataFrame", history)
+    from ..io import history_tables  # noqa: PLC0415 - no Polars until a table is read
+
+    given: object = history
+    if isinstance(given, history_tables.Checked):
+        table = given
+    elif type(given).__module__.startswith("polars"):  # a table in canonical form
+        table = history_tables.Checked(cast("pl.DataFrame", given))
     elif history is not None:
         objects = cast("Iterable[HistoryEntry | Action]", history)
     with gc_paused():
         if table is not None:
             from ..io.history_tables import entries_of_frame  # noqa: PLC0415 - pure
 
-            everything = [] if columnar else entries_of_frame(table)
+            everything = [] if columnar else entries_of_frame(table.frame)
         else:
             everything = [_entry_of(item) for item in objects]
         actions: list[Action] = []
@@ -184,8 +199,7 @@ def plan_ledger(
                 if table is None:
                     entries = [e for e in everything if e.customer_id in busy_or_fees]
                 else:
-                    wanted = table["customer_id"].is_in(list(busy_or_fees))
-                    entries = entries_of_frame(table.filter(wanted))
+                    entries = entries_of_frame(table.subset(busy_or_fees))
             else:
                 entries = everything
             index = _index_history(entries, ledger, local)
@@ -208,16 +222,17 @@ def plan_ledger(
 
 
 def _acting_today(
-    table: pl.DataFrame | None,
+    history: Checked | None,
     entries: Sequence[HistoryEntry],
     day: date,
     subset: Sequence[str] | None,
 ) -> list[str]:
     """The customers with a history entry carried out on ``day`` (it takes
     a channel slot): the per-customer stages plan them."""
-    if table is not None:
+    if history is not None:
         import polars as pl  # noqa: PLC0415
 
+        table = history.rows if history.rows is not None else history.frame
         rows = table.filter((pl.col("date") == day) & (pl.col("status") != "failed"))
         found = set(rows["customer_id"].to_list())
     else:
@@ -364,7 +379,7 @@ class _Notices:
 
 
 def _keys_done(
-    table: pl.DataFrame | None,
+    history: Checked | None,
     entries: Sequence[HistoryEntry],
     day: date,
     pairs: list[tuple[str, str]],
@@ -374,7 +389,7 @@ def _keys_done(
     :func:`.history._index_history` leaves them out)."""
     if not pairs:
         return set()
-    if table is None:
+    if history is None:
         wanted = set(pairs)
         failed = HistoryStatus.FAILED
         return {
@@ -385,6 +400,7 @@ def _keys_done(
     import polars as pl  # noqa: PLC0415
 
     asked = pl.DataFrame(pairs, schema={"customer_id": pl.String, "key": pl.String}, orient="row")
+    table = history.rows if history.rows is not None else history.frame
     rows = table.filter((pl.col("date") <= day) & (pl.col("status") != "failed")).join(
         asked, on=["customer_id", "key"], how="semi"
     )

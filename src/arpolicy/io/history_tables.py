@@ -74,7 +74,9 @@ if TYPE_CHECKING:
 __all__ = [
     "HISTORY_COLUMNS",
     "TABLE_SUFFIXES",
+    "Checked",
     "HistoryTable",
+    "checked_rows",
     "dump_history",
     "entries_of_frame",
     "history_entries",
@@ -82,6 +84,7 @@ __all__ = [
     "history_table",
     "is_table",
     "load_history",
+    "read_history_rows",
     "read_history_table",
 ]
 
@@ -117,14 +120,50 @@ _AMOUNT: Final = r"^-?[0-9]+(\.[0-9]+)?$"
 
 
 class Checked:
-    """A history table already in :func:`history_frame` form (what
-    :func:`read_history_table` returns), passed to the engine without being
-    checked again. Internal: the command line wraps its history files."""
+    """A history table already checked, passed to the engine without being
+    checked again (internal: the engine's facade and the command line wrap
+    their tables in it).
 
-    __slots__ = ("frame",)
+    It holds the :func:`history_frame` form, or, for a table with one row
+    per action and invoice whose rows need no agreement check (see
+    :func:`checked_rows`), those rows as they are: the engine reads them
+    directly and joins only the rows of the customers it needs as objects
+    (:meth:`subset`); :attr:`frame` joins them all on first use.
+    """
 
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame = frame
+    __slots__ = ("_frame", "rows", "source")
+
+    def __init__(
+        self,
+        frame: pl.DataFrame | None = None,
+        *,
+        rows: pl.DataFrame | None = None,
+        source: str = SOURCE,
+    ) -> None:
+        if (frame is None) == (rows is None):
+            raise ValueError("give exactly one of frame and rows")
+        self._frame = frame
+        self.rows = rows
+        self.source = source
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The table in :func:`history_frame` form."""
+        if self._frame is None:
+            assert self.rows is not None
+            self._frame = _joined(self.rows, self.source)
+        return self._frame
+
+    def subset(self, customer_ids: Iterable[str]) -> pl.DataFrame:
+        """The :func:`history_frame` rows of these customers only."""
+        import polars as pl  # noqa: PLC0415
+
+        wanted = pl.col("customer_id").is_in(
+            pl.Series(list(customer_ids), dtype=pl.String).implode()
+        )
+        if self._frame is None and self.rows is not None:
+            return _joined(self.rows.filter(wanted), self.source)
+        return self.frame.filter(wanted)
 
 
 def is_table(value: object) -> bool:
@@ -186,6 +225,9 @@ def _unpack_money(frame: pl.DataFrame, source: str) -> pl.DataFrame:
 def history_frame(table: object, *, source: str = SOURCE, first_line: int = 1) -> pl.DataFrame:
     """A history table checked and in canonical form.
 
+    :func:`checked_rows` gives the same table, checked alike, without joining
+    the rows of one action first where that can wait.
+
     Args:
         table: a Polars frame (or lazy frame), a PyArrow table, or any frame
             with ``__arrow_c_stream__`` (pandas 2.2 and later).
@@ -202,6 +244,19 @@ def history_frame(table: object, *, source: str = SOURCE, first_line: int = 1) -
     Raises:
         LoadError: a required column is missing, or a cell is bad (the
             error names ``source``, the line, the column and the value).
+    """
+    return checked_rows(table, source=source, first_line=first_line).frame
+
+
+def checked_rows(table: object, *, source: str = SOURCE, first_line: int = 1) -> Checked:
+    """:func:`history_frame`, with the join of the rows of one action left
+    to :class:`Checked` when the table has one row per action and invoice
+    (``invoice_id``), a key on every row and no ``status``, ``received_on``,
+    ``fees`` or ``deadline`` value (nothing the rows of one action must
+    agree on, so no error can come from joining them).
+
+    Raises:
+        LoadError: as :func:`history_frame`.
     """
     import polars as pl  # noqa: PLC0415
 
@@ -281,21 +336,32 @@ def history_frame(table: object, *, source: str = SOURCE, first_line: int = 1) -
         pl.col("channel").fill_null(""),
         pl.col("currency").fill_null(""),
     )
-    if ids == "invoice_ids":
+    if ids == "invoice_id":
+        free = text["key"].null_count() == 0 and all(
+            text[n].null_count() == text.height for n in _AGREE
+        )
+        if free:
+            return Checked(rows=typed.select(*_ROW_COLUMNS), source=source)
+        typed = _join_rows(typed, source, first_line)
+    else:
         typed = typed.with_columns(
             pl.col("invoice_ids")
             .str.split(" ")
             .list.eval(pl.element().filter(pl.element() != ""))
             .fill_null(pl.lit([], pl.List(pl.String)))
         )
-    else:
-        typed = _join_rows(typed, source, first_line)
     keys = typed["key"]
     if keys.null_count():
         typed = typed.with_columns(
             pl.Series("key", _keys(typed), dtype=pl.String),
         )
-    return typed.select(*HISTORY_COLUMNS, _ROW)
+    return Checked(typed.select(*HISTORY_COLUMNS, _ROW), source=source)
+
+
+def _joined(rows: pl.DataFrame, source: str) -> pl.DataFrame:
+    """The :func:`history_frame` form of rows :func:`checked_rows` kept (their
+    keys are all given and nothing can disagree: the join raises nothing)."""
+    return _join_rows(rows, source, 1).select(*HISTORY_COLUMNS, _ROW)
 
 
 def _bad_date(name: str) -> pl.Expr:
@@ -328,6 +394,22 @@ def _raise_first(
 
 
 _AGREE: Final = ("status", "received_on", "fees", "deadline")
+_ROW_COLUMNS: Final = (
+    "key",
+    "date",
+    "customer_id",
+    "invoice_id",
+    "step",
+    "channel",
+    "currency",
+    "received_on",
+    "status",
+    "fees",
+    "deadline",
+    _ROW,
+)
+"""The columns of :attr:`Checked.rows`: :data:`HISTORY_COLUMNS` with one
+``invoice_id`` (nullable) for the list."""
 
 
 def _join_rows(frame: pl.DataFrame, source: str, first_line: int) -> pl.DataFrame:
@@ -417,6 +499,15 @@ def entries_of_frame(frame: pl.DataFrame) -> list[HistoryEntry]:
 def read_history_table(path: str | os.PathLike[str]) -> pl.DataFrame:
     """Read a CSV, Parquet or NDJSON history file as a :func:`history_frame`.
 
+    Raises:
+        LoadError: see :func:`read_history_rows`.
+    """
+    return read_history_rows(path).frame
+
+
+def read_history_rows(path: str | os.PathLike[str]) -> Checked:
+    """Read a CSV, Parquet or NDJSON history file, checked, as :func:`checked_rows` gives it.
+
     The suffix says the format: ``.csv`` (UTF-8, a header line, cells as
     text, ``invoice_ids`` separated by spaces), ``.parquet``, ``.ndjson`` or
     ``.jsonl`` (one JSON object per line).
@@ -448,7 +539,7 @@ def read_history_table(path: str | os.PathLike[str]) -> pl.DataFrame:
         raise LoadError(target, f"not a valid {suffix[1:]} file: {reason}") from None
     if frame.columns and frame.columns[0].startswith("\ufeff"):
         frame = frame.rename({frame.columns[0]: frame.columns[0][1:]})
-    return history_frame(frame, source=str(target), first_line=first_line)
+    return checked_rows(frame, source=str(target), first_line=first_line)
 
 
 def history_table(history: Iterable[HistoryEntry | Action]) -> pl.DataFrame:
