@@ -217,10 +217,10 @@ def test_a_failing_plugin_is_named_with_what_it_was_doing() -> None:
 def test_a_misspelled_hook_fails_at_once() -> None:
     class Typo:
         @hookimpl
-        def arpolicy_skip_invoices(self, context: InvoiceContext) -> None:
+        def arpolicy_skip_invoce(self, context: InvoiceContext) -> None:
             return None
 
-    with pytest.raises(pluggy.PluginValidationError, match="arpolicy_skip_invoices"):
+    with pytest.raises(pluggy.PluginValidationError, match="arpolicy_skip_invoce"):
         make_plugin_manager(plugins=[Typo()], entry_points=False)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -28,8 +29,12 @@ from .model import Customer, Invoice, Ledger
 from .policy import Playbook
 from .rules import ActionContext, CustomerContext, ExtraActions, InvoiceContext, Skip, Veto
 
+if TYPE_CHECKING:  # Polars is imported only when a batch hook is called
+    import polars as pl
+
 __all__ = [
     "arpolicy_adjust_action",
+    "arpolicy_adjust_actions",
     "arpolicy_credit_score",
     "arpolicy_customer_actions",
     "arpolicy_observe_plan",
@@ -40,6 +45,7 @@ __all__ = [
     "arpolicy_register_templates",
     "arpolicy_select_policy",
     "arpolicy_skip_invoice",
+    "arpolicy_skip_invoices",
     "hookspec",
 ]
 
@@ -158,6 +164,55 @@ def arpolicy_adjust_action(action: Action, context: ActionContext) -> Action | V
     Returns:
         A changed :class:`~arpolicy.actions.Action` (same key), a
         :class:`~arpolicy.rules.Veto` to remove it, or ``None`` to leave it.
+    """
+
+
+@hookspec
+def arpolicy_skip_invoices(invoices: pl.DataFrame, as_of: date) -> pl.DataFrame | None:
+    """Keep open invoices out of dunning, a table at a time (the batch
+    variant of :func:`arpolicy_skip_invoice`).
+
+    Called once per planning date (per local date with ``plan(at=...)``)
+    before the per-customer stages, with every open invoice that has a
+    policy on that date, including those a built-in rule will skip. Its
+    answer takes the plugin's place in the order of skip rules: an invoice
+    it names is skipped unless a built-in rule, or a plugin whose name
+    sorts first, skips it already.
+
+    Args:
+        invoices: one row per invoice, sorted by ``customer_id`` and
+            ``invoice_id``; the columns of
+            :data:`arpolicy.batch_tables.INVOICE_COLUMNS` (amounts in minor
+            units, ``Int64``).
+        as_of: the planning day.
+
+    Returns:
+        A table with one row per invoice to skip: ``invoice_id``,
+        ``reason`` (a :class:`~arpolicy.actions.SkipReason` value),
+        ``detail`` and, optionally, ``until`` (a ``Date`` or null); or
+        ``None`` (skip nothing).
+    """
+
+
+@hookspec
+def arpolicy_adjust_actions(actions: pl.DataFrame, as_of: date) -> pl.DataFrame | None:
+    """Veto planned actions, a table at a time (the batch variant of
+    :func:`arpolicy_adjust_action`, for vetoes).
+
+    Called once per planning date (per local date with ``plan(at=...)``)
+    with every action the stages propose on that date, before any action
+    rule changes them; again, with the new proposals only, for customers
+    planned again past vetoed steps. A veto takes the plugin's place in
+    the chain of action rules.
+
+    Args:
+        actions: the proposed actions, one row each, in the columns of
+            :data:`arpolicy.plan_tables.ACTION_COLUMNS` (``Plan.to_polars()``).
+        as_of: the planning day.
+
+    Returns:
+        A table with one row per action to veto: ``key`` and ``detail``;
+        or ``None`` (veto nothing).
     """
 
 

@@ -20,7 +20,7 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import pluggy
@@ -36,6 +36,9 @@ from .law import RateBook, RateRow
 from .model import Customer, Invoice, Ledger
 from .policy import Playbook
 from .rules import ActionContext, CustomerContext, ExtraActions, InvoiceContext, Skip, Veto
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -59,6 +62,18 @@ BUILTIN_PLUGINS: Final = ("arpolicy.channels", "arpolicy.rules")
 """Names of the built-in plugins, registered first (and disabled like any other)."""
 
 _T = TypeVar("_T")
+
+_BATCH: Final = {
+    "arpolicy_skip_invoice": "arpolicy_skip_invoices",
+    "arpolicy_adjust_action": "arpolicy_adjust_actions",
+}
+"""The batch variant of each per-row hook."""
+
+SkipAnswers = Mapping[str, Mapping[str, Skip]]
+"""The batch skip rules' answers: by plugin name, the skip of each invoice id."""
+
+VetoAnswers = Mapping[str, Mapping[str, Veto]]
+"""The batch action rules' answers: by plugin name, the veto of each action key."""
 
 
 def _builtin_modules() -> dict[str, object]:
@@ -163,6 +178,7 @@ class Plugins:
         self._calendars: dict[str, tuple[BusinessCalendar, str]] | None = None
         self._templates: dict[str, tuple[str, str]] | None = None
         self._impls: dict[str, list[tuple[str, Callable[..., Any]]]] = {}
+        self._chains: dict[str, list[tuple[str, Callable[..., Any] | None]]] = {}
 
     @property
     def manager(self) -> pluggy.PluginManager:
@@ -198,16 +214,39 @@ class Plugins:
                 items.append((plugin, item))
         return items
 
+    def _chain(self, hook: str) -> list[tuple[str, Callable[..., Any] | None]]:
+        """The rules of a per-row ``hook`` and of its batch variant (``None``
+        stands for a plugin's batch answer), in one order: built-ins first,
+        then by plugin name; a plugin implementing both answers per row first."""
+        found = self._chains.get(hook)
+        if found is None:
+            found = list(self._ordered(hook))
+            found += [(plugin, None) for plugin, _ in self._ordered(_BATCH[hook])]
+            found.sort(key=lambda p: (_order_key(p[0]), p[1] is None))
+            self._chains[hook] = found
+        return found
+
     def has_action_rules(self) -> bool:
-        """Whether any plugin implements ``arpolicy_adjust_action``."""
-        return bool(self._ordered("arpolicy_adjust_action"))
+        """Whether any plugin implements ``arpolicy_adjust_action`` or
+        ``arpolicy_adjust_actions``."""
+        return bool(self._chain("arpolicy_adjust_action"))
+
+    def batch_hooks(self) -> tuple[bool, bool]:
+        """Whether any plugin implements ``arpolicy_skip_invoices``, and
+        whether any implements ``arpolicy_adjust_actions``."""
+        return (
+            bool(self._ordered("arpolicy_skip_invoices")),
+            bool(self._ordered("arpolicy_adjust_actions")),
+        )
 
     def custom_rules(self) -> bool:
         """Whether a plugin other than the built-ins decides about invoices or
         actions (then :func:`~arpolicy.engine.simulate` looks at every day)."""
         hooks = (
             "arpolicy_skip_invoice",
+            "arpolicy_skip_invoices",
             "arpolicy_adjust_action",
+            "arpolicy_adjust_actions",
             "arpolicy_select_policy",
             "arpolicy_customer_actions",
             "arpolicy_credit_score",
@@ -376,10 +415,21 @@ class Plugins:
                 return name
         return None
 
-    def skip_invoice(self, context: InvoiceContext) -> tuple[Skip, str] | None:
-        """The first skip rule's answer for an invoice, with the rule's plugin."""
+    def skip_invoice(
+        self, context: InvoiceContext, batch: SkipAnswers | None = None
+    ) -> tuple[Skip, str] | None:
+        """The first skip rule's answer for an invoice, with the rule's plugin.
+
+        ``batch``: the answers of the batch skip rules for the day
+        (:meth:`skip_invoices`), taken at their plugin's place in the order.
+        """
         hook = "arpolicy_skip_invoice"
-        for plugin, function in self._ordered(hook):
+        for plugin, function in self._chain(hook):
+            if function is None:
+                skip = batch.get(plugin, {}).get(context.invoice.id) if batch else None
+                if skip is not None:
+                    return skip, plugin
+                continue
             answer = _call(
                 plugin, hook, f"invoice {context.invoice.id!r}", function, context=context
             )
@@ -391,10 +441,21 @@ class Plugins:
                 return answer, plugin
         return None
 
-    def adjust_action(self, action: Action, context: ActionContext) -> Action | tuple[Veto, str]:
-        """The action after every action rule, or the first veto with its plugin."""
+    def adjust_action(
+        self, action: Action, context: ActionContext, batch: VetoAnswers | None = None
+    ) -> Action | tuple[Veto, str]:
+        """The action after every action rule, or the first veto with its plugin.
+
+        ``batch``: the vetoes of the batch action rules (:meth:`adjust_actions`),
+        taken at their plugin's place in the chain.
+        """
         hook = "arpolicy_adjust_action"
-        for plugin, function in self._ordered(hook):
+        for plugin, function in self._chain(hook):
+            if function is None:
+                veto = batch.get(plugin, {}).get(action.key) if batch else None
+                if veto is not None:
+                    return veto, plugin
+                continue
             subject = f"action {action.key!r} for customer {action.customer_id!r}"
             answer = _call(plugin, hook, subject, function, action=action, context=context)
             if answer is None:
@@ -407,6 +468,52 @@ class Plugins:
                 )
             action = answer
         return action
+
+    def skip_invoices(self, invoices: pl.DataFrame, as_of: date) -> dict[str, dict[str, Skip]]:
+        """Every batch skip rule's answers for the open invoices of a day:
+        by plugin, the skip of each invoice it names.
+
+        Raises:
+            PluginError: a plugin failed, or answered something else than a
+                table of ``invoice_id``, ``reason``, ``detail`` and ``until``
+                about invoices of ``invoices``, one row each.
+        """
+        from .batch_tables import skips_of  # noqa: PLC0415 - Polars on use
+
+        hook = "arpolicy_skip_invoices"
+        subject = f"the invoices of {as_of.isoformat()}"
+        found: dict[str, dict[str, Skip]] = {}
+        for plugin, function in self._ordered(hook):
+            answer = _call(plugin, hook, subject, function, invoices=invoices.clone(), as_of=as_of)
+            if answer is not None:
+                try:
+                    found[plugin] = skips_of(answer, invoices)
+                except ValueError as error:
+                    raise PluginError(plugin, hook, subject, str(error)) from None
+        return found
+
+    def adjust_actions(self, actions: pl.DataFrame, as_of: date) -> dict[str, dict[str, Veto]]:
+        """Every batch action rule's vetoes for the actions proposed on a
+        day: by plugin, the veto of each action key it names.
+
+        Raises:
+            PluginError: a plugin failed, or answered something else than a
+                table of ``key`` and ``detail`` about actions of ``actions``,
+                one row each.
+        """
+        from .batch_tables import vetoes_of  # noqa: PLC0415 - Polars on use
+
+        hook = "arpolicy_adjust_actions"
+        subject = f"the actions of {as_of.isoformat()}"
+        found: dict[str, dict[str, Veto]] = {}
+        for plugin, function in self._ordered(hook):
+            answer = _call(plugin, hook, subject, function, actions=actions.clone(), as_of=as_of)
+            if answer is not None:
+                try:
+                    found[plugin] = vetoes_of(answer, actions)
+                except ValueError as error:
+                    raise PluginError(plugin, hook, subject, str(error)) from None
+        return found
 
     def customer_actions(self, context: CustomerContext) -> ExtraActions:
         """Every plugin's actions outside the ladder for a customer, combined.

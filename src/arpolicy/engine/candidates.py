@@ -27,7 +27,7 @@ from ..model import (
     PlanStatus,
 )
 from ..money import Money
-from ..plugins import BUILTIN_PLUGINS, Plugins, builtin_plugins
+from ..plugins import BUILTIN_PLUGINS, Plugins, SkipAnswers, builtin_plugins
 from ..policy import Anchor, CatchUp, EndBehaviour, Playbook, Policy, Step
 from ..rules import InvoiceContext
 from .calendars import _calendar, _Calendars, _deadline, _receipt, _shift
@@ -402,6 +402,8 @@ def _candidates(
     cals: _Calendars,
     plugins: Plugins | None,
     vetoed: Mapping[str, frozenset[str]],
+    given: Mapping[str, Policy | str] | None = None,
+    batch: SkipAnswers | None = None,
 ) -> list[_Candidate]:
     """The invoices with a step due today; the others go to ``result.skipped``.
 
@@ -411,12 +413,19 @@ def _candidates(
     2. The skip rules (``arpolicy_skip_invoice``; built-in: blocks,
        disputes, holds, plans, minimum amounts), then the ladder of each
        invoice (:func:`_ladder`).
+
+    ``given``: the policies already chosen (:mod:`.batch`); ``batch``: the
+    batch skip rules' answers, asked at their plugin's place in the order.
     """
     chosen: dict[str, Policy | str] = {}
     dunnable: dict[str, int] = {}
     for iid in sorted(balances):
         invoice = ledger.invoice(iid)
-        policy = _choose_policy(playbook, customer, invoice, plugins)
+        policy = (
+            given[iid]
+            if given is not None
+            else _choose_policy(playbook, customer, invoice, plugins)
+        )
         chosen[iid] = policy
         if (
             not isinstance(policy, str)
@@ -447,7 +456,7 @@ def _candidates(
             plans,
             Money.from_minor(dunnable.get(currency, 0), currency),
         )
-        answer = facade.skip_invoice(context)
+        answer = facade.skip_invoice(context, batch)
         if answer is not None:
             skip, plugin = answer
             detail = skip.detail

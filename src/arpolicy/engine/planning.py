@@ -206,6 +206,13 @@ def plan_ledger(
             if columnar:
                 keys = functools.partial(_keys_done, table, everything, local)
                 notices.place(done, index, keys, rates, plugins, actions, skipped)
+            if plugins is not None and any(plugins.batch_hooks()):
+                from .batch import _plan_batched  # noqa: PLC0415 - Polars on use
+
+                for result in _plan_batched(ledger, customers, book, index, local, rates, plugins):
+                    actions.extend(result.actions)
+                    skipped.extend(result.skipped)
+                customers = ()
             for customer in customers:
                 result = _plan_customer(
                     ledger,

@@ -87,6 +87,11 @@ def _simulate(
     # A plugin's rules may change their answer on any day: then every day is
     # looked at; the built-in rules say when they change (wake dates).
     daily = plugins is not None and plugins.custom_rules()
+    # batch rules see one customer's table at a time: a simulation goes
+    # customer by customer
+    batched = plugins is not None and any(plugins.batch_hooks())
+    if batched:
+        from .batch import _plan_batched  # noqa: PLC0415 - Polars on use
     actions: list[Action] = []
     skipped: list[Skipped] = []
     for customer in ledger.customers:
@@ -114,7 +119,19 @@ def _simulate(
             if position is None or passed != position_events:
                 position = ledger.position(customer.id, day)
                 position_events = passed
-            result = _plan_customer(ledger, customer, book, ch, day, position, rates, plugins)
+            if batched and plugins is not None:
+                result = _plan_batched(
+                    ledger,
+                    [customer],
+                    book,
+                    {customer.id: ch},
+                    day,
+                    rates,
+                    plugins,
+                    {customer.id: position},
+                )[0]
+            else:
+                result = _plan_customer(ledger, customer, book, ch, day, position, rates, plugins)
             actions.extend(result.actions)
             for action in result.actions:
                 ch.add(HistoryEntry.from_action(action), action.currency or "")

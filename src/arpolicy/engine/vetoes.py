@@ -16,7 +16,7 @@ from ..model import (
     Customer,
     Ledger,
 )
-from ..plugins import Plugins
+from ..plugins import Plugins, VetoAnswers
 from ..policy import CatchUp, Playbook
 from ..rules import ActionContext
 from .state import _Result
@@ -59,15 +59,20 @@ def _past_vetoes(
 
 
 def _adjust(
-    ledger: Ledger, customer: Customer, as_of: date, plugins: Plugins, result: _Result
+    ledger: Ledger,
+    customer: Customer,
+    as_of: date,
+    plugins: Plugins,
+    result: _Result,
+    batch: VetoAnswers | None = None,
 ) -> list[Action]:
     """Let the plugins' action rules change or veto the planned actions;
-    return the vetoed ones."""
+    return the vetoed ones (``batch``: the batch action rules' vetoes)."""
     kept: list[Action] = []
     refused: list[Action] = []
     for action in result.actions:
         invoices = tuple(ledger.invoice(iid) for iid in action.invoice_ids)
-        answer = plugins.adjust_action(action, ActionContext(customer, as_of, invoices))
+        answer = plugins.adjust_action(action, ActionContext(customer, as_of, invoices), batch)
         if isinstance(answer, Action):
             kept.append(answer)
             continue
