@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 
 from arpolicy.actions import Action, SkipReason
 from arpolicy.batch_tables import INVOICE_COLUMNS
-from arpolicy.engine import plan, simulate
+from arpolicy.engine import batch as batch_module
+from arpolicy.engine import plan, planning, simulate
+from arpolicy.engine.planning import plan_ledger
 from arpolicy.errors import PluginError
 from arpolicy.model import Customer, Dispute, Invoice, Ledger
 from arpolicy.plan_tables import ACTION_COLUMNS
@@ -31,7 +33,7 @@ from arpolicy.playbooks import default_playbook
 from arpolicy.plugins import Plugins, hookimpl, make_plugin_manager
 from arpolicy.policy import CatchUp, Playbook
 from arpolicy.rules import ActionContext, CustomerContext, InvoiceContext, Skip, Veto
-from arpolicy.sample import sample_ledger
+from arpolicy.sample import sample_ledger, synthetic_ledger
 from arpolicy.testing.strategies import histories, ledgers, playbooks
 from engine_helpers import DUE, customer, invoice, ledger
 
@@ -522,3 +524,64 @@ def test_the_built_in_rules_answer_before_a_plugin_is_asked() -> None:
     plan(disputed, as_of=DUE + timedelta(days=20), plugins=plugins(rec))
     assert rec.skips == ["I2"]
     assert sorted(rec.policies) == ["I1", "I2"]
+
+
+# -- large ledgers: the columnar stage asks the batch skip rules ---------------
+
+
+@given(cases())
+def test_the_columnar_stage_takes_batch_skip_rules(case) -> None:
+    """With batch skip rules alone, the columnar stage screens the ledger: it
+    asks the rules once with every open invoice that has a policy (the table
+    the per-customer stages would give) and plans as the per-row rule does."""
+
+    ledger_, book, history, as_of = case
+    book = book.replace(
+        policies=tuple(attrs.evolve(p, dun_interest_only=False) for p in book.policies)
+    )
+    expected = plan(
+        ledger_, as_of=as_of, playbook=book, history=history, plugins=plugins(RowSkip("zz"))
+    )
+    per_customer = BatchSkip("zz")
+    screened = BatchSkip("zz")
+    for found, columnar in ((per_customer, False), (screened, True)):
+        got = plan_ledger(
+            ledger_,
+            as_of=as_of,
+            at=None,
+            playbook=book,
+            history=history,
+            rates=None,
+            plugins=plugins(found),
+            columnar=columnar,
+        )
+        assert got == expected
+    assert len(screened.calls) == len(per_customer.calls) <= 1
+    for (_, one), (_, other) in zip(screened.calls, per_customer.calls, strict=True):
+        assert one.equals(other)
+
+
+def test_a_large_ledger_with_a_batch_skip_rule_is_screened(monkeypatch: pytest.MonkeyPatch) -> None:
+    big = synthetic_ledger(customers=100, invoices=2_400, seed=7)
+    as_of = date(2025, 11, 1)
+    assert planning._use_screen(big, default_playbook(), plugins(BatchSkip("zz")))
+    assert not planning._use_screen(big, default_playbook(), plugins(RowSkip("zz")))
+    assert not planning._use_screen(
+        big, default_playbook(), plugins(BatchSkip("zz"), BatchVeto("vv"))
+    )
+    expected = plan(big, as_of=as_of, plugins=plugins(RowSkip("zz")))
+    seen: list[str] = []
+    original = batch_module._planned
+
+    def spy(ledger_, customer_, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(customer_.id)
+        return original(ledger_, customer_, *args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "_planned", spy)
+    batch = BatchSkip("zz")
+    got = plan(big, as_of=as_of, plugins=plugins(batch))
+    assert got == expected
+    assert len(batch.calls) == 1
+    assert batch.calls[0][1].columns == list(INVOICE_COLUMNS)
+    assert len(seen) < len(big.customers) // 2  # most customers never reach the stages
+    assert any(s.detail == "by rule (plugin 'zz')" for s in got.skipped)

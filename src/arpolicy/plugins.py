@@ -255,6 +255,26 @@ class Plugins:
             plugin not in BUILTIN_PLUGINS for hook in hooks for plugin, _ in self._ordered(hook)
         )
 
+    def batch_skips_only(self) -> bool:
+        """Whether the built-in rules decide with batch skip rules alone
+        (``arpolicy_skip_invoices``): no other hook of a plugin of one's own
+        decides anything and no plugin brings calendars (then the engine may
+        still screen a large ledger column by column, asking the batch rules
+        once with every open invoice)."""
+        registered = {plugin for plugin, _ in self._ordered("arpolicy_skip_invoice")}
+        hooks = (
+            "arpolicy_skip_invoice",
+            "arpolicy_adjust_action",
+            "arpolicy_adjust_actions",
+            "arpolicy_select_policy",
+            "arpolicy_customer_actions",
+            "arpolicy_credit_score",
+        )
+        custom = any(
+            plugin not in BUILTIN_PLUGINS for hook in hooks for plugin, _ in self._ordered(hook)
+        )
+        return "arpolicy.rules" in registered and not custom and not self.calendars()
+
     def builtin_rules_only(self) -> bool:
         """Whether the built-in rules decide alone: they are registered (not
         disabled), no other plugin decides about invoices, actions, policies

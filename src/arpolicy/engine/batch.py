@@ -30,7 +30,7 @@ from ..law import RateBook
 from ..model import Customer, CustomerPosition, Ledger
 from ..money import minor_unit
 from ..plan_tables import actions_frame
-from ..plugins import Plugins
+from ..plugins import Plugins, SkipAnswers
 from ..policy import Playbook
 from .candidates import _choose_policy, _open_items
 from .customer import _planned
@@ -47,15 +47,23 @@ def _plan_batched(
     rates: RateBook | None,
     plugins: Plugins,
     positions: Mapping[str, CustomerPosition] | None = None,
+    *,
+    skips: SkipAnswers | None = None,
 ) -> list[_Result]:
     """The results of ``customers`` on ``day``, in their order, with the
     batch rules asked once for all of them (and once more per round of
-    customers planned again past vetoes)."""
+    customers planned again past vetoes).
+
+    ``skips``: the batch skip rules' answers when they were already asked
+    for the day (the columnar stage asks them with every open invoice).
+    """
     skips_wanted, actions_wanted = plugins.batch_hooks()
     batch = _DayBatch(actions=actions_wanted)
     known = dict(positions or {})
     prepared: dict[str, _Prepared] = {}
-    if skips_wanted:
+    if skips is not None:
+        batch.skips = skips
+    elif skips_wanted:
         rows = []
         for customer in customers:
             position = known.get(customer.id)
@@ -87,7 +95,8 @@ def _plan_batched(
                     )
                 )
             prepared[customer.id] = _Prepared(balances, own, chosen)
-        if rows:
+        if rows:  # by customer and invoice, whatever the ledger's order
+            rows.sort(key=lambda row: (row[0], row[1]))
             batch.skips = plugins.skip_invoices(invoices_frame(rows), day)
     results: dict[str, _Result] = {}
     waiting: dict[str, tuple[Generator[list[Action], None, _Result], list[Action]]] = {}

@@ -106,7 +106,7 @@ def _use_screen(ledger: Ledger, playbook: Playbook, plugins: Plugins | None) -> 
     credit, or brings calendars), and no policy that duns paid-late invoices
     for their interest alone."""
     return (
-        (plugins is None or plugins.builtin_rules_only())
+        (plugins is None or plugins.builtin_rules_only() or plugins.batch_skips_only())
         and not any(p.dun_interest_only for p in playbook.policies)
         and ledger._count(1) >= SCREEN_MIN_INVOICES
     )
@@ -137,8 +137,12 @@ def plan_ledger(
     """
     if columnar is None:
         columnar = _use_screen(ledger, playbook, plugins)
-    elif columnar and plugins is not None and not plugins.builtin_rules_only():
-        raise ValueError("the columnar stage runs with the built-in rules alone")
+    elif (
+        columnar
+        and plugins is not None
+        and not (plugins.builtin_rules_only() or plugins.batch_skips_only())
+    ):
+        raise ValueError("the columnar stage runs with the built-in rules and batch skip rules")
     # with as_of, the columnar stage names the customers to plan: none listed here
     day, days = _planning_days(ledger, as_of, at, listed=not columnar)
     book = playbook
@@ -184,7 +188,7 @@ def plan_ledger(
                     else _done_rows_of_table(table, local)
                 )
                 today = _acting_today(table, everything, local, subset)
-                found = screen(ledger, book, done, local, subset, today)
+                found = screen(ledger, book, done, local, subset, today, plugins)
                 tables.append(found.skipped)
                 busy = found.busy
                 holds = found.holds
@@ -209,7 +213,10 @@ def plan_ledger(
             if plugins is not None and any(plugins.batch_hooks()):
                 from .batch import _plan_batched  # noqa: PLC0415 - Polars on use
 
-                for result in _plan_batched(ledger, customers, book, index, local, rates, plugins):
+                answers = found.skip_answers if columnar else None
+                for result in _plan_batched(
+                    ledger, customers, book, index, local, rates, plugins, skips=answers
+                ):
                     actions.extend(result.actions)
                     skipped.extend(result.skipped)
                 customers = ()

@@ -48,7 +48,8 @@ from ..credit import DEFAULT_POLICY
 from ..law import nl as law_nl
 from ..ledger._views import BUILDERS
 from ..model import Ledger
-from ..money import Money
+from ..money import Money, minor_unit
+from ..plugins import Plugins, SkipAnswers
 from ..policy import Anchor, CalendarRule, CatchUp, EndBehaviour, Playbook, Policy
 from .candidates import _choose_policy
 
@@ -88,6 +89,9 @@ class Screened:
             (columns :data:`_CANDIDATES_SCHEMA`): what the candidates stage
             would give them; the notices stage takes it from there.
         policies: the policies the candidates name, by name.
+        skip_answers: the batch skip rules' answers for the day, when a
+            plugin has such rules (the per-customer stages take them for
+            the busy customers: the rules are asked once).
     """
 
     busy: frozenset[str]
@@ -95,6 +99,7 @@ class Screened:
     holds: frozenset[str] = frozenset()
     candidates: pl.DataFrame | None = None
     policies: Mapping[str, Policy] = attrs.field(factory=dict)
+    skip_answers: SkipAnswers | None = None
 
 
 def done_rows(entries: Iterable[HistoryEntry | Action], as_of: date) -> pl.DataFrame:
@@ -218,6 +223,7 @@ def screen(
     as_of: date,
     customers: Sequence[str] | None = None,
     busy: Sequence[str] = (),
+    plugins: Plugins | None = None,
 ) -> Screened:
     """Screen every customer of ``ledger`` (or of ``customers``) on ``as_of``.
 
@@ -229,6 +235,10 @@ def screen(
         customers: only these customers (all when ``None``).
         busy: customers to leave to the per-customer stages whatever the
             screen finds (e.g. those with history entries of the day).
+        plugins: the plugins (:meth:`~arpolicy.plugins.Plugins.batch_skips_only`
+            or the built-in rules alone): their batch skip rules are asked
+            once with every open invoice that has a policy, and answer where
+            the built-in skip rules do not.
     """
     tables = ledger.tables
     cals = _NextBusinessDays()
@@ -360,6 +370,10 @@ def screen(
         )
     )
     dunned = dunned.filter(~paused)
+    answers: SkipAnswers | None = None
+    if plugins is not None and plugins.batch_hooks()[0]:
+        asked = open_.filter(pl.col("policy_name").is_not_null())
+        answers, by_plugin = _ask_batch_skips(asked, tables.customers, plugins, as_of)
     minimums = [
         (name, m.currency, m.minor_units)
         for name, policy in by_name.items()
@@ -380,6 +394,19 @@ def screen(
         dunned = dunned.filter(
             pl.col("minimum").is_null() | (pl.col("dunnable") >= pl.col("minimum"))
         )
+
+    if answers is not None and by_plugin.height:
+        answered = dunned.join(by_plugin, on="invoice_id", how="inner", maintain_order="left")
+        parts.append(
+            answered.select(
+                "customer_id",
+                "invoice_id",
+                reason=pl.col("skip_reason"),
+                detail=pl.col("skip_detail"),
+                step=pl.lit(None, pl.String),
+            )
+        )
+        dunned = dunned.join(by_plugin, on="invoice_id", how="anti", maintain_order="left")
 
     # 3. the ladder of each invoice, policy by policy
     if "received_on" not in history.columns:
@@ -406,7 +433,61 @@ def screen(
         ~pl.col("customer_id").is_in(complex_.implode())
     )
     held = frozenset(pl.concat(holds).unique().to_list()) if holds else frozenset()
-    return Screened(frozenset(complex_.to_list()), skipped, held, found, by_name)
+    return Screened(frozenset(complex_.to_list()), skipped, held, found, by_name, answers)
+
+
+def _ask_batch_skips(
+    asked: pl.DataFrame, customers: pl.DataFrame, plugins: Plugins, as_of: date
+) -> tuple[SkipAnswers, pl.DataFrame]:
+    """Ask the batch skip rules about the open invoices with a policy (the
+    table of :data:`arpolicy.batch_tables.INVOICE_COLUMNS`, by customer and
+    invoice), and the first answer for each invoice in the rules' order
+    (``invoice_id, skip_reason, skip_detail``, the detail naming the plugin
+    as the per-customer stages name it)."""
+    from ..batch_tables import INVOICE_COLUMNS  # noqa: PLC0415
+
+    digits = {c: minor_unit(c) for c in asked["currency"].unique().to_list()}
+    table = (
+        asked.select("customer_id", "invoice_id", "kind", "currency", "balance")
+        .join(
+            asked.select(
+                "invoice_id",
+                "issue_date",
+                "due_date",
+                pl.col("policy_name").alias("policy"),
+                pl.col("profile").cast(pl.String),
+                "country",
+            ),
+            on="invoice_id",
+            maintain_order="left",
+        )
+        .join(
+            customers.select("customer_id", pl.col("tags").list.sort()),
+            on="customer_id",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            pl.col("kind").cast(pl.String),
+            pl.col("currency").replace_strict(digits, return_dtype=pl.Int8).alias("minor_digits"),
+        )
+        .select(INVOICE_COLUMNS)
+        .sort("customer_id", "invoice_id")
+    )
+    answers = plugins.skip_invoices(table, as_of) if table.height else {}
+    rows: dict[str, tuple[str, str]] = {}
+    for plugin, function in plugins._chain("arpolicy_skip_invoice"):
+        if function is not None:
+            continue
+        for iid, skip in answers.get(plugin, {}).items():
+            if iid not in rows:
+                rows[iid] = (skip.reason.value, f"{skip.detail} (plugin {plugin!r})")
+    by_plugin = pl.DataFrame(
+        [(iid, reason, detail) for iid, (reason, detail) in rows.items()],
+        schema={"invoice_id": pl.String, "skip_reason": pl.String, "skip_detail": pl.String},
+        orient="row",
+    )
+    return answers, by_plugin
 
 
 def _below_minimum(below: pl.DataFrame, by_name: dict[str, Policy]) -> pl.DataFrame:
