@@ -687,9 +687,10 @@ class Ledger:
         """Build every customer, invoice and payment record in one go per kind
         (table-backed ledgers; for work that visits every customer, such as
         a simulation, instead of gathering each customer's rows)."""
-        if self._view is not None and self._records is None:
+        view = self._view
+        if view is not None and self._records is None:
             for kind in ("customer", "invoice", "payment"):
-                self._view.records(kind)
+                view.known[kind].update((r.id, r) for r in view.records(kind))
 
     def _prefetch(self, customer_ids: Iterable[str]) -> None:
         """Build the records of these customers in bulk (table-backed ledgers;
