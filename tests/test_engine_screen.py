@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arpolicy import Customer, Dispute, Invoice, Money
+from arpolicy import Customer, Dispute, DunningBlock, Invoice, Money
 from arpolicy.actions import HistoryEntry, Plan
 from arpolicy.engine import plan, planning, simulate
 from arpolicy.engine.planning import SCREEN_MIN_INVOICES, _use_screen, plan_ledger
@@ -429,3 +429,42 @@ def test_a_table_of_one_row_per_invoice_is_read_without_joining_it(offset: int) 
         .select(HISTORY_COLUMNS)
         .equals(joined.filter(pl.col("customer_id").is_in(some)))
     )
+
+
+@pytest.mark.parametrize(
+    ("until", "detail"),
+    [
+        (None, "customer blocked (insolvency check)"),
+        (date(2026, 4, 1), "customer blocked (insolvency check) until 2026-04-01"),
+    ],
+)
+def test_a_dunning_block_is_a_skip_rule_of_the_screen(until: date | None, detail: str) -> None:
+    day = date(2026, 3, 2)
+    block = DunningBlock("insolvency check", until)
+    people = [
+        Customer("C1", "Acme BV", "business", "NL", block=block),
+        Customer("C2", "Beta BV", "business", "NL", block=DunningBlock("old", day)),
+    ]
+    bills = [
+        Invoice("I1", "C1", date(2026, 1, 1), date(2026, 1, 31), Money("500.00", "EUR")),
+        Invoice(
+            "I2",
+            "C1",
+            date(2026, 1, 2),
+            date(2026, 2, 1),
+            Money("400.00", "EUR"),
+            dispute=Dispute(date(2026, 2, 10)),
+        ),
+        Invoice("I3", "C2", date(2026, 1, 3), date(2026, 2, 2), Money("300.00", "EUR")),
+    ]
+    ledger = Ledger(people, bills, [])
+    found = screen(ledger, default_playbook(), done_rows([], day), day)
+    assert not found.busy
+    reference, screened = _both(ledger, default_playbook(), [], day)
+    _same(reference, screened)
+    blocked = [s for s in reference.skipped if s.customer_id == "C1"]
+    assert [(s.invoice_id, s.reason.value, s.detail) for s in blocked] == [
+        ("I1", "blocked", detail),
+        ("I2", "blocked", detail),
+    ]
+    assert any(a.customer_id == "C2" for a in reference.actions)  # its block ended today

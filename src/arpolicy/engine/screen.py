@@ -15,20 +15,24 @@ It decides, for each customer, one of three things:
   candidate rows (the step, its scheduled day, the steps it supersedes or
   drops), which the notices stage groups, spaces and charges without the
   per-customer stages;
+* a **credit hold** may be due (over the credit limit, or a behaviour score
+  near the threshold): as above, and the credit-hold rule is asked;
 * the customer is **busy**: it has something the columnar stage leaves to
-  the per-customer stages (a payment plan, a trial, a block, a dispute or
-  hold, a credit limit, a behaviour score near the credit-hold threshold, a
-  recorded receipt, a repeating last step, or an action already carried out
-  that day). The per-customer stages plan it, exactly as before.
+  the per-customer stages (a payment plan or a trial, a recorded receipt, a
+  repeating last step, or an action already carried out that day). The
+  per-customer stages plan it, exactly as before.
 
-Both give the same plan: ``tests/test_engine_screen.py`` checks it on random
-ledgers against the per-customer stages alone. The screen is used without
-plugins (a plugin's hooks see every invoice they saw before) and without
-policies that dun paid-late invoices for their interest alone.
+Blocks, disputes, invoice holds, minimum amounts and batch skip rules are
+skip rules over the table. Both give the same plan:
+``tests/test_engine_screen.py`` checks it on random ledgers against the
+per-customer stages alone. The screen is used without plugins of one's own
+other than batch skip rules (a plugin's hooks see every invoice they saw
+before) and without policies that dun paid-late invoices for their
+interest alone.
 
 Dates are ``Date`` columns, amounts Int64 minor units; the only floating-point
 number is the behaviour-score bound that sends a customer near the
-credit-hold threshold to the exact per-customer check (with two points of
+credit-hold threshold to the exact credit-hold rule (with two points of
 margin), never a value that reaches the output.
 """
 
@@ -248,7 +252,11 @@ def screen(
         "country",
         "policy",
         "tags",
-        busy=pl.col("block_reason").is_not_null(),
+        "block_reason",
+        "block_until",
+        blocked=pl.col("block_reason").is_not_null()
+        & (pl.col("block_until").is_null() | (_lit_date(as_of) < pl.col("block_until"))),
+        busy=pl.lit(False),
     )
     if customers is not None:
         people = people.filter(pl.col("customer_id").is_in(list(customers)))
@@ -282,6 +290,9 @@ def screen(
                 pl.col("policy").alias("customer_policy"),
                 "profile",
                 pl.col("tags").list.join("\x1f").alias("tags"),
+                "blocked",
+                "block_reason",
+                "block_until",
             ),
             on="customer_id",
             how="inner",
@@ -337,10 +348,28 @@ def screen(
         )
     ]
 
-    # 2. the skip rules: disputes, then holds (blocks and payment plans make
-    # a customer busy), then minimum amounts: the open amount per customer
-    # and currency of the invoices with a policy, not disputed or on hold
-    paused = pl.col("disputed") | pl.col("on_hold")
+    # 2. the skip rules: blocks, disputes, then holds (payment plans make a
+    # customer busy), then minimum amounts: the open amount per customer and
+    # currency of the invoices with a policy, not disputed or on hold
+    with_policy = open_.filter(pl.col("policy_name").is_not_null())
+    until = pl.col("block_until")
+    parts.append(
+        with_policy.filter("blocked").select(
+            "customer_id",
+            "invoice_id",
+            reason=pl.lit(SkipReason.BLOCKED.value),
+            detail=pl.concat_str(
+                pl.lit("customer blocked ("),
+                pl.col("block_reason"),
+                pl.lit(")"),
+                pl.when(until.is_not_null())
+                .then(pl.concat_str(pl.lit(" until "), _text(until)))
+                .otherwise(pl.lit("")),
+            ),
+            step=pl.lit(None, pl.String),
+        )
+    )
+    paused = ~pl.col("blocked") & (pl.col("disputed") | pl.col("on_hold"))
     dunned = open_.filter(pl.col("policy_name").is_not_null()).with_columns(
         dunnable=pl.when(paused)
         .then(pl.lit(0, pl.Int64))
@@ -369,7 +398,7 @@ def screen(
             step=pl.lit(None, pl.String),
         )
     )
-    dunned = dunned.filter(~paused)
+    dunned = dunned.filter(~paused & ~pl.col("blocked"))
     answers: SkipAnswers | None = None
     if plugins is not None and plugins.batch_hooks()[0]:
         asked = open_.filter(pl.col("policy_name").is_not_null())
