@@ -4,6 +4,8 @@ with a receipt and one without, are read as one sending received then."""
 from __future__ import annotations
 
 from arpolicy.actions import HistoryEntry
+from arpolicy.engine.planning import plan_ledger
+from arpolicy.engine.screen import done_rows, screen
 from arpolicy.policy import Anchor
 from engine_helpers import DUE, days, invoice, ledger, playbook, policy, run, step
 
@@ -39,3 +41,36 @@ def test_a_step_recorded_twice_on_one_day_counts_from_its_recorded_receipt() -> 
         assert [a.step for a in early.actions] == []
         due = run(_book(), books, sent + days(11), _history(order))
         assert [a.step for a in due.actions] == ["final"]
+
+
+def test_the_screen_counts_from_a_recorded_receipt_too() -> None:
+    """The columnar stage reads the recorded receipt of the first sending
+    (the earliest of its day) and plans the customer by itself."""
+    books = ledger([invoice()])
+    sent = DUE + days(14)
+    for order in (True, False):
+        history = _history(order)
+        found = screen(books, _book(), done_rows(history, sent + days(11)), sent + days(11))
+        assert "C1" not in found.busy
+        for day in (sent + days(10), sent + days(11)):
+            expected = plan_ledger(
+                books,
+                as_of=day,
+                at=None,
+                playbook=_book(),
+                history=history,
+                rates=None,
+                plugins=None,
+                columnar=False,
+            )
+            screened = plan_ledger(
+                books,
+                as_of=day,
+                at=None,
+                playbook=_book(),
+                history=history,
+                rates=None,
+                plugins=None,
+                columnar=True,
+            )
+            assert screened == expected

@@ -18,9 +18,9 @@ It decides, for each customer, one of three things:
 * a **credit hold** may be due (over the credit limit, or a behaviour score
   near the threshold): as above, and the credit-hold rule is asked;
 * the customer is **busy**: it has something the columnar stage leaves to
-  the per-customer stages (a payment plan or a trial, a recorded receipt, a
-  repeating last step, or an action already carried out that day). The
-  per-customer stages plan it, exactly as before.
+  the per-customer stages (a payment plan or a trial, a repeating last
+  step, or an action already carried out that day). The per-customer stages
+  plan it, exactly as before.
 
 Blocks, disputes, invoice holds, minimum amounts and batch skip rules are
 skip rules over the table. Both give the same plan:
@@ -666,7 +666,7 @@ def _ladder(
     policy: the skipped rows, the candidates (a step is due: the step's
     index, its scheduled day, the steps it supersedes and drops as bit
     masks) and the customers the per-customer stages must plan (a repeating
-    last step, a recorded receipt).
+    last step).
 
     Per invoice and step the first and the latest sending are columns
     (``first{j}``, ``latest{j}``); receipts (recorded ones make the customer
@@ -709,11 +709,15 @@ def _ladder(
     mine = done.join(
         frame.select("customer_id", "invoice_id", "_r"), on=["customer_id", "invoice_id"]
     ).with_columns(idx=pl.col("step").replace_strict(index, default=None, return_dtype=pl.Int64))
-    received = mine.filter(pl.col("received_on").is_not_null())["customer_id"]
     per_step = (
         mine.filter(pl.col("idx").is_not_null())
         .group_by("_r", "idx")
-        .agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("latest"))
+        .agg(
+            pl.col("date").min().alias("first"),
+            pl.col("date").max().alias("latest"),
+            # the receipt recorded for the first sending (the earliest of that day's)
+            pl.col("received_on").filter(pl.col("date") == pl.col("date").min()).min(),
+        )
     )
     last = per_step.group_by("_r").agg(pl.col("idx").max().alias("last"))
     frame = frame.join(last, on="_r", how="left", maintain_order="left").with_columns(
@@ -721,14 +725,18 @@ def _ladder(
     )
     for j in range(count):
         sendings = per_step.filter(pl.col("idx") == j).select(
-            "_r", pl.col("first").alias(f"first{j}"), pl.col("latest").alias(f"latest{j}")
+            "_r",
+            pl.col("first").alias(f"first{j}"),
+            pl.col("latest").alias(f"latest{j}"),
+            pl.col("received_on").alias(f"recorded{j}"),
         )
         frame = frame.join(sendings, on="_r", how="left", maintain_order="left")
-    # presumed receipts of the steps a later step counts from
+    # receipts of the steps a later step counts from: recorded, else presumed
     for j in range(count - 1):
         if steps[j + 1].anchor is Anchor.RECEIPT or steps[j].requires_acknowledgement:
+            presumed = _per_pair(frame, ["country", f"first{j}"], receipt, "presumed", pl.Date())
             frame = frame.with_columns(
-                _per_pair(frame, ["country", f"first{j}"], receipt, f"receipt{j}", pl.Date())
+                pl.coalesce(pl.col(f"recorded{j}"), presumed).alias(f"receipt{j}")
             )
 
     def dates(i: int) -> tuple[pl.Series, pl.Series]:
@@ -954,7 +962,7 @@ def _ladder(
         "superseded",
         "dropped",
     )
-    return skipped, candidates, pl.concat([looping["customer_id"], received])
+    return skipped, candidates, looping["customer_id"]
 
 
 def skipped_rows(frame: pl.DataFrame) -> list[tuple[str, str, str, str, str | None]]:
