@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import engine_helpers as eh
 from arpolicy import Customer, Dispute, DunningBlock, Invoice, Money
 from arpolicy.actions import HistoryEntry, Plan
 from arpolicy.engine import plan, planning, simulate
@@ -33,7 +34,7 @@ from arpolicy.io.history_tables import (
 from arpolicy.model import Ledger
 from arpolicy.playbooks import default_playbook
 from arpolicy.plugins import Plugins, builtin_plugins, hookimpl, make_plugin_manager
-from arpolicy.policy import Playbook
+from arpolicy.policy import EndBehaviour, Playbook
 from arpolicy.rules import InvoiceContext, Skip
 from arpolicy.sample import SAMPLE_AS_OF, sample_ledger, synthetic_ledger
 from arpolicy.testing.strategies import histories, ledgers, playbooks
@@ -468,3 +469,21 @@ def test_a_dunning_block_is_a_skip_rule_of_the_screen(until: date | None, detail
         ("I2", "blocked", detail),
     ]
     assert any(a.customer_id == "C2" for a in reference.actions)  # its block ended today
+
+
+def test_a_repeating_last_step_is_screened_day_by_day() -> None:
+    """Repeats of the last step (every 10 days, but never inside the 20-day
+    deadline the previous sending stated), their waits and their count: the
+    screen plans them as the per-customer stages do, day by day."""
+    steps = (eh.step("r1", 7), eh.step("last", 14, deadline_days=20))
+    book = eh.playbook(eh.policy(steps=steps, end=EndBehaviour.REPEAT, repeat_every_days=10))
+    books = eh.ledger([eh.invoice()])
+    done: list = []
+    for offset in range(0, 81):
+        day = eh.DUE + timedelta(days=offset)
+        found = screen(books, book, done_rows(done, day), day)
+        assert not found.busy
+        reference, screened = _both(books, book, done, day)
+        _same(reference, screened)
+        done.extend(reference.actions)
+    assert [a.step for a in done] == ["r1", "last", "last", "last", "last"]

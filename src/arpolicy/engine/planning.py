@@ -289,6 +289,7 @@ class _Notices:
             scheduled,
             superseded,
             dropped,
+            repeat,
         ) in ordered.iter_rows():
             self.by_customer.setdefault(cid, []).append(
                 _Candidate(
@@ -299,6 +300,7 @@ class _Notices:
                     scheduled,
                     _bits(superseded),
                     _bits(dropped),
+                    repeat,
                 )
             )
         self.groups = {cid: _group(cands) for cid, cands in self.by_customer.items()}

@@ -18,9 +18,8 @@ It decides, for each customer, one of three things:
 * a **credit hold** may be due (over the credit limit, or a behaviour score
   near the threshold): as above, and the credit-hold rule is asked;
 * the customer is **busy**: it has something the columnar stage leaves to
-  the per-customer stages (a payment plan or a trial, a repeating last
-  step, or an action already carried out that day). The per-customer stages
-  plan it, exactly as before.
+  the per-customer stages (a payment plan or a trial, or an action already
+  carried out that day). The per-customer stages plan it, exactly as before.
 
 Blocks, disputes, invoice holds, minimum amounts and batch skip rules are
 skip rules over the table. Both give the same plan:
@@ -69,6 +68,7 @@ _CANDIDATES_SCHEMA: Final = {
     "scheduled": pl.Date,
     "superseded": pl.Int64,
     "dropped": pl.Int64,
+    "repeat": pl.Int64,
 }
 """The columns of :attr:`Screened.candidates`."""
 
@@ -449,10 +449,9 @@ def screen(
         rows = dunned.filter(pl.col("policy_name") == name)
         if rows.height == 0:
             continue
-        skipped, candidates, others = _ladder(rows, policy, done, as_of, cals)
+        skipped, candidates = _ladder(rows, policy, done, as_of, cals)
         parts.append(skipped)
         due.append(candidates)
-        busy_ids.append(others)
 
     complex_ = pl.concat(busy_ids).unique()
     found = (pl.concat(due) if due else pl.DataFrame(schema=_CANDIDATES_SCHEMA)).filter(
@@ -661,16 +660,15 @@ def _per_pair(
 
 def _ladder(
     rows: pl.DataFrame, policy: Policy, done: pl.DataFrame, as_of: date, cals: _NextBusinessDays
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`~arpolicy.engine.candidates._ladder` for the invoices of one
-    policy: the skipped rows, the candidates (a step is due: the step's
+    policy: the skipped rows and the candidates (a step is due: the step's
     index, its scheduled day, the steps it supersedes and drops as bit
-    masks) and the customers the per-customer stages must plan (a repeating
-    last step).
+    masks, and how many times a repeating last step was sent).
 
     Per invoice and step the first and the latest sending are columns
-    (``first{j}``, ``latest{j}``); receipts (recorded ones make the customer
-    busy) are presumed as :func:`~arpolicy.engine.calendars._receipt` does,
+    (``first{j}``, ``latest{j}``); receipts are the recorded ones, else
+    presumed as :func:`~arpolicy.engine.calendars._receipt` does,
     deadlines computed as :func:`~arpolicy.engine.calendars._deadline` does,
     once per distinct country and day.
     """
@@ -717,6 +715,7 @@ def _ladder(
             pl.col("date").max().alias("latest"),
             # the receipt recorded for the first sending (the earliest of that day's)
             pl.col("received_on").filter(pl.col("date") == pl.col("date").min()).min(),
+            pl.len().alias("sendings"),
         )
     )
     last = per_step.group_by("_r").agg(pl.col("idx").max().alias("last"))
@@ -901,6 +900,57 @@ def _ladder(
         )
     due = frame.filter(pl.col("chosen").is_not_null())
     rest = frame.filter(pl.col("chosen").is_null())
+    # a ladder that repeats its last step: every repeat_every_days after the
+    # latest sending (and not before a running deadline's end)
+    due = due.with_columns(repeat=pl.lit(0, pl.Int64))
+    repeat = policy.end is EndBehaviour.REPEAT and count > 0
+    repeats = pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat)
+    looping = rest.filter(repeats)
+    rest = rest.filter(~repeats)
+    repeat_rows = None
+    if looping.height:
+        end = count - 1
+        key = key_of(end)
+        times = per_step.filter(pl.col("idx") == end).select("_r", "sendings")
+        looping = looping.join(times, on="_r", how="left", maintain_order="left")
+        base = pl.col(f"latest{end}") + pl.duration(days=policy.repeat_every_days)
+        looping = looping.with_columns(cals.shift(looping, base, key).alias("next"))
+        looping = looping.with_columns(
+            waiting=pl.col("bar").is_not_null() & (pl.col("next") < pl.col("bar"))
+        )
+        barred = cals.shift(looping, pl.col("bar"), key)
+        looping = looping.with_columns(next=pl.when("waiting").then(barred).otherwise("next"))
+        name = names[steps[end].name]
+        pending = looping.filter(pl.col("next") > today)
+        repeat_rows = pending.select(
+            "customer_id",
+            "invoice_id",
+            reason=pl.lit(SkipReason.NOT_DUE.value),
+            detail=pl.when("waiting")
+            .then(
+                pl.concat_str(
+                    pl.lit(f"step {name} waits until "),
+                    _text(pl.col("next")),
+                    pl.lit(": step "),
+                    pl.col("run_name").replace_strict(names, default=None, return_dtype=pl.String),
+                    pl.lit(", sent on "),
+                    _text(pl.col("run_sent")),
+                    pl.lit(", gave until "),
+                    _text(pl.col("run_deadline")),
+                    pl.lit(" to pay"),
+                )
+            )
+            .otherwise(pl.concat_str(pl.lit(f"step {name} repeats on "), _text(pl.col("next")))),
+            step=pl.lit(steps[end].name),
+        )
+        again = looping.filter(pl.col("next") <= today).with_columns(
+            chosen=pl.lit(end, pl.Int64),
+            scheduled=pl.col("next"),
+            superseded=pl.lit(0, pl.Int64),
+            dropped=pl.lit(0, pl.Int64),
+            repeat=pl.col("sendings").cast(pl.Int64),
+        )
+        due = pl.concat([due, again.select(due.columns)])
     # a step that fires late on a day its calendar closes waits for the next
     # business day (:func:`~arpolicy.engine.candidates._closed_today`)
     due = due.with_columns(opens=_lit_date(as_of), step_name=pl.lit(None, pl.String))
@@ -928,10 +978,6 @@ def _ladder(
         step="step_name",
     )
     due = due.filter(~closed)
-    repeat = policy.end is EndBehaviour.REPEAT and count > 0
-    repeats = pl.col("detail").is_null() & (pl.col("last") == count - 1) & pl.lit(repeat)
-    looping = rest.filter(repeats)
-    rest = rest.filter(~repeats)
     complete = pl.col("last") == count - 1
     left = f"the steps of policy {policy.name!r} left come before the due date, "
     skipped = rest.select(
@@ -951,6 +997,8 @@ def _ladder(
     )
     if waiting_rows.height:
         skipped = pl.concat([skipped, waiting_rows])
+    if repeat_rows is not None and repeat_rows.height:
+        skipped = pl.concat([skipped, repeat_rows])
     candidates = due.select(
         "customer_id",
         "invoice_id",
@@ -961,8 +1009,9 @@ def _ladder(
         "scheduled",
         "superseded",
         "dropped",
+        "repeat",
     )
-    return skipped, candidates, looping["customer_id"]
+    return skipped, candidates
 
 
 def skipped_rows(frame: pl.DataFrame) -> list[tuple[str, str, str, str, str | None]]:
