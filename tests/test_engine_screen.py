@@ -11,7 +11,7 @@ examples per test, ``thorough`` 2000).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 import polars as pl
@@ -487,3 +487,28 @@ def test_a_repeating_last_step_is_screened_day_by_day() -> None:
         _same(reference, screened)
         done.extend(reference.actions)
     assert [a.step for a in done] == ["r1", "last", "last", "last", "last"]
+
+
+@pytest.mark.parametrize("hour", [0, 12, 23])
+def test_the_screen_plans_each_customer_on_its_own_day(hour: int) -> None:
+    """With ``at=``, customers in zones already on the next day are screened
+    on that day (one screen per local date), as the stages plan them."""
+    ledger = sample_ledger()
+    start = SAMPLE_AS_OF - timedelta(days=60)
+    history = list(simulate(ledger, start=start, end=SAMPLE_AS_OF - timedelta(days=1)).as_history())
+    at = datetime.combine(SAMPLE_AS_OF, time(hour), UTC)
+    plans = [
+        plan_ledger(
+            ledger,
+            as_of=None,
+            at=at,
+            playbook=default_playbook(),
+            history=history,
+            rates=None,
+            plugins=None,
+            columnar=columnar,
+        )
+        for columnar in (False, True)
+    ]
+    _same(*plans)
+    assert plans[0].actions
