@@ -50,6 +50,7 @@ The engine's built-in credit-hold action follows :func:`recommend`.
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import math
 from collections.abc import Iterable
@@ -61,9 +62,11 @@ import attrs
 
 from .actions import Reason
 from .fx import FxRates
-from .model import Customer, CustomerPosition, Ledger
-from .money import Money
-from .reports import BehaviourScore, payment_behaviour
+from .ledger._positions import allocate, apply_payments
+from .model import Allocation, Customer, CustomerPosition, Invoice, Ledger, Payment
+from .money import Money, _quantum, minor_unit
+from .reports import BehaviourScore
+from .reports._behaviour import _behaviour, _source_date
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; plugins imports this module
     from .plugins import Plugins
@@ -158,23 +161,62 @@ class CreditExposure:
         return self.exposure if self.converted is None else self.exposure + self.converted
 
 
+@functools.lru_cache(maxsize=64)
+def _scale(currency: str) -> tuple[int, Decimal]:
+    return -minor_unit(currency), _quantum(currency)
+
+
+@functools.lru_cache(maxsize=64)
+def _zero(currency: str) -> Money:
+    return Money.from_minor(0, currency)  # immutable: one per currency
+
+
+def _money(units: int, currency: str) -> Money:
+    """``Money.from_minor(units, currency)``, without its checks (``units`` is an int)."""
+    if not units:
+        return _zero(currency)
+    exponent, quantum = _scale(currency)
+    return Money._trusted(Decimal(units).scaleb(exponent).quantize(quantum), currency)
+
+
 def _rows(
     ledger: Ledger,
     customer: Customer,
     pos: CustomerPosition,
     as_of: date,
     fx: FxRates | None = None,
+    dues: list[date] | None = None,
+    items: Iterable[tuple[Money, date]] | None = None,
 ) -> list[CreditExposure]:
+    """The exposure rows.
+
+    ``items``: the balances of ``pos`` above zero with their invoices' due
+    dates, when the caller has them; with ``dues``, the due dates of the
+    open items are added to it.
+    """
     opened: dict[str, int] = {}
     late: dict[str, int] = {}
-    for iid, bal in pos.balances.items():
-        units = bal.minor_units
+    exponents: dict[str, int] = {}
+    if items is None:
+        items = [
+            (bal, ledger.invoice(iid).due_date)
+            for iid, bal in pos.balances.items()
+            if bal.amount > 0  # else its minor units are not above zero either
+        ]
+    for bal, due in items:
+        amount = bal.amount
+        cur = bal.currency
+        exponent = exponents.get(cur)
+        if exponent is None:
+            exponent = exponents[cur] = minor_unit(cur)
+        units = int(amount.scaleb(exponent))  # bal.minor_units
         if units <= 0:
             continue
-        cur = bal.currency
         opened[cur] = opened.get(cur, 0) + units
-        if ledger.invoice(iid).due_date < as_of:
+        if due < as_of:
             late[cur] = late.get(cur, 0) + units
+        if dues is not None:
+            dues.append(due)
     credit = {cur: m.minor_units for cur, m in pos.credit.items() if m.minor_units > 0}
     limit = customer.credit_limit
     currencies = set(opened) | set(credit)
@@ -183,6 +225,8 @@ def _rows(
     rows: list[CreditExposure] = []
     for cur in sorted(currencies):
         o, c = opened.get(cur, 0), credit.get(cur, 0)
+        overdue = late.get(cur, 0)
+        opened_money = _money(o, cur)  # also the exposure or overdue amount when equal
         exp = max(0, o - c)
         lim = limit if limit is not None and limit.currency == cur else None
         headroom = utilisation = None
@@ -200,10 +244,10 @@ def _rows(
             CreditExposure(
                 customer.id,
                 cur,
-                Money.from_minor(o, cur),
-                Money.from_minor(c, cur),
-                Money.from_minor(exp, cur),
-                Money.from_minor(late.get(cur, 0), cur),
+                opened_money,
+                _money(c, cur),
+                opened_money if exp == o else _money(exp, cur),
+                opened_money if overdue == o else _money(overdue, cur),
                 lim,
                 headroom,
                 utilisation,
@@ -306,6 +350,20 @@ def breach_start(
     limit = ledger.customer(customer_id).credit_limit
     if limit is None:
         return None
+    records = _Records(ledger, customer_id)
+    allocations = ledger.position(customer_id, as_of).allocations
+    return _breach_start(ledger, limit, as_of, fx_rates, records, allocations)
+
+
+def _breach_start(
+    ledger: Ledger,
+    limit: Money,
+    as_of: date,
+    fx_rates: FxRates | None,
+    records: _Records,
+    allocations: Iterable[Allocation],
+) -> date | None:
+    """:func:`breach_start` on the customer's records and allocations on ``as_of``."""
     currency = limit.currency
 
     def counted(code: str) -> bool:
@@ -318,18 +376,13 @@ def breach_start(
             row = deltas.setdefault(day, {})
             row[money.currency] = row.get(money.currency, Decimal(0)) + sign * money.amount
 
-    for inv in ledger.invoices_of(customer_id):
+    for inv in records.invoices:
         add(inv.issue_date, inv.amount, -1 if inv.is_credit else 1)
-    for pay in ledger.payments_of(customer_id):
+    for pay in records.payments:
         add(pay.date, pay.amount, -1)
-    for alloc in ledger.position(customer_id, as_of).allocations:
+    for alloc in allocations:
         if alloc.is_discount:
-            source = alloc.source_id
-            try:
-                when = ledger.payment(source).date
-            except KeyError:
-                when = ledger.invoice(source).issue_date
-            add(when, alloc.amount, -1)
+            add(_source_date(ledger, records.paid_on, alloc.source_id), alloc.amount, -1)
     others = sorted({code for row in deltas.values() for code in row} - {currency})
     days = set(deltas)
     if fx_rates is not None:
@@ -538,10 +591,76 @@ def _score_text(behaviour: BehaviourScore, external: CreditScore | None) -> str:
     return ", ".join(parts)
 
 
-def _overdue(ledger: Ledger, pos: CustomerPosition) -> bool:
+class _Records:
+    """One customer's records, looked up once per call."""
+
+    __slots__ = ("_by_id", "_paid_on", "invoices", "payments")
+
+    def __init__(self, ledger: Ledger, customer_id: str) -> None:
+        self.invoices: tuple[Invoice, ...] = ledger.invoices_of(customer_id)
+        self.payments: tuple[Payment, ...] = ledger.payments_of(customer_id)
+        self._by_id: dict[str, Invoice] | None = None
+        self._paid_on: dict[str, date] | None = None
+
+    @property
+    def by_id(self) -> dict[str, Invoice]:
+        """The customer's invoices, deposit requests and credit notes by id."""
+        if self._by_id is None:
+            self._by_id = {inv.id: inv for inv in self.invoices}
+        return self._by_id
+
+    @property
+    def paid_on(self) -> dict[str, date]:
+        """The customer's payment dates by payment id."""
+        if self._paid_on is None:
+            self._paid_on = {p.id: p.date for p in self.payments}
+        return self._paid_on
+
+    def unchanged(self, since: date, until: date) -> bool:
+        """No invoice, credit note or payment is dated after ``since`` up to
+        ``until``: the allocation on ``until`` is the one on ``since``."""
+        return not any(since < inv.issue_date <= until for inv in self.invoices) and not any(
+            since < pay.date <= until for pay in self.payments
+        )
+
+
+def _overdue_on(records: _Records, day: date) -> bool:
+    """Some invoice issued by ``day`` is open and past due on ``day``: what
+    ``_overdue(ledger.position(customer, day))`` was, allocating only when
+    the records leave it open.
+
+    Nothing can be overdue without an invoice issued by ``day`` and due
+    before it. And something surely is when those of them without an
+    early-payment discount come to more than every payment and credit note
+    dated by ``day``: amounts are never negative, an application never takes
+    more from its payment or credit note than that holds, and only invoices
+    with a discount get a discount, so together they keep at least the
+    difference open.
+    """
+    owed = Decimal(0)
+    past_due = False
+    for inv in records.invoices:
+        if inv.due_date < day and inv.issue_date <= day and not inv.is_credit:
+            past_due = True
+            terms = inv.terms
+            if terms is None or terms.discount_days is None:
+                owed += inv.amount.amount
+    if not past_due:
+        return False
+    if owed > 0:
+        paid = Decimal(0)
+        for pay in records.payments:
+            if pay.date <= day:
+                paid += pay.amount.amount
+        for inv in records.invoices:
+            if inv.is_credit and inv.issue_date <= day:
+                paid += inv.amount.amount
+        if owed > paid:
+            return True
+    targets, open_amount, _ = apply_payments(records.invoices, records.payments, day)
     return any(
-        bal.minor_units > 0 and ledger.invoice(iid).due_date < pos.as_of
-        for iid, bal in pos.balances.items()
+        open_amount[iid] > 0 and inv.due_date < day and inv.issue_date <= day
+        for iid, inv in targets.items()
     )
 
 
@@ -566,21 +685,38 @@ def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
     Raises:
         KeyError: the customer is unknown.
     """
-    pos = ledger.position(customer_id, as_of)
+    ledger.customer(customer_id)
+    records = _Records(ledger, customer_id)
+    targets, open_amount, _ = apply_payments(records.invoices, records.payments, as_of)
     dues = [
-        ledger.invoice(iid).due_date for iid, bal in pos.balances.items() if bal.minor_units > 0
+        inv.due_date
+        for iid, inv in targets.items()
+        if inv.issue_date <= as_of and open_amount[iid] > 0
     ]
+    return _overdue_since(records, as_of, dues)
+
+
+def _overdue_since(records: _Records, as_of: date, dues: Iterable[date]) -> date | None:
+    """:func:`overdue_since` with the due dates of the invoices open on ``as_of``."""
     oldest = min((due for due in dues if due < as_of), default=None)
     if oldest is None:
         return None
     # Balances never rise, so the oldest overdue invoice was overdue on every
     # day after its due date: only earlier days can have been clear.
-    invoices = ledger.invoices_of(customer_id)
-    ends = {p.date for p in ledger.payments_of(customer_id) if p.date <= oldest}
+    invoices = records.invoices
+    ends = {p.date for p in records.payments if p.date <= oldest}
     ends |= {i.issue_date for i in invoices if i.is_credit and i.issue_date <= oldest}
+    seen: dict[date, bool] = {}
+
+    def overdue(day: date) -> bool:
+        found = seen.get(day)
+        if found is None:
+            found = seen[day] = _overdue_on(records, day)
+        return found
+
     clear: date | None = None  # the latest such day with nothing overdue
     for day in sorted(ends, reverse=True):
-        if not _overdue(ledger, ledger.position(customer_id, day)):
+        if not overdue(day):
             clear = day
             break
     starts = sorted(
@@ -591,16 +727,16 @@ def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
         }
     )
     for day in starts:
-        if _overdue(ledger, ledger.position(customer_id, day)):
+        if overdue(day):
             return day
     return as_of  # pragma: no cover - the spell starts on one of those days
 
 
-def _excused(ledger: Ledger, customer: Customer, as_of: date) -> bool:
+def _excused(customer: Customer, as_of: date, records: _Records) -> bool:
     """A dunning block, an open dispute or an invoice hold suspends score holds."""
     return customer.blocked(as_of) or any(
         inv.issue_date <= as_of and (inv.disputed(as_of) or inv.on_hold(as_of))
-        for inv in ledger.invoices_of(customer.id)
+        for inv in records.invoices
     )
 
 
@@ -613,9 +749,24 @@ def _recommend(
     position: CustomerPosition | None = None,
     fx_rates: FxRates | None = None,
 ) -> CreditRecommendation:
-    pos = ledger.position(customer.id, as_of) if position is None else position
-    behaviour = payment_behaviour(ledger, customer.id, as_of, position=pos)
-    rows = tuple(_rows(ledger, customer, pos, as_of, fx_rates))
+    cid = customer.id
+    records = _Records(ledger, cid)
+    if position is None:
+        pos = allocate(cid, records.invoices, records.payments, as_of)
+    else:
+        pos = position
+        if pos.customer_id != cid or pos.as_of > as_of:
+            raise ValueError(
+                f"position of {pos.customer_id} on {pos.as_of} given for {cid} on {as_of}"
+            )
+    items: list[tuple[Money, date]] = []  # the balances above zero, with due dates
+    behaviour, complete = _behaviour(
+        ledger, cid, as_of, pos, records.invoices, records.payments, records.paid_on, items
+    )
+    dues: list[date] = []  # of the items open in pos
+    rows = tuple(_rows(ledger, customer, pos, as_of, fx_rates, dues, items if complete else None))
+    # the allocation on as_of: the position's when nothing happened in between
+    current = pos if pos.as_of == as_of or records.unchanged(pos.as_of, as_of) else None
     score = _score(behaviour, external, policy)
     reasons: list[Reason] = []
     hold = False
@@ -623,7 +774,12 @@ def _recommend(
     if policy.hold_on_limit:
         for row in rows:
             if row.breached and row.limit is not None:
-                since = breach_start(ledger, customer.id, as_of, fx_rates=fx_rates) or as_of
+                if current is None:
+                    current = allocate(cid, records.invoices, records.payments, as_of)
+                found = _breach_start(
+                    ledger, row.limit, as_of, fx_rates, records, current.allocations
+                )
+                since = found or as_of
                 hold = True
                 data = {
                     "exposure": str(row.exposure.amount),
@@ -662,28 +818,38 @@ def _recommend(
             )
     overdue = [row.overdue for row in rows if row.overdue.is_positive()]
     threshold = policy.hold_below
+    score_text: str | None = None
     if (
         threshold is not None
         and score is not None
         and score < threshold
         and overdue
-        and not _excused(ledger, customer, as_of)
+        and not _excused(customer, as_of, records)
     ):
         hold = True
-        late = overdue_since(ledger, customer.id, as_of)
+        if current is None:
+            current = allocate(cid, records.invoices, records.payments, as_of)
+            dues = [
+                records.by_id[iid].due_date
+                for iid, bal in current.balances.items()
+                if bal.minor_units > 0
+            ]
+        late = _overdue_since(records, as_of, dues)
         since = since or late
+        shown = [str(m) for m in overdue]
+        score_text = _score_text(behaviour, external)
         reasons.append(
             Reason(
                 "low_score",
-                f"score {score} ({_score_text(behaviour, external)}) is below "
-                f"{policy.hold_below} with {', '.join(str(m) for m in overdue)} overdue",
+                f"score {score} ({score_text}) is below "
+                f"{policy.hold_below} with {', '.join(shown)} overdue",
                 {
                     "score": str(score),
                     "behaviour": "" if behaviour.score is None else str(behaviour.score),
                     "external": "" if external is None else str(external.value),
                     "source": "" if external is None else external.source,
                     "threshold": str(policy.hold_below),
-                    "overdue": " ".join(str(m) for m in overdue),
+                    "overdue": " ".join(shown),
                     "since": "" if late is None else late.isoformat(),
                 },
             )
@@ -693,10 +859,12 @@ def _recommend(
     if share is not None and share > 0:
         if not hold:
             decision = CreditDecision.DEPOSIT
+        if score_text is None:
+            score_text = _score_text(behaviour, external)
         reasons.append(
             Reason(
                 "deposit_recommended",
-                f"score {score} ({_score_text(behaviour, external)}): ask {share} % in advance",
+                f"score {score} ({score_text}): ask {share} % in advance",
                 {"score": str(score), "share": str(share)},
             )
         )
