@@ -53,7 +53,7 @@ import enum
 import functools
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Final
@@ -63,7 +63,15 @@ import attrs
 from .actions import Reason
 from .fx import FxRates
 from .ledger._positions import allocate, apply_payments
-from .model import Allocation, Customer, CustomerPosition, Invoice, Ledger, Payment
+from .model import (
+    Allocation,
+    Customer,
+    CustomerPosition,
+    Invoice,
+    InvoiceKind,
+    Ledger,
+    Payment,
+)
 from .money import Money, _quantum, minor_unit
 from .reports import BehaviourScore
 from .reports._behaviour import _behaviour, _source_date
@@ -88,6 +96,8 @@ __all__ = [
 ]
 
 _TENTH: Final = Decimal("0.1")
+_CREDIT_NOTE: Final = InvoiceKind.CREDIT_NOTE
+_ZERO: Final = Decimal(0)
 _HUNDRED: Final = Decimal(100)
 
 
@@ -234,7 +244,10 @@ def _rows(
         converted: Money | None = None
         uncovered: tuple[Money, ...] = ()
         if lim is not None:
-            converted, uncovered = _convert_others(opened, credit, cur, as_of, fx)
+            if len(currencies) > 1:
+                converted, uncovered = _convert_others(opened, credit, cur, as_of, fx)
+            elif fx is not None:  # no other currency: nothing converted, nothing uncovered
+                converted = Money.zero(cur)
             total = exp + (0 if converted is None else converted.minor_units)
             headroom = Money.from_minor(lim.minor_units - total, cur)
             if lim.minor_units:
@@ -597,8 +610,9 @@ class _Records:
     __slots__ = ("_by_id", "_paid_on", "invoices", "payments")
 
     def __init__(self, ledger: Ledger, customer_id: str) -> None:
-        self.invoices: tuple[Invoice, ...] = ledger.invoices_of(customer_id)
-        self.payments: tuple[Payment, ...] = ledger.payments_of(customer_id)
+        # ledger.invoices_of and payments_of, without copying them into tuples
+        self.invoices: Sequence[Invoice] = ledger._of("invoice", customer_id)
+        self.payments: Sequence[Payment] = ledger._of("payment", customer_id)
         self._by_id: dict[str, Invoice] | None = None
         self._paid_on: dict[str, date] | None = None
 
@@ -624,39 +638,59 @@ class _Records:
         )
 
 
+@functools.lru_cache(maxsize=1024)
+def _deposit_reason(text: str, score: str, share: str) -> Reason:
+    """The ``deposit_recommended`` reason (frozen: one per wording)."""
+    return Reason("deposit_recommended", text, {"score": score, "share": share})
+
+
 def _overdue_on(records: _Records, day: date) -> bool:
     """Some invoice issued by ``day`` is open and past due on ``day``: what
     ``_overdue(ledger.position(customer, day))`` was, allocating only when
     the records leave it open.
 
-    Nothing can be overdue without an invoice issued by ``day`` and due
-    before it. And something surely is when those of them without an
-    early-payment discount come to more than every payment and credit note
-    dated by ``day``: amounts are never negative, an application never takes
-    more from its payment or credit note than that holds, and only invoices
-    with a discount get a discount, so together they keep at least the
-    difference open.
+    Amounts are never negative, an application never takes more from its
+    payment or credit note than that holds, and only invoices with an
+    early-payment discount get a discount. So, of the invoices issued by
+    ``day`` and due before it (none: nothing is overdue):
+
+    * something is open when those without a discount come to more than
+      every payment and credit note dated by ``day`` (together they keep at
+      least the difference open);
+    * nothing is open when the payments and credit notes dated by ``day``
+      that name an invoice come, for each of them, to its amount at least
+      (they are applied first, each up to what is still open).
     """
-    owed = Decimal(0)
-    past_due = False
+    owed = paid = _ZERO
+    past_due: list[Invoice] = []
+    named: dict[str, Decimal] = {}
     for inv in records.invoices:
-        if inv.due_date < day and inv.issue_date <= day and not inv.is_credit:
-            past_due = True
+        if inv.issue_date > day:
+            continue
+        if inv.kind is _CREDIT_NOTE:
+            amount = inv.amount.amount
+            paid += amount
+            target = inv.applies_to
+            if target is not None:
+                named[target] = named.get(target, _ZERO) + amount
+        elif inv.due_date < day:
+            past_due.append(inv)
             terms = inv.terms
             if terms is None or terms.discount_days is None:
                 owed += inv.amount.amount
     if not past_due:
         return False
-    if owed > 0:
-        paid = Decimal(0)
-        for pay in records.payments:
-            if pay.date <= day:
-                paid += pay.amount.amount
-        for inv in records.invoices:
-            if inv.is_credit and inv.issue_date <= day:
-                paid += inv.amount.amount
-        if owed > paid:
-            return True
+    for pay in records.payments:
+        if pay.date <= day:
+            amount = pay.amount.amount
+            paid += amount
+            target = pay.invoice_id
+            if target is not None:
+                named[target] = named.get(target, _ZERO) + amount
+    if owed > paid:
+        return True
+    if all(named.get(inv.id, _ZERO) >= inv.amount.amount for inv in past_due):
+        return False
     targets, open_amount, _ = apply_payments(records.invoices, records.payments, day)
     return any(
         open_amount[iid] > 0 and inv.due_date < day and inv.issue_date <= day
@@ -740,6 +774,15 @@ def _excused(customer: Customer, as_of: date, records: _Records) -> bool:
     )
 
 
+def _at(
+    customer_id: str, as_of: date, records: _Records, pos: CustomerPosition
+) -> CustomerPosition:
+    """The allocation on ``as_of``: ``pos`` when nothing happened since its day."""
+    if records.unchanged(pos.as_of, as_of):
+        return pos
+    return allocate(customer_id, records.invoices, records.payments, as_of)
+
+
 def _recommend(
     ledger: Ledger,
     customer: Customer,
@@ -766,7 +809,8 @@ def _recommend(
     dues: list[date] = []  # of the items open in pos
     rows = tuple(_rows(ledger, customer, pos, as_of, fx_rates, dues, items if complete else None))
     # the allocation on as_of: the position's when nothing happened in between
-    current = pos if pos.as_of == as_of or records.unchanged(pos.as_of, as_of) else None
+    # (looked at only when needed: for a breach or a score hold)
+    current = pos if pos.as_of == as_of else None
     score = _score(behaviour, external, policy)
     reasons: list[Reason] = []
     hold = False
@@ -775,7 +819,7 @@ def _recommend(
         for row in rows:
             if row.breached and row.limit is not None:
                 if current is None:
-                    current = allocate(cid, records.invoices, records.payments, as_of)
+                    current = _at(cid, as_of, records, pos)
                 found = _breach_start(
                     ledger, row.limit, as_of, fx_rates, records, current.allocations
                 )
@@ -828,7 +872,8 @@ def _recommend(
     ):
         hold = True
         if current is None:
-            current = allocate(cid, records.invoices, records.payments, as_of)
+            current = _at(cid, as_of, records, pos)
+        if current is not pos:  # else the dues from _rows are those of current
             dues = [
                 records.by_id[iid].due_date
                 for iid, bal in current.balances.items()
@@ -861,13 +906,8 @@ def _recommend(
             decision = CreditDecision.DEPOSIT
         if score_text is None:
             score_text = _score_text(behaviour, external)
-        reasons.append(
-            Reason(
-                "deposit_recommended",
-                f"score {score} ({score_text}): ask {share} % in advance",
-                {"score": str(score), "share": str(share)},
-            )
-        )
+        text = f"score {score} ({score_text}): ask {share} % in advance"
+        reasons.append(_deposit_reason(text, str(score), str(share)))
     return CreditRecommendation(
         customer.id,
         as_of,

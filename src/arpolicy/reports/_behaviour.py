@@ -73,15 +73,16 @@ def _last_from(
     payments taken from ``paid_on`` (payment ids are unique, so a customer's
     own payment is the ledger's payment of that id)."""
     last: dict[str, date] = {}
+    date_of, prior_of = paid_on.get, last.get
     for alloc in position.allocations:
         target = alloc.invoice_id
         if target is None:
             continue
         source = alloc.source_id
-        when = paid_on.get(source)
+        when = date_of(source)
         if when is None:
             when = _source_date(ledger, paid_on, source)
-        prior = last.get(target)
+        prior = prior_of(target)
         if prior is None or when > prior:
             last[target] = when
     return last
@@ -258,28 +259,29 @@ def _behaviour(
                 payments = ledger.payments_of(customer_id)
             paid_on = {p.id: p.date for p in payments}
         last = _last_from(ledger, position, paid_on)
-        balances = position.balances
+        balance_of, add = position.balances.get, days.append
         seen = 0
         for inv in invoices:
-            if inv.kind is credit_note or inv.issue_date > as_of:
+            issued = inv.issue_date
+            if issued > as_of or inv.kind is credit_note:
                 continue
-            balance = balances.get(inv.id)
+            iid, due = inv.id, inv.due_date
+            balance = balance_of(iid)
             if balance is not None:
                 seen += 1
                 amount = balance.amount
                 if not amount:
                     # settled: on the latest day something was applied to it,
                     # never before its issue date
-                    issued = inv.issue_date
-                    when = last.get(inv.id, issued)
-                    late = ((when if when > issued else issued) - inv.due_date).days
-                    days.append(late if late > 0 else 0)
+                    when = last.get(iid, issued)
+                    late = ((when if when > issued else issued) - due).days
+                    add(late if late > 0 else 0)
                     continue
                 if amount > 0 and open_items is not None:
-                    open_items.append((balance, inv.due_date))
-            if inv.due_date < as_of:
-                days.append((as_of - inv.due_date).days)
-        complete = seen == len(balances)
+                    open_items.append((balance, due))
+            if due < as_of:
+                add((as_of - due).days)
+        complete = seen == len(position.balances)
     every = ledger._of("plan", customer_id)  # plans_of(customer_id, on=as_of):
     plans = tuple(p for p in every if p.in_force(as_of)) if every else ()
     broken = (
@@ -291,7 +293,8 @@ def _behaviour(
     context = decimal.getcontext()
     exact = context.prec, context.rounding  # what the cached parts were worked out with
     if n:
-        mean = Decimal(sum(days)) / n
+        late_days = sum(days)
+        mean = Decimal(late_days) / n
         squares: dict[int, Decimal] = {}
         total = Decimal(0)
         for v in days:
@@ -300,7 +303,7 @@ def _behaviour(
                 square = squares[v] = (Decimal(v) - mean) ** 2
             total += square
         sd = (total / n).sqrt()
-        average = _average_part(sum(days), n, exact)
+        average = _average_part(late_days, n, exact)
     else:
         sd = Decimal(0)
         average = _average_part(0, 0, exact)
