@@ -98,6 +98,7 @@ __all__ = [
 _TENTH: Final = Decimal("0.1")
 _CREDIT_NOTE: Final = InvoiceKind.CREDIT_NOTE
 _ZERO: Final = Decimal(0)
+_ONE_DAY: Final = timedelta(days=1)
 _HUNDRED: Final = Decimal(100)
 
 
@@ -249,10 +250,11 @@ def _rows(
             elif fx is not None:  # no other currency: nothing converted, nothing uncovered
                 converted = Money.zero(cur)
             total = exp + (0 if converted is None else converted.minor_units)
-            headroom = Money.from_minor(lim.minor_units - total, cur)
-            if lim.minor_units:
-                utilisation = _q(Decimal(total) / Decimal(lim.minor_units) * _HUNDRED)
-            breached = total > lim.minor_units
+            lim_units = lim.minor_units
+            headroom = _money(lim_units - total, cur)
+            if lim_units:
+                utilisation = _q(Decimal(total) / Decimal(lim_units) * _HUNDRED)
+            breached = total > lim_units
         rows.append(
             CreditExposure(
                 customer.id,
@@ -737,32 +739,25 @@ def _overdue_since(records: _Records, as_of: date, dues: Iterable[date]) -> date
         return None
     # Balances never rise, so the oldest overdue invoice was overdue on every
     # day after its due date: only earlier days can have been clear.
-    invoices = records.invoices
     ends = {p.date for p in records.payments if p.date <= oldest}
-    ends |= {i.issue_date for i in invoices if i.is_credit and i.issue_date <= oldest}
-    seen: dict[date, bool] = {}
-
-    def overdue(day: date) -> bool:
-        found = seen.get(day)
-        if found is None:
-            found = seen[day] = _overdue_on(records, day)
-        return found
-
+    due_dates: set[date] = set()  # of the invoices and deposit requests due before as_of
+    for inv in records.invoices:
+        if inv.kind is _CREDIT_NOTE:
+            if inv.issue_date <= oldest:
+                ends.add(inv.issue_date)
+        elif inv.due_date < as_of:
+            due_dates.add(inv.due_date)
     clear: date | None = None  # the latest such day with nothing overdue
     for day in sorted(ends, reverse=True):
-        if not overdue(day):
+        if not _overdue_on(records, day):
             clear = day
             break
-    starts = sorted(
-        {
-            i.due_date + timedelta(days=1)
-            for i in invoices
-            if not i.is_credit and i.due_date < as_of and (clear is None or i.due_date >= clear)
-        }
-    )
-    for day in starts:
-        if overdue(day):
-            return day
+    # the spell starts on the first day after such a due date with something overdue
+    for due in sorted(due_dates):
+        if clear is None or due >= clear:
+            day = due + _ONE_DAY
+            if _overdue_on(records, day):
+                return day
     return as_of  # pragma: no cover - the spell starts on one of those days
 
 
