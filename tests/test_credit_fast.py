@@ -24,12 +24,15 @@ from arpolicy.credit import (
     DEFAULT_POLICY,
     CreditPolicy,
     CreditScore,
+    _overdue_on,
+    _Records,
     breach_start,
     overdue_since,
     recommend,
 )
 from arpolicy.fx import FxRate, FxRates
-from arpolicy.model import Ledger
+from arpolicy.model import Customer, Dispute, Invoice, Ledger, Payment, PaymentTerms
+from arpolicy.money import Money
 from arpolicy.reports import payment_behaviour
 from arpolicy.sample import SAMPLE_AS_OF, sample_ledger
 from arpolicy.testing.strategies import ledgers
@@ -141,6 +144,57 @@ def test_same_results_on_every_record_day(ledger: Ledger) -> None:
         for day in days:
             for as_of in (day - timedelta(days=1), day):
                 check_customer(ledger, customer.id, as_of, earlier=days[0], policy=STRICT)
+
+
+def overdue_checks_agree(ledger: Ledger, customer_id: str, days: list[date]) -> None:
+    """The overdue check of a day without building a position (with its shortcuts:
+    surely overdue, surely clear) says what the position on that day says."""
+    records = _Records(ledger, customer_id)
+    for day in days:
+        expected = ref._overdue(ledger, ledger.position(customer_id, day))
+        assert _overdue_on(records, day) is expected, (customer_id, day)
+
+
+@given(ledgers(max_customers=2, max_invoices=14, max_payments=14, currencies=("EUR", "USD")))
+def test_the_overdue_check_of_a_day_agrees_with_the_position(ledger: Ledger) -> None:
+    for customer in ledger.customers:
+        days = record_days(ledger, customer.id)
+        overdue_checks_agree(ledger, customer.id, [d - timedelta(days=1) for d in days] + days)
+
+
+def test_a_dispute_lets_an_unnamed_payment_pass_an_older_invoice() -> None:
+    """Unnamed payments pay undisputed invoices first: enough money is not
+    enough to clear an older disputed invoice."""
+    disputed = Dispute(date(2024, 1, 5), "quality")
+    ledger = Ledger(
+        [Customer("C1", "Acme", "business", "NL")],
+        [
+            Invoice(
+                "I1", "C1", date(2024, 1, 1), date(2024, 1, 10), Money(100, "EUR"), dispute=disputed
+            ),
+            Invoice("I2", "C1", date(2024, 1, 2), date(2024, 3, 1), Money(100, "EUR")),
+        ],
+        [Payment("P1", "C1", date(2024, 1, 20), Money(100, "EUR"))],
+    )
+    day = date(2024, 1, 20)
+    assert ref._overdue(ledger, ledger.position("C1", day))  # I2 got the payment
+    overdue_checks_agree(ledger, "C1", [day, date(2024, 1, 11), date(2024, 3, 2)])
+
+
+def test_an_early_payment_discount_settles_for_less_than_the_amount() -> None:
+    """98 paid within the discount period settle an invoice of 100: less money
+    than the amount is not surely overdue."""
+    terms = PaymentTerms(net_days=30, discount_percent=Decimal(2), discount_days=10)
+    issued = date(2024, 1, 1)
+    ledger = Ledger(
+        [Customer("C1", "Acme", "business", "NL")],
+        [Invoice.from_terms("I1", "C1", issued, Money(100, "EUR"), terms)],
+        [Payment("P1", "C1", date(2024, 1, 5), Money(98, "EUR"))],
+    )
+    day = date(2024, 2, 15)
+    assert not ref._overdue(ledger, ledger.position("C1", day))
+    overdue_checks_agree(ledger, "C1", [day, date(2024, 1, 5), date(2024, 1, 31)])
+    check_customer(ledger, "C1", day, policy=STRICT)
 
 
 def test_same_results_on_the_sample_portfolio() -> None:

@@ -661,7 +661,8 @@ def _overdue_on(records: _Records, day: date) -> bool:
       least the difference open);
     * nothing is open when the payments and credit notes dated by ``day``
       that name an invoice come, for each of them, to its amount at least
-      (they are applied first, each up to what is still open).
+      (they are applied first, each up to what is still open), or when the
+      others surely pay them (:func:`_paid_in_order`).
     """
     owed = paid = _ZERO
     past_due: list[Invoice] = []
@@ -693,11 +694,58 @@ def _overdue_on(records: _Records, day: date) -> bool:
         return True
     if all(named.get(inv.id, _ZERO) >= inv.amount.amount for inv in past_due):
         return False
+    if _paid_in_order(records, day, past_due, named):
+        return False
     targets, open_amount, _ = apply_payments(records.invoices, records.payments, day)
     return any(
         open_amount[iid] > 0 and inv.due_date < day and inv.issue_date <= day
         for iid, inv in targets.items()
     )
+
+
+def _paid_in_order(
+    records: _Records, day: date, past_due: list[Invoice], named: dict[str, Decimal]
+) -> bool:
+    """Surely nothing of ``past_due`` is open on ``day`` (see :func:`_overdue_on`).
+
+    Without a dispute among the invoices issued by ``day``, the payments and
+    credit notes dated by then that name no invoice pay those invoices in
+    order (issue date, due date, id) per currency, after the named ones,
+    each in full before the next. What an invoice still owes then is at most
+    its amount less what names it. So when, in each currency, the unnamed
+    ones come to what the invoices up to the last past-due one may still
+    owe, those are all paid.
+    """
+    base = [
+        inv for inv in records.invoices if inv.kind is not _CREDIT_NOTE and inv.issue_date <= day
+    ]
+    if any(inv.dispute is not None for inv in base):
+        return False
+    last: dict[str, tuple[date, date, str]] = {}  # per currency: the last past-due invoice
+    for inv in past_due:
+        key = (inv.issue_date, inv.due_date, inv.id)
+        cur = inv.amount.currency
+        prior = last.get(cur)
+        if prior is None or key > prior:
+            last[cur] = key
+    owed: dict[str, Decimal] = {}
+    for inv in base:
+        cur = inv.amount.currency
+        end = last.get(cur)
+        if end is not None and (inv.issue_date, inv.due_date, inv.id) <= end:
+            rest = inv.amount.amount - named.get(inv.id, _ZERO)
+            if rest > 0:
+                owed[cur] = owed.get(cur, _ZERO) + rest
+    unnamed: dict[str, Decimal] = {}
+    for pay in records.payments:
+        if pay.invoice_id is None and pay.date <= day:
+            money = pay.amount
+            unnamed[money.currency] = unnamed.get(money.currency, _ZERO) + money.amount
+    for inv in records.invoices:
+        if inv.kind is _CREDIT_NOTE and inv.applies_to is None and inv.issue_date <= day:
+            money = inv.amount
+            unnamed[money.currency] = unnamed.get(money.currency, _ZERO) + money.amount
+    return all(unnamed.get(cur, _ZERO) >= amount for cur, amount in owed.items())
 
 
 def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
