@@ -50,9 +50,10 @@ The engine's built-in credit-hold action follows :func:`recommend`.
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Final
@@ -61,9 +62,19 @@ import attrs
 
 from .actions import Reason
 from .fx import FxRates
-from .model import Customer, CustomerPosition, Ledger
-from .money import Money
-from .reports import BehaviourScore, payment_behaviour
+from .ledger._positions import allocate, apply_payments
+from .model import (
+    Allocation,
+    Customer,
+    CustomerPosition,
+    Invoice,
+    InvoiceKind,
+    Ledger,
+    Payment,
+)
+from .money import Money, _quantum, minor_unit
+from .reports import BehaviourScore
+from .reports._behaviour import _behaviour, _source_date
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; plugins imports this module
     from .plugins import Plugins
@@ -85,6 +96,9 @@ __all__ = [
 ]
 
 _TENTH: Final = Decimal("0.1")
+_CREDIT_NOTE: Final = InvoiceKind.CREDIT_NOTE
+_ZERO: Final = Decimal(0)
+_ONE_DAY: Final = timedelta(days=1)
 _HUNDRED: Final = Decimal(100)
 
 
@@ -158,23 +172,62 @@ class CreditExposure:
         return self.exposure if self.converted is None else self.exposure + self.converted
 
 
+@functools.lru_cache(maxsize=64)
+def _scale(currency: str) -> tuple[int, Decimal]:
+    return -minor_unit(currency), _quantum(currency)
+
+
+@functools.lru_cache(maxsize=64)
+def _zero(currency: str) -> Money:
+    return Money.from_minor(0, currency)  # immutable: one per currency
+
+
+def _money(units: int, currency: str) -> Money:
+    """``Money.from_minor(units, currency)``, without its checks (``units`` is an int)."""
+    if not units:
+        return _zero(currency)
+    exponent, quantum = _scale(currency)
+    return Money._trusted(Decimal(units).scaleb(exponent).quantize(quantum), currency)
+
+
 def _rows(
     ledger: Ledger,
     customer: Customer,
     pos: CustomerPosition,
     as_of: date,
     fx: FxRates | None = None,
+    dues: list[date] | None = None,
+    items: Iterable[tuple[Money, date]] | None = None,
 ) -> list[CreditExposure]:
+    """The exposure rows.
+
+    ``items``: the balances of ``pos`` above zero with their invoices' due
+    dates, when the caller has them; with ``dues``, the due dates of the
+    open items are added to it.
+    """
     opened: dict[str, int] = {}
     late: dict[str, int] = {}
-    for iid, bal in pos.balances.items():
-        units = bal.minor_units
+    exponents: dict[str, int] = {}
+    if items is None:
+        items = [
+            (bal, ledger.invoice(iid).due_date)
+            for iid, bal in pos.balances.items()
+            if bal.amount > 0  # else its minor units are not above zero either
+        ]
+    for bal, due in items:
+        amount = bal.amount
+        cur = bal.currency
+        exponent = exponents.get(cur)
+        if exponent is None:
+            exponent = exponents[cur] = minor_unit(cur)
+        units = int(amount.scaleb(exponent))  # bal.minor_units
         if units <= 0:
             continue
-        cur = bal.currency
         opened[cur] = opened.get(cur, 0) + units
-        if ledger.invoice(iid).due_date < as_of:
+        if due < as_of:
             late[cur] = late.get(cur, 0) + units
+        if dues is not None:
+            dues.append(due)
     credit = {cur: m.minor_units for cur, m in pos.credit.items() if m.minor_units > 0}
     limit = customer.credit_limit
     currencies = set(opened) | set(credit)
@@ -183,6 +236,8 @@ def _rows(
     rows: list[CreditExposure] = []
     for cur in sorted(currencies):
         o, c = opened.get(cur, 0), credit.get(cur, 0)
+        overdue = late.get(cur, 0)
+        opened_money = _money(o, cur)  # also the exposure or overdue amount when equal
         exp = max(0, o - c)
         lim = limit if limit is not None and limit.currency == cur else None
         headroom = utilisation = None
@@ -190,20 +245,24 @@ def _rows(
         converted: Money | None = None
         uncovered: tuple[Money, ...] = ()
         if lim is not None:
-            converted, uncovered = _convert_others(opened, credit, cur, as_of, fx)
+            if len(currencies) > 1:
+                converted, uncovered = _convert_others(opened, credit, cur, as_of, fx)
+            elif fx is not None:  # no other currency: nothing converted, nothing uncovered
+                converted = Money.zero(cur)
             total = exp + (0 if converted is None else converted.minor_units)
-            headroom = Money.from_minor(lim.minor_units - total, cur)
-            if lim.minor_units:
-                utilisation = _q(Decimal(total) / Decimal(lim.minor_units) * _HUNDRED)
-            breached = total > lim.minor_units
+            lim_units = lim.minor_units
+            headroom = _money(lim_units - total, cur)
+            if lim_units:
+                utilisation = _q(Decimal(total) / Decimal(lim_units) * _HUNDRED)
+            breached = total > lim_units
         rows.append(
             CreditExposure(
                 customer.id,
                 cur,
-                Money.from_minor(o, cur),
-                Money.from_minor(c, cur),
-                Money.from_minor(exp, cur),
-                Money.from_minor(late.get(cur, 0), cur),
+                opened_money,
+                _money(c, cur),
+                opened_money if exp == o else _money(exp, cur),
+                opened_money if overdue == o else _money(overdue, cur),
                 lim,
                 headroom,
                 utilisation,
@@ -306,6 +365,20 @@ def breach_start(
     limit = ledger.customer(customer_id).credit_limit
     if limit is None:
         return None
+    records = _Records(ledger, customer_id)
+    allocations = ledger.position(customer_id, as_of).allocations
+    return _breach_start(ledger, limit, as_of, fx_rates, records, allocations)
+
+
+def _breach_start(
+    ledger: Ledger,
+    limit: Money,
+    as_of: date,
+    fx_rates: FxRates | None,
+    records: _Records,
+    allocations: Iterable[Allocation],
+) -> date | None:
+    """:func:`breach_start` on the customer's records and allocations on ``as_of``."""
     currency = limit.currency
 
     def counted(code: str) -> bool:
@@ -318,18 +391,13 @@ def breach_start(
             row = deltas.setdefault(day, {})
             row[money.currency] = row.get(money.currency, Decimal(0)) + sign * money.amount
 
-    for inv in ledger.invoices_of(customer_id):
+    for inv in records.invoices:
         add(inv.issue_date, inv.amount, -1 if inv.is_credit else 1)
-    for pay in ledger.payments_of(customer_id):
+    for pay in records.payments:
         add(pay.date, pay.amount, -1)
-    for alloc in ledger.position(customer_id, as_of).allocations:
+    for alloc in allocations:
         if alloc.is_discount:
-            source = alloc.source_id
-            try:
-                when = ledger.payment(source).date
-            except KeyError:
-                when = ledger.invoice(source).issue_date
-            add(when, alloc.amount, -1)
+            add(_source_date(ledger, records.paid_on, alloc.source_id), alloc.amount, -1)
     others = sorted({code for row in deltas.values() for code in row} - {currency})
     days = set(deltas)
     if fx_rates is not None:
@@ -538,11 +606,146 @@ def _score_text(behaviour: BehaviourScore, external: CreditScore | None) -> str:
     return ", ".join(parts)
 
 
-def _overdue(ledger: Ledger, pos: CustomerPosition) -> bool:
+class _Records:
+    """One customer's records, looked up once per call."""
+
+    __slots__ = ("_by_id", "_paid_on", "invoices", "payments")
+
+    def __init__(self, ledger: Ledger, customer_id: str) -> None:
+        # ledger.invoices_of and payments_of, without copying them into tuples
+        self.invoices: Sequence[Invoice] = ledger._of("invoice", customer_id)
+        self.payments: Sequence[Payment] = ledger._of("payment", customer_id)
+        self._by_id: dict[str, Invoice] | None = None
+        self._paid_on: dict[str, date] | None = None
+
+    @property
+    def by_id(self) -> dict[str, Invoice]:
+        """The customer's invoices, deposit requests and credit notes by id."""
+        if self._by_id is None:
+            self._by_id = {inv.id: inv for inv in self.invoices}
+        return self._by_id
+
+    @property
+    def paid_on(self) -> dict[str, date]:
+        """The customer's payment dates by payment id."""
+        if self._paid_on is None:
+            self._paid_on = {p.id: p.date for p in self.payments}
+        return self._paid_on
+
+    def unchanged(self, since: date, until: date) -> bool:
+        """No invoice, credit note or payment is dated after ``since`` up to
+        ``until``: the allocation on ``until`` is the one on ``since``."""
+        return not any(since < inv.issue_date <= until for inv in self.invoices) and not any(
+            since < pay.date <= until for pay in self.payments
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _deposit_reason(text: str, score: str, share: str) -> Reason:
+    """The ``deposit_recommended`` reason (frozen: one per wording)."""
+    return Reason("deposit_recommended", text, {"score": score, "share": share})
+
+
+def _overdue_on(records: _Records, day: date) -> bool:
+    """Some invoice issued by ``day`` is open and past due on ``day``: what
+    ``_overdue(ledger.position(customer, day))`` was, allocating only when
+    the records leave it open.
+
+    Amounts are never negative, an application never takes more from its
+    payment or credit note than that holds, and only invoices with an
+    early-payment discount get a discount. So, of the invoices issued by
+    ``day`` and due before it (none: nothing is overdue):
+
+    * something is open when those without a discount come to more than
+      every payment and credit note dated by ``day`` (together they keep at
+      least the difference open);
+    * nothing is open when the payments and credit notes dated by ``day``
+      that name an invoice come, for each of them, to its amount at least
+      (they are applied first, each up to what is still open), or when the
+      others surely pay them (:func:`_paid_in_order`).
+    """
+    owed = paid = _ZERO
+    past_due: list[Invoice] = []
+    named: dict[str, Decimal] = {}
+    for inv in records.invoices:
+        if inv.issue_date > day:
+            continue
+        if inv.kind is _CREDIT_NOTE:
+            amount = inv.amount.amount
+            paid += amount
+            target = inv.applies_to
+            if target is not None:
+                named[target] = named.get(target, _ZERO) + amount
+        elif inv.due_date < day:
+            past_due.append(inv)
+            terms = inv.terms
+            if terms is None or terms.discount_days is None:
+                owed += inv.amount.amount
+    if not past_due:
+        return False
+    for pay in records.payments:
+        if pay.date <= day:
+            amount = pay.amount.amount
+            paid += amount
+            target = pay.invoice_id
+            if target is not None:
+                named[target] = named.get(target, _ZERO) + amount
+    if owed > paid:
+        return True
+    if all(named.get(inv.id, _ZERO) >= inv.amount.amount for inv in past_due):
+        return False
+    if _paid_in_order(records, day, past_due, named):
+        return False
+    targets, open_amount, _ = apply_payments(records.invoices, records.payments, day)
     return any(
-        bal.minor_units > 0 and ledger.invoice(iid).due_date < pos.as_of
-        for iid, bal in pos.balances.items()
+        open_amount[iid] > 0 and inv.due_date < day and inv.issue_date <= day
+        for iid, inv in targets.items()
     )
+
+
+def _paid_in_order(
+    records: _Records, day: date, past_due: list[Invoice], named: dict[str, Decimal]
+) -> bool:
+    """Surely nothing of ``past_due`` is open on ``day`` (see :func:`_overdue_on`).
+
+    Without a dispute among the invoices issued by ``day``, the payments and
+    credit notes dated by then that name no invoice pay those invoices in
+    order (issue date, due date, id) per currency, after the named ones,
+    each in full before the next. What an invoice still owes then is at most
+    its amount less what names it. So when, in each currency, the unnamed
+    ones come to what the invoices up to the last past-due one may still
+    owe, those are all paid.
+    """
+    base = [
+        inv for inv in records.invoices if inv.kind is not _CREDIT_NOTE and inv.issue_date <= day
+    ]
+    if any(inv.dispute is not None for inv in base):
+        return False
+    last: dict[str, tuple[date, date, str]] = {}  # per currency: the last past-due invoice
+    for inv in past_due:
+        key = (inv.issue_date, inv.due_date, inv.id)
+        cur = inv.amount.currency
+        prior = last.get(cur)
+        if prior is None or key > prior:
+            last[cur] = key
+    owed: dict[str, Decimal] = {}
+    for inv in base:
+        cur = inv.amount.currency
+        end = last.get(cur)
+        if end is not None and (inv.issue_date, inv.due_date, inv.id) <= end:
+            rest = inv.amount.amount - named.get(inv.id, _ZERO)
+            if rest > 0:
+                owed[cur] = owed.get(cur, _ZERO) + rest
+    unnamed: dict[str, Decimal] = {}
+    for pay in records.payments:
+        if pay.invoice_id is None and pay.date <= day:
+            money = pay.amount
+            unnamed[money.currency] = unnamed.get(money.currency, _ZERO) + money.amount
+    for inv in records.invoices:
+        if inv.kind is _CREDIT_NOTE and inv.applies_to is None and inv.issue_date <= day:
+            money = inv.amount
+            unnamed[money.currency] = unnamed.get(money.currency, _ZERO) + money.amount
+    return all(unnamed.get(cur, _ZERO) >= amount for cur, amount in owed.items())
 
 
 def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
@@ -566,42 +769,61 @@ def overdue_since(ledger: Ledger, customer_id: str, as_of: date) -> date | None:
     Raises:
         KeyError: the customer is unknown.
     """
-    pos = ledger.position(customer_id, as_of)
+    ledger.customer(customer_id)
+    records = _Records(ledger, customer_id)
+    targets, open_amount, _ = apply_payments(records.invoices, records.payments, as_of)
     dues = [
-        ledger.invoice(iid).due_date for iid, bal in pos.balances.items() if bal.minor_units > 0
+        inv.due_date
+        for iid, inv in targets.items()
+        if inv.issue_date <= as_of and open_amount[iid] > 0
     ]
+    return _overdue_since(records, as_of, dues)
+
+
+def _overdue_since(records: _Records, as_of: date, dues: Iterable[date]) -> date | None:
+    """:func:`overdue_since` with the due dates of the invoices open on ``as_of``."""
     oldest = min((due for due in dues if due < as_of), default=None)
     if oldest is None:
         return None
     # Balances never rise, so the oldest overdue invoice was overdue on every
     # day after its due date: only earlier days can have been clear.
-    invoices = ledger.invoices_of(customer_id)
-    ends = {p.date for p in ledger.payments_of(customer_id) if p.date <= oldest}
-    ends |= {i.issue_date for i in invoices if i.is_credit and i.issue_date <= oldest}
+    ends = {p.date for p in records.payments if p.date <= oldest}
+    due_dates: set[date] = set()  # of the invoices and deposit requests due before as_of
+    for inv in records.invoices:
+        if inv.kind is _CREDIT_NOTE:
+            if inv.issue_date <= oldest:
+                ends.add(inv.issue_date)
+        elif inv.due_date < as_of:
+            due_dates.add(inv.due_date)
     clear: date | None = None  # the latest such day with nothing overdue
     for day in sorted(ends, reverse=True):
-        if not _overdue(ledger, ledger.position(customer_id, day)):
+        if not _overdue_on(records, day):
             clear = day
             break
-    starts = sorted(
-        {
-            i.due_date + timedelta(days=1)
-            for i in invoices
-            if not i.is_credit and i.due_date < as_of and (clear is None or i.due_date >= clear)
-        }
-    )
-    for day in starts:
-        if _overdue(ledger, ledger.position(customer_id, day)):
-            return day
+    # the spell starts on the first day after such a due date with something overdue
+    for due in sorted(due_dates):
+        if clear is None or due >= clear:
+            day = due + _ONE_DAY
+            if _overdue_on(records, day):
+                return day
     return as_of  # pragma: no cover - the spell starts on one of those days
 
 
-def _excused(ledger: Ledger, customer: Customer, as_of: date) -> bool:
+def _excused(customer: Customer, as_of: date, records: _Records) -> bool:
     """A dunning block, an open dispute or an invoice hold suspends score holds."""
     return customer.blocked(as_of) or any(
         inv.issue_date <= as_of and (inv.disputed(as_of) or inv.on_hold(as_of))
-        for inv in ledger.invoices_of(customer.id)
+        for inv in records.invoices
     )
+
+
+def _at(
+    customer_id: str, as_of: date, records: _Records, pos: CustomerPosition
+) -> CustomerPosition:
+    """The allocation on ``as_of``: ``pos`` when nothing happened since its day."""
+    if records.unchanged(pos.as_of, as_of):
+        return pos
+    return allocate(customer_id, records.invoices, records.payments, as_of)
 
 
 def _recommend(
@@ -613,9 +835,25 @@ def _recommend(
     position: CustomerPosition | None = None,
     fx_rates: FxRates | None = None,
 ) -> CreditRecommendation:
-    pos = ledger.position(customer.id, as_of) if position is None else position
-    behaviour = payment_behaviour(ledger, customer.id, as_of, position=pos)
-    rows = tuple(_rows(ledger, customer, pos, as_of, fx_rates))
+    cid = customer.id
+    records = _Records(ledger, cid)
+    if position is None:
+        pos = allocate(cid, records.invoices, records.payments, as_of)
+    else:
+        pos = position
+        if pos.customer_id != cid or pos.as_of > as_of:
+            raise ValueError(
+                f"position of {pos.customer_id} on {pos.as_of} given for {cid} on {as_of}"
+            )
+    items: list[tuple[Money, date]] = []  # the balances above zero, with due dates
+    behaviour, complete = _behaviour(
+        ledger, cid, as_of, pos, records.invoices, records.payments, records.paid_on, items
+    )
+    dues: list[date] = []  # of the items open in pos
+    rows = tuple(_rows(ledger, customer, pos, as_of, fx_rates, dues, items if complete else None))
+    # the allocation on as_of: the position's when nothing happened in between
+    # (looked at only when needed: for a breach or a score hold)
+    current = pos if pos.as_of == as_of else None
     score = _score(behaviour, external, policy)
     reasons: list[Reason] = []
     hold = False
@@ -623,7 +861,12 @@ def _recommend(
     if policy.hold_on_limit:
         for row in rows:
             if row.breached and row.limit is not None:
-                since = breach_start(ledger, customer.id, as_of, fx_rates=fx_rates) or as_of
+                if current is None:
+                    current = _at(cid, as_of, records, pos)
+                found = _breach_start(
+                    ledger, row.limit, as_of, fx_rates, records, current.allocations
+                )
+                since = found or as_of
                 hold = True
                 data = {
                     "exposure": str(row.exposure.amount),
@@ -662,28 +905,39 @@ def _recommend(
             )
     overdue = [row.overdue for row in rows if row.overdue.is_positive()]
     threshold = policy.hold_below
+    score_text: str | None = None
     if (
         threshold is not None
         and score is not None
         and score < threshold
         and overdue
-        and not _excused(ledger, customer, as_of)
+        and not _excused(customer, as_of, records)
     ):
         hold = True
-        late = overdue_since(ledger, customer.id, as_of)
+        if current is None:
+            current = _at(cid, as_of, records, pos)
+        if current is not pos:  # else the dues from _rows are those of current
+            dues = [
+                records.by_id[iid].due_date
+                for iid, bal in current.balances.items()
+                if bal.minor_units > 0
+            ]
+        late = _overdue_since(records, as_of, dues)
         since = since or late
+        shown = [str(m) for m in overdue]
+        score_text = _score_text(behaviour, external)
         reasons.append(
             Reason(
                 "low_score",
-                f"score {score} ({_score_text(behaviour, external)}) is below "
-                f"{policy.hold_below} with {', '.join(str(m) for m in overdue)} overdue",
+                f"score {score} ({score_text}) is below "
+                f"{policy.hold_below} with {', '.join(shown)} overdue",
                 {
                     "score": str(score),
                     "behaviour": "" if behaviour.score is None else str(behaviour.score),
                     "external": "" if external is None else str(external.value),
                     "source": "" if external is None else external.source,
                     "threshold": str(policy.hold_below),
-                    "overdue": " ".join(str(m) for m in overdue),
+                    "overdue": " ".join(shown),
                     "since": "" if late is None else late.isoformat(),
                 },
             )
@@ -693,13 +947,10 @@ def _recommend(
     if share is not None and share > 0:
         if not hold:
             decision = CreditDecision.DEPOSIT
-        reasons.append(
-            Reason(
-                "deposit_recommended",
-                f"score {score} ({_score_text(behaviour, external)}): ask {share} % in advance",
-                {"score": str(score), "share": str(share)},
-            )
-        )
+        if score_text is None:
+            score_text = _score_text(behaviour, external)
+        text = f"score {score} ({score_text}): ask {share} % in advance"
+        reasons.append(_deposit_reason(text, str(score), str(share)))
     return CreditRecommendation(
         customer.id,
         as_of,

@@ -129,6 +129,10 @@ class _View:
         if every is not None:
             return [every[r] for r in rows]
         built = self.built[kind]
+        try:  # usually all built already: one pass
+            return [built[r] for r in rows]
+        except KeyError:
+            pass
         missing = [r for r in rows if r not in built]
         if missing:
             import polars as pl  # noqa: PLC0415 - Polars on use
