@@ -707,17 +707,20 @@ def _ladder(
     mine = done.join(
         frame.select("customer_id", "invoice_id", "_r"), on=["customer_id", "invoice_id"]
     ).with_columns(idx=pl.col("step").replace_strict(index, default=None, return_dtype=pl.Int64))
-    per_step = (
-        mine.filter(pl.col("idx").is_not_null())
-        .group_by("_r", "idx")
-        .agg(
-            pl.col("date").min().alias("first"),
-            pl.col("date").max().alias("latest"),
-            # the receipt recorded for the first sending (the earliest of that day's)
-            pl.col("received_on").filter(pl.col("date") == pl.col("date").min()).min(),
-            pl.len().alias("sendings"),
-        )
+    mine = mine.filter(pl.col("idx").is_not_null())
+    per_step = mine.group_by("_r", "idx").agg(
+        pl.col("date").min().alias("first"), pl.col("date").max().alias("latest")
     )
+    # the receipt recorded for the first sending of a step (the earliest of
+    # that day's), from the few rows that record one
+    recorded = (
+        mine.filter(pl.col("received_on").is_not_null())
+        .join(per_step.select("_r", "idx", "first"), on=["_r", "idx"])
+        .filter(pl.col("date") == pl.col("first"))
+        .group_by("_r", "idx")
+        .agg(pl.col("received_on").min())
+    )
+    per_step = per_step.join(recorded, on=["_r", "idx"], how="left")
     last = per_step.group_by("_r").agg(pl.col("idx").max().alias("last"))
     frame = frame.join(last, on="_r", how="left", maintain_order="left").with_columns(
         pl.col("last").fill_null(-1)
@@ -911,7 +914,11 @@ def _ladder(
     if looping.height:
         end = count - 1
         key = key_of(end)
-        times = per_step.filter(pl.col("idx") == end).select("_r", "sendings")
+        times = (
+            mine.filter(pl.col("idx") == end)
+            .group_by("_r")
+            .agg(pl.len().cast(pl.Int64).alias("sendings"))
+        )
         looping = looping.join(times, on="_r", how="left", maintain_order="left")
         base = pl.col(f"latest{end}") + pl.duration(days=policy.repeat_every_days)
         looping = looping.with_columns(cals.shift(looping, base, key).alias("next"))
