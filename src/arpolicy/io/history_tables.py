@@ -290,7 +290,9 @@ def checked_rows(table: object, *, source: str = SOURCE, first_line: int = 1) ->
             )
     text = frame.select(
         [
-            text_of(n, frame.schema[n]).cast(pl.String).str.strip_chars().replace("", None)
+            pl.col(n)  # already dates: nothing to read
+            if n in _DATES and frame.schema[n] == pl.Date
+            else text_of(n, frame.schema[n]).cast(pl.String).str.strip_chars().replace("", None)
             for n in used
         ]
     ).with_columns(pl.int_range(0, pl.len(), dtype=pl.Int64).alias(_ROW))
@@ -305,7 +307,11 @@ def checked_rows(table: object, *, source: str = SOURCE, first_line: int = 1) ->
     decimals = pl.col("fees").str.extract(r"\.([0-9]+)$").str.len_chars().fill_null(0)
     checks: list[tuple[str, str, pl.Expr]] = [
         *((n, "missing a value", pl.col(n).is_null()) for n in ("customer_id", "step", "date")),
-        *((n, "expected a date YYYY-MM-DD", _bad_date(n)) for n in _DATES),
+        *(
+            (n, "expected a date YYYY-MM-DD", _bad_date(n))
+            for n in _DATES
+            if text.schema[n] == pl.String
+        ),
         (
             "status",
             "expected 'issued' or 'failed'",
@@ -331,7 +337,11 @@ def checked_rows(table: object, *, source: str = SOURCE, first_line: int = 1) ->
     _raise_first(text, checks, source, first_line)
 
     typed = text.with_columns(
-        *(pl.col(n).str.to_date("%Y-%m-%d", strict=False) for n in _DATES),
+        *(
+            pl.col(n).str.to_date("%Y-%m-%d", strict=False)
+            for n in _DATES
+            if text.schema[n] == pl.String
+        ),
         pl.col("status").fill_null("issued"),
         pl.col("channel").fill_null(""),
         pl.col("currency").fill_null(""),
