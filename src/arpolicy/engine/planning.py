@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, cast
 
+import attrs
+
 from .._gc import gc_paused
 from ..actions import (
     Action,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ..io.history_tables import Checked
+    from .screen import Screened
 
 SCREEN_MIN_INVOICES: Final = 2_000
 """Ledgers with fewer invoices are planned customer by customer (faster there)."""
@@ -102,9 +105,9 @@ def _done_rows_of_table(history: Checked, as_of: date) -> pl.DataFrame:
 
 def _use_screen(ledger: Ledger, playbook: Playbook, plugins: Plugins | None) -> bool:
     """The columnar stage takes the ledger: large, the built-in rules alone
-    (no plugin of one's own decides about invoices, actions, policies or
-    credit, or brings calendars), and no policy that duns paid-late invoices
-    for their interest alone."""
+    or with batch skip rules (no other plugin of one's own decides about
+    invoices, actions, policies or credit, or brings calendars), and no
+    policy that duns paid-late invoices for their interest alone."""
     return (
         (plugins is None or plugins.builtin_rules_only() or plugins.batch_skips_only())
         and not any(p.dun_interest_only for p in playbook.policies)
@@ -126,10 +129,11 @@ def plan_ledger(
     """:func:`arpolicy.engine.plan` with the playbook resolved (the facade
     gives the built-in one when the caller gives none).
 
-    ``history``: objects, or a history table in canonical form
-    (:func:`arpolicy.io.history_tables.history_frame`); the columnar stage
-    reads a table as it is, and only the busy customers' rows become
-    :class:`HistoryEntry` objects.
+    ``history``: objects, or a checked history table
+    (:class:`arpolicy.io.history_tables.Checked`, or a frame in the
+    canonical form of :func:`arpolicy.io.history_tables.history_frame`);
+    the columnar stage reads a table as it is, and only the rows of the
+    customers the later stages need become :class:`HistoryEntry` objects.
 
     ``columnar``: screen the customers with the columnar stage first
     (:mod:`.screen`; ``None``: when :func:`_use_screen` says so, ``False``:
@@ -153,67 +157,30 @@ def plan_ledger(
     holds: frozenset[str] | None = None  # None: each customer decides its own hold
     if plugins is not None:
         rates = plugins.rate_book(rates)
-    if columnar:
-        from .screen import done_rows, screen  # noqa: PLC0415 - Polars on use
-    table: Checked | None = None
-    objects: Iterable[HistoryEntry | Action] = ()
-    from ..io import history_tables  # noqa: PLC0415 - no Polars until a table is read
-
-    given: object = history
-    if isinstance(given, history_tables.Checked):
-        table = given
-    elif type(given).__module__.startswith("polars"):  # a table in canonical form
-        table = history_tables.Checked(cast("pl.DataFrame", given))
-    elif history is not None:
-        objects = cast("Iterable[HistoryEntry | Action]", history)
     with gc_paused():
-        if table is not None:
-            from ..io.history_tables import entries_of_frame  # noqa: PLC0415 - pure
-
-            everything = [] if columnar else entries_of_frame(table.frame)
-        else:
-            everything = [_entry_of(item) for item in objects]
+        table, everything = _history_of(history, objects=not columnar)
         actions: list[Action] = []
         skipped: list[Skipped] = []
         tables = []
         # The history is indexed once per date: customers sharing a local
         # date share an index (with ``as_of``, all of them).
         for local, group in days:
-            customers = group
+            customers: Sequence[Customer] = group
+            entries = everything
             if columnar:
                 subset = None if at is None else [c.id for c in group]
-                done = (
-                    done_rows(everything, local)
-                    if table is None
-                    else _done_rows_of_table(table, local)
-                )
-                today = _acting_today(table, everything, local, subset)
-                found = screen(ledger, book, done, local, subset, today, plugins)
-                tables.append(found.skipped)
-                busy = found.busy
-                holds = found.holds
-                assert found.candidates is not None
-                notices = _Notices(
-                    ledger, found.candidates, found.policies, local, holds - busy, book
-                )
-                # the customers whose notices charge fees need their whole history
-                busy_or_fees = busy | notices.charging
-                ledger._prefetch(sorted(busy_or_fees | notices.holds))
-                customers = [ledger.customer(cid) for cid in sorted(busy)]
-                if table is None:
-                    entries = [e for e in everything if e.customer_id in busy_or_fees]
-                else:
-                    entries = entries_of_frame(table.subset(busy_or_fees))
-            else:
-                entries = everything
+                day_ = _screen_day(ledger, book, table, everything, local, subset, plugins)
+                tables.append(day_.found.skipped)
+                holds = day_.found.holds
+                customers, entries = day_.customers, day_.entries
             index = _index_history(entries, ledger, local)
             if columnar:
                 keys = functools.partial(_keys_done, table, everything, local)
-                notices.place(done, index, keys, rates, plugins, actions, skipped)
+                day_.notices.place(day_.done, index, keys, rates, plugins, actions, skipped)
             if plugins is not None and any(plugins.batch_hooks()):
                 from .batch import _plan_batched  # noqa: PLC0415 - Polars on use
 
-                answers = found.skip_answers if columnar else None
+                answers = day_.found.skip_answers if columnar else None
                 for result in _plan_batched(
                     ledger, customers, book, index, local, rates, plugins, skips=answers
                 ):
@@ -233,6 +200,69 @@ def plan_ledger(
                 actions.extend(result.actions)
                 skipped.extend(result.skipped)
         return _observed(_finish(day, actions, skipped, tables), plugins)
+
+
+def _history_of(history: object, *, objects: bool) -> tuple[Checked | None, list[HistoryEntry]]:
+    """The history as a checked table (``None`` for objects) and as entries:
+    all of them when given as objects, or when ``objects`` asks a table's
+    (the per-customer stages alone); none otherwise (the columnar stage
+    reads the table and builds only the entries it needs)."""
+    from ..io import history_tables  # noqa: PLC0415 - no Polars until a table is read
+
+    table: Checked | None = None
+    if isinstance(history, history_tables.Checked):
+        table = history
+    elif type(history).__module__.startswith("polars"):  # a table in canonical form
+        table = history_tables.Checked(cast("pl.DataFrame", history))
+    if table is not None:
+        return table, history_tables.entries_of_frame(table.frame) if objects else []
+    given = cast("Iterable[HistoryEntry | Action]", history or ())
+    return None, [_entry_of(item) for item in given]
+
+
+@attrs.frozen
+class _ScreenedDay:
+    """What the columnar stage leaves to the stages after it on one date."""
+
+    found: Screened
+    done: pl.DataFrame  # the history's done rows (:func:`.screen.done_rows`)
+    notices: _Notices
+    customers: list[Customer]  # the busy customers, for the per-customer stages
+    entries: list[HistoryEntry]  # the history of those and of the charging ones
+
+
+def _screen_day(
+    ledger: Ledger,
+    book: Playbook,
+    table: Checked | None,
+    everything: list[HistoryEntry],
+    day: date,
+    subset: list[str] | None,
+    plugins: Plugins | None,
+) -> _ScreenedDay:
+    """Screen the customers of one date (:func:`.screen.screen`) and prepare
+    the notices of those it found a step or a credit hold due for; the busy
+    customers and the customers whose notices charge fees get their records
+    built in one go and their history as objects."""
+    from .screen import done_rows, screen  # noqa: PLC0415 - Polars on use
+
+    done = done_rows(everything, day) if table is None else _done_rows_of_table(table, day)
+    today = _acting_today(table, everything, day, subset)
+    found = screen(ledger, book, done, day, subset, today, plugins)
+    busy = found.busy
+    assert found.candidates is not None
+    notices = _Notices(ledger, found.candidates, found.policies, day, found.holds - busy, book)
+    # the customers whose notices charge fees need their whole history
+    whole = busy | notices.charging
+    ledger._prefetch(sorted(whole | notices.holds))
+    customers = [ledger.customer(cid) for cid in sorted(busy)]
+    if table is None:
+        entries = [e for e in everything if e.customer_id in whole]
+    else:
+        from ..io.history_tables import entries_of_frame  # noqa: PLC0415 - pure
+
+        entries = entries_of_frame(table.subset(whole))
+    return _ScreenedDay(found, done, notices, customers, entries)
 
 
 def _acting_today(
