@@ -53,24 +53,17 @@ def test_the_screen_counts_from_a_recorded_receipt_too() -> None:
         found = screen(books, _book(), done_rows(history, sent + days(11)), sent + days(11))
         assert "C1" not in found.busy
         for day in (sent + days(10), sent + days(11)):
-            expected = plan_ledger(
-                books,
-                as_of=day,
-                at=None,
-                playbook=_book(),
-                history=history,
-                rates=None,
-                plugins=None,
-                columnar=False,
-            )
-            screened = plan_ledger(
-                books,
-                as_of=day,
-                at=None,
-                playbook=_book(),
-                history=history,
-                rates=None,
-                plugins=None,
-                columnar=True,
+            expected, screened = (
+                plan_ledger(
+                    books,
+                    as_of=day,
+                    at=None,
+                    playbook=_book(),
+                    history=history,
+                    rates=None,
+                    plugins=None,
+                    columnar=columnar,
+                )
+                for columnar in (False, True)
             )
             assert screened == expected

@@ -275,6 +275,19 @@ def test_the_built_in_plugins_as_the_cli_passes_them_plan_alike(offset: int) -> 
     _same(reference, screened)
 
 
+def _watch_the_stages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the customers the per-customer stages plan from now on."""
+    seen: list[str] = []
+    original = planning._plan_customer
+
+    def spy(ledger: Ledger, customer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(customer.id)
+        return original(ledger, customer, *args, **kwargs)
+
+    monkeypatch.setattr(planning, "_plan_customer", spy)
+    return seen
+
+
 @pytest.mark.parametrize("offset", [4, 16])
 def test_customers_with_only_a_step_due_skip_the_per_customer_stages(
     offset: int, monkeypatch: pytest.MonkeyPatch
@@ -285,14 +298,7 @@ def test_customers_with_only_a_step_due_skip_the_per_customer_stages(
     the same, fees and statutory interest included."""
     ledger, entries, end = _simulated(offset)
     reference = _both(ledger, default_playbook(), entries, end)[0]
-    seen: list[str] = []
-    original = planning._plan_customer
-
-    def spy(ledger: Ledger, customer, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(customer.id)
-        return original(ledger, customer, *args, **kwargs)
-
-    monkeypatch.setattr(planning, "_plan_customer", spy)
+    seen = _watch_the_stages(monkeypatch)
     screened = _run(ledger, default_playbook(), entries, end, columnar=True)
     _same(reference, screened)
     found = screen(ledger, default_playbook(), done_rows(entries, end), end)
@@ -330,14 +336,7 @@ def test_a_credit_hold_is_decided_without_the_other_per_customer_stages(
     ledger, entries, end = _simulated(4)
     entries = [e for e in entries if e.step != "credit-hold"]
     reference = _both(ledger, default_playbook(), entries, end)[0]
-    seen: list[str] = []
-    original = planning._plan_customer
-
-    def spy(ledger: Ledger, customer, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(customer.id)
-        return original(ledger, customer, *args, **kwargs)
-
-    monkeypatch.setattr(planning, "_plan_customer", spy)
+    seen = _watch_the_stages(monkeypatch)
     _same(reference, _run(ledger, default_playbook(), entries, end, columnar=True))
     held = {a.customer_id for a in reference.actions if a.step == "credit-hold"}
     assert held

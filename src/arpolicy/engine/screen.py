@@ -869,17 +869,7 @@ def _ladder(
         gone = pl.col("day").is_null()  # counts from a step chosen in this very scan
         late = pl.col("day") > today
         name = names[step.name]
-        waits = pl.concat_str(
-            pl.lit(f"step {name} waits until "),
-            _text(pl.col("day")),
-            pl.lit(": step "),
-            pl.col("run_name").replace_strict(names, default=None, return_dtype=pl.String),
-            pl.lit(", sent on "),
-            _text(pl.col("run_sent")),
-            pl.lit(", gave until "),
-            _text(pl.col("run_deadline")),
-            pl.lit(" to pay"),
-        )
+        waits = _waits(name, pl.col("day"), names)
         nxt = pl.concat_str(pl.lit(f"next step {name} is due on "), _text(pl.col("day")))
         first_late = active & ~gone & late & pl.col("chosen").is_null()
         taken = active & ~gone & ~late
@@ -934,19 +924,7 @@ def _ladder(
             "invoice_id",
             reason=pl.lit(SkipReason.NOT_DUE.value),
             detail=pl.when("waiting")
-            .then(
-                pl.concat_str(
-                    pl.lit(f"step {name} waits until "),
-                    _text(pl.col("next")),
-                    pl.lit(": step "),
-                    pl.col("run_name").replace_strict(names, default=None, return_dtype=pl.String),
-                    pl.lit(", sent on "),
-                    _text(pl.col("run_sent")),
-                    pl.lit(", gave until "),
-                    _text(pl.col("run_deadline")),
-                    pl.lit(" to pay"),
-                )
-            )
+            .then(_waits(name, pl.col("next"), names))
             .otherwise(pl.concat_str(pl.lit(f"step {name} repeats on "), _text(pl.col("next")))),
             step=pl.lit(steps[end].name),
         )
@@ -1019,6 +997,22 @@ def _ladder(
         "repeat",
     )
     return skipped, candidates
+
+
+def _waits(name: str, day: pl.Expr, names: dict[str, str]) -> pl.Expr:
+    """:func:`~arpolicy.engine.candidates._waits` over the running-deadline
+    columns: step ``name`` (quoted) waits until ``day``."""
+    return pl.concat_str(
+        pl.lit(f"step {name} waits until "),
+        _text(day),
+        pl.lit(": step "),
+        pl.col("run_name").replace_strict(names, default=None, return_dtype=pl.String),
+        pl.lit(", sent on "),
+        _text(pl.col("run_sent")),
+        pl.lit(", gave until "),
+        _text(pl.col("run_deadline")),
+        pl.lit(" to pay"),
+    )
 
 
 def skipped_rows(frame: pl.DataFrame) -> list[tuple[str, str, str, str, str | None]]:
