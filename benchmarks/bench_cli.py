@@ -26,6 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _harness import USER_ENV  # noqa: E402
 from bench_load import DATA, generate  # noqa: E402
 
 AS_OF = "2025-12-01"  # inside the generated data: many invoices open and overdue
@@ -34,7 +35,7 @@ AS_OF = "2025-12-01"  # inside the generated data: many invoices open and overdu
 def _timed(command: list[str]) -> tuple[float, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=USER_ENV)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(peak, before)

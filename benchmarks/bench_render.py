@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import report, run_children
+from _harness import USER_ENV, report, run_children
 from bench_load import generate
 
 SCRIPT = str(Path(sys.executable).with_name("arpolicy"))
@@ -79,7 +79,11 @@ def child(kind: str, runs: int) -> None:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             subprocess.run(
-                command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                command,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=USER_ENV,
             )
             elapsed = time.perf_counter() - started
             after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from _harness import report, run_children
+from _harness import USER_ENV, report, run_children
 
 SCRIPT = str(Path(sys.executable).with_name("arpolicy"))
 COMMANDS: dict[str, list[str]] = {
@@ -45,11 +45,11 @@ TARGETS = {
 def child(kind: str, runs: int) -> None:
     """Run one command ``runs`` times (after a warm-up) and print a JSON line."""
     command = COMMANDS[kind]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)  # warm-up
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=USER_ENV)  # warm-up
     times: list[float] = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=USER_ENV)
         times.append(time.perf_counter() - started)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     print(json.dumps({"kind": kind, "times": times, "peak_mb": peak, "command": command[1:]}))

@@ -1141,8 +1141,10 @@ def _render_messages(
     renderer = _renderer(templates_path)
     company = _company(company_path)
     try:
-        # Each message reads only its customer's entries: index them once.
+        # Each message reads only its customer's entries: index them once;
+        # and the customers' records are built in one go, not one by one.
         past = history_by_customer([*history, *actions])
+        ledger._prefetch(sorted({a.customer_id for a in actions}))
         with _Progress().step(f"rendering {len(actions)} messages"):
             pairs: list[tuple[Action, Message]] = [
                 (
