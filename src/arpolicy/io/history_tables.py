@@ -405,17 +405,7 @@ def _raise_first(
 
 _AGREE: Final = ("status", "received_on", "fees", "deadline")
 _ROW_COLUMNS: Final = (
-    "key",
-    "date",
-    "customer_id",
-    "invoice_id",
-    "step",
-    "channel",
-    "currency",
-    "received_on",
-    "status",
-    "fees",
-    "deadline",
+    *("invoice_id" if name == "invoice_ids" else name for name in HISTORY_COLUMNS),
     _ROW,
 )
 """The columns of :attr:`Checked.rows`: :data:`HISTORY_COLUMNS` with one
